@@ -1,0 +1,163 @@
+"""HavenBot: the discord.py client. It holds the services and loads the cogs; it owns no rules."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.domain.commands import sync_scope
+from bot.i18n import Catalogs
+from bot.i18n.translator import HavenTranslator
+from bot.services.command_sync import CommandSyncService
+from bot.services.guild_settings import GuildSettingsService
+from bot.storage.engine import Database
+from bot.tree import HavenTree, send_private
+from bot.ui.base import has_component_handler
+
+log = logging.getLogger(__name__)
+
+
+def haven_intents() -> discord.Intents:
+    """The gateway intents Haven asks for. Message Content and Server Members are privileged."""
+    intents = discord.Intents.default()
+    intents.message_content = True  # crisis-language scanning reads messages
+    intents.members = True  # buddy pairing notices members who leave
+    return intents
+
+
+def haven_permissions() -> discord.Permissions:
+    """The server permissions Haven asks for in its invite link, and nothing more."""
+    return discord.Permissions(
+        view_channel=True,
+        send_messages=True,
+        send_messages_in_threads=True,
+        create_private_threads=True,
+        embed_links=True,
+        attach_files=True,
+        read_message_history=True,
+        mention_everyone=True,  # lets alert cards ping a moderator role that isn't mentionable
+    )
+
+
+@dataclass(frozen=True)
+class Services:
+    """Every service the cogs use, built once in the composition root."""
+
+    guild_settings: GuildSettingsService
+    command_sync: CommandSyncService
+
+
+class HavenBot(commands.Bot):
+    """The Discord adapter: holds services, loads cogs, registers commands only when they changed."""
+
+    tree: HavenTree  # pyright: ignore[reportIncompatibleMethodOverride]
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        services: Services,
+        catalogs: Catalogs,
+        dev_guild_id: int | None = None,
+        intents: discord.Intents | None = None,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=intents or haven_intents(),
+            tree_cls=HavenTree,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        self.db = db
+        self.services = services
+        self.i18n = catalogs
+        self.dev_guild_id = dev_guild_id
+        self._closed_resources = False
+
+    async def setup_hook(self) -> None:
+        """Load cogs, install the translator, and sync commands if the set changed."""
+        from bot.cogs import load_cogs
+
+        await self.tree.set_translator(HavenTranslator(self.i18n))
+        await load_cogs(self)
+        await self.sync_commands(force=False)
+
+    def _sync_guild(self) -> discord.abc.Snowflake | None:
+        if self.dev_guild_id is None:
+            return None
+        guild = discord.Object(id=self.dev_guild_id)
+        self.tree.copy_global_to(guild=guild)
+        return guild
+
+    async def command_payloads(self) -> list[dict[str, Any]]:
+        """The payloads Discord receives on sync, translations included."""
+        guild = self._sync_guild()
+        translator = self.tree.translator
+        payloads: list[dict[str, Any]] = []
+        for command in self.tree.get_commands(guild=guild):
+            if translator is None:
+                payloads.append(command.to_dict(self.tree))
+            else:
+                payloads.append(await command.get_translated_payload(self.tree, translator))
+        return payloads
+
+    async def sync_commands(self, *, force: bool) -> bool:
+        """Register slash commands when they changed since the last sync (or when ``force``).
+
+        Returns whether a sync was sent. A failed sync is logged and retried at the next start.
+        """
+        guild = self._sync_guild()
+        scope = sync_scope(self.dev_guild_id)
+        payloads = await self.command_payloads()
+        if not force and not await self.services.command_sync.needs_sync(scope, payloads):
+            log.info("Slash commands unchanged since the last sync (%s); not syncing", scope)
+            return False
+        try:
+            synced = await self.tree.sync(guild=guild)
+        except discord.HTTPException as exc:
+            log.error(
+                "Syncing slash commands failed (status %s, code %s); will retry next start",
+                exc.status,
+                exc.code,
+            )
+            return False
+        await self.services.command_sync.record_sync(scope, payloads)
+        log.info("Synced %d slash commands (%s)", len(synced), scope)
+        return True
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """A button or modal nothing handles any more (an old message) gets a kind private answer."""
+        if interaction.type not in (discord.InteractionType.component, discord.InteractionType.modal_submit):
+            return
+        if not has_component_handler(self, interaction):
+            log.info("Answered a %s that no view handles any more", interaction.type.name)
+            await send_private(interaction, self.i18n.text("error.stale_component", interaction.locale))
+
+    async def on_app_command_completion(
+        self,
+        interaction: discord.Interaction[Any],
+        command: app_commands.Command[Any, ..., Any] | app_commands.ContextMenu,
+    ) -> None:
+        """A command that finished without replying still gets a short private answer."""
+        if not interaction.response.is_done():
+            log.warning("/%s finished without answering; sent the fallback reply", command.qualified_name)
+            await send_private(interaction, self.i18n.text("common.done", interaction.locale))
+
+    async def close(self) -> None:
+        """Unload cogs (stopping their loops), close the gateway, then let writes finish and close the DB."""
+        try:
+            await super().close()
+        finally:
+            await self.close_resources()
+
+    async def close_resources(self) -> None:
+        """Close what the bot owns beyond discord.py (the database). Safe to call twice."""
+        if self._closed_resources:
+            return
+        self._closed_resources = True
+        await self.db.close()

@@ -1,0 +1,17 @@
+"""Thin adapters from Discord interactions to services. Each cog gets its services in its constructor."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.app import HavenBot
+
+
+async def load_cogs(bot: HavenBot) -> None:
+    """Add every cog to ``bot``."""
+    from bot.cogs.general import GeneralCog
+    from bot.cogs.setup import SetupCog
+
+    await bot.add_cog(GeneralCog(bot))
+    await bot.add_cog(SetupCog(bot, bot.services.guild_settings))

@@ -1,0 +1,95 @@
+"""/help and /about."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import SOURCE_URL, __version__
+from bot.i18n.translator import command_key
+
+if TYPE_CHECKING:
+    from bot.app import HavenBot
+
+EMBED_COLOUR = discord.Colour(0x5B8DEF)
+FIELD_LIMIT = 1024
+
+
+class GeneralCog(commands.Cog):
+    """Commands that explain Haven."""
+
+    def __init__(self, bot: HavenBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="help")
+    async def help(self, interaction: discord.Interaction[HavenBot]) -> None:
+        """What Haven does and the commands you can use."""
+        await interaction.response.send_message(embed=self.help_embed(interaction.locale), ephemeral=True)
+
+    @app_commands.command(name="about")
+    async def about(self, interaction: discord.Interaction[HavenBot]) -> None:
+        """Haven's version, what it stores about you, and where its source lives."""
+        t = self.bot.i18n.text
+        loc = interaction.locale
+        embed = discord.Embed(title=t("about.title", loc), colour=EMBED_COLOUR)
+        embed.add_field(name=t("about.version", loc), value=__version__, inline=True)
+        embed.add_field(
+            name=t("about.source", loc), value=t("about.source_value", loc, url=SOURCE_URL), inline=True
+        )
+        embed.add_field(name=t("about.privacy", loc), value=t("about.privacy_value", loc), inline=False)
+        embed.add_field(name=t("about.retention", loc), value=t("about.retention_value", loc), inline=False)
+        embed.set_footer(text=t("about.not_therapy", loc))
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    def help_embed(self, locale: discord.Locale) -> discord.Embed:
+        """The /help card, listing the commands registered right now (so it stays true as features land)."""
+        t = self.bot.i18n.text
+        member_lines: list[str] = []
+        moderator_lines: list[str] = []
+        for name, description, moderator_only in self._command_lines(locale):
+            (moderator_lines if moderator_only else member_lines).append(f"`/{name}`: {description}")
+        embed = discord.Embed(
+            title=t("help.title", locale),
+            description=f"{t('help.intro', locale)}\n\n{t('help.peer_note', locale)}",
+            colour=EMBED_COLOUR,
+        )
+        embed.add_field(
+            name=t("help.member_commands", locale),
+            value=_join(member_lines) or t("help.no_commands", locale),
+            inline=False,
+        )
+        if moderator_lines:
+            embed.add_field(
+                name=t("help.moderator_commands", locale), value=_join(moderator_lines), inline=False
+            )
+        embed.set_footer(text=t("help.footer", locale))
+        return embed
+
+    def _command_lines(self, locale: discord.Locale) -> list[tuple[str, str, bool]]:
+        lines: list[tuple[str, str, bool]] = []
+        for command in self.bot.tree.get_commands(type=discord.AppCommandType.chat_input):
+            moderator_only = (
+                command.default_permissions is not None and command.default_permissions.value != 0
+            )
+            leaves: list[Any] = (
+                list(command.walk_commands()) if isinstance(command, app_commands.Group) else [command]
+            )
+            for leaf in leaves:
+                if isinstance(leaf, app_commands.Group):
+                    continue
+                described = self.bot.i18n.lookup(command_key(leaf.qualified_name) + ".description", locale)
+                lines.append((leaf.qualified_name, described or leaf.description, moderator_only))
+        return sorted(lines)
+
+
+def _join(lines: list[str]) -> str:
+    text = ""
+    for line in lines:
+        candidate = f"{text}\n{line}" if text else line
+        if len(candidate) > FIELD_LIMIT:
+            break
+        text = candidate
+    return text

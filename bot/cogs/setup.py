@@ -1,0 +1,104 @@
+"""/setup: moderators configure Haven for their server."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.domain.guild_settings import ALERT_CHANNEL_PERMISSIONS, missing_permissions
+from bot.errors import InvalidInput
+from bot.permissions import granted_names
+from bot.services.guild_settings import GuildSettingsService
+
+if TYPE_CHECKING:
+    from bot.app import HavenBot
+
+EMBED_COLOUR = discord.Colour(0x5B8DEF)
+
+
+class SetupCog(commands.Cog):
+    """Server settings, for members with Manage Server."""
+
+    setup = app_commands.Group(
+        name="setup",
+        description="Set Haven up for this server (moderators).",
+        default_permissions=discord.Permissions(manage_guild=True),
+        guild_only=True,
+    )
+
+    def __init__(self, bot: HavenBot, settings: GuildSettingsService) -> None:
+        self.bot = bot
+        self.settings = settings
+
+    async def interaction_check(self, interaction: discord.Interaction[HavenBot]) -> bool:  # type: ignore[override]
+        """Checked again when run: a server may have changed who can see /setup."""
+        if interaction.guild is None:
+            raise app_commands.NoPrivateMessage()
+        if not interaction.permissions.manage_guild:
+            raise app_commands.MissingPermissions(["manage_guild"])
+        return True
+
+    @setup.command(name="show")
+    async def show(self, interaction: discord.Interaction[HavenBot]) -> None:
+        """See Haven's settings for this server and anything that needs fixing."""
+        assert interaction.guild is not None
+        guild = interaction.guild
+        t = self.bot.i18n.text
+        loc = interaction.locale
+        current = await self.settings.get(guild.id)
+        channel = guild.get_channel(current.alert_channel_id) if current.alert_channel_id else None
+        role = guild.get_role(current.moderator_role_id) if current.moderator_role_id else None
+        embed = discord.Embed(title=t("setup.show.title", loc, guild=guild.name), colour=EMBED_COLOUR)
+        embed.add_field(
+            name=t("setup.show.alert_channel", loc),
+            value=channel.mention if channel else t("common.not_set", loc),
+        )
+        embed.add_field(
+            name=t("setup.show.moderator_role", loc), value=role.mention if role else t("common.not_set", loc)
+        )
+        notes: list[str] = []
+        if not current.alerts_configured:
+            notes.append(t("setup.show.alerts_missing", loc))
+        else:
+            if channel is None:
+                notes.append(t("setup.show.channel_gone", loc))
+            else:
+                missing = missing_permissions(
+                    ALERT_CHANNEL_PERMISSIONS, granted_names(channel.permissions_for(guild.me))
+                )
+                if missing:
+                    notes.append(t("setup.show.channel_problem", loc, missing=missing))
+            if role is None:
+                notes.append(t("setup.show.role_gone", loc))
+            if not notes and channel is not None and role is not None:
+                notes.append(t("setup.show.alerts_ready", loc, channel=channel.mention, role=role.mention))
+        embed.description = "\n".join(notes)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @setup.command(name="alerts")
+    @app_commands.describe(
+        channel="Where alert cards about members who may need help are posted.",
+        role="The moderator role to ping for alerts.",
+    )
+    async def alerts(
+        self, interaction: discord.Interaction[HavenBot], channel: discord.TextChannel, role: discord.Role
+    ) -> None:
+        """Choose where escalations go and which moderator role they ping."""
+        assert interaction.guild is not None
+        guild = interaction.guild
+        if role.is_default():
+            raise InvalidInput("setup.error.everyone_role")
+        if role.managed:
+            raise InvalidInput("setup.error.managed_role", role=role.mention)
+        me = guild.me
+        granted = granted_names(channel.permissions_for(me))
+        await self.settings.set_alerts(guild.id, channel.id, role.id, granted)
+        t = self.bot.i18n.text
+        loc = interaction.locale
+        text = t("setup.alerts.saved", loc, channel=channel.mention, role=role.mention)
+        if not role.mentionable and "mention_everyone" not in granted:
+            text += "\n\n" + t("setup.alerts.role_not_mentionable", loc, role=role.mention)
+        await interaction.response.send_message(text, ephemeral=True)

@@ -1,0 +1,58 @@
+"""Logging for the bot: console plus a rotating file under var/, with secrets scrubbed."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+from collections.abc import Iterable
+from pathlib import Path
+
+FORMAT = "%(asctime)s %(levelname)-8s %(name)s: %(message)s"
+
+
+class RedactFilter(logging.Filter):
+    """Replaces any secret that slipped into a log line with ``[redacted]``."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self._secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self._secrets:
+            return True
+        message = record.getMessage()
+        if any(secret in message for secret in self._secrets):
+            for secret in self._secrets:
+                message = message.replace(secret, "[redacted]")
+            record.msg = message
+            record.args = None
+        return True
+
+
+def setup_logging(level: str, log_file: Path | None, secrets: Iterable[str] = ()) -> None:
+    """Configure the root logger once, in the composition root."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    root.setLevel(level)
+    redact = RedactFilter(secrets)
+    handlers: list[logging.Handler] = [logging.StreamHandler()]
+    if log_file is not None:
+        try:
+            log_file.parent.mkdir(parents=True, exist_ok=True)
+            handlers.append(
+                logging.handlers.RotatingFileHandler(
+                    log_file, maxBytes=5_000_000, backupCount=5, encoding="utf-8"
+                )
+            )
+        except OSError as exc:
+            print(
+                f"Haven: can't write the log file {log_file} ({exc.strerror}); logging to the console only."
+            )
+    for handler in handlers:
+        handler.setFormatter(logging.Formatter(FORMAT))
+        handler.addFilter(redact)
+        root.addHandler(handler)
+    # discord.py's HTTP debug lines can include request bodies (message text): keep them out.
+    logging.getLogger("discord.http").setLevel(max(logging.INFO, logging.getLevelName(level)))
+    logging.getLogger("discord.gateway").setLevel(max(logging.INFO, logging.getLevelName(level)))

@@ -1,0 +1,1 @@
+"""Async use cases per feature: repositories + domain rules + a clock. No discord."""

@@ -1,0 +1,45 @@
+"""Server settings use cases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.clock import Clock
+from bot.domain.guild_settings import ALERT_CHANNEL_PERMISSIONS, GuildSettings, missing_permissions
+from bot.errors import DomainError
+from bot.storage.guild_settings import GuildSettingsRepository
+
+
+class MissingChannelPermissions(DomainError):
+    """The bot lacks permissions it needs in a channel a moderator chose."""
+
+    key = "setup.error.missing_permissions"
+
+
+class GuildSettingsService:
+    """Read and change a server's Haven settings."""
+
+    def __init__(self, repo: GuildSettingsRepository, clock: Clock) -> None:
+        self._repo = repo
+        self._clock = clock
+
+    async def get(self, guild_id: int) -> GuildSettings:
+        """The server's settings (defaults when none were saved)."""
+        return await self._repo.get(guild_id)
+
+    async def set_alerts(
+        self, guild_id: int, channel_id: int, role_id: int, bot_permissions: Iterable[str]
+    ) -> GuildSettings:
+        """Send escalations to ``channel_id`` and ping ``role_id``.
+
+        Raises:
+            MissingChannelPermissions: when the bot can't see, post or embed there; nothing is saved.
+        """
+        missing = missing_permissions(ALERT_CHANNEL_PERMISSIONS, bot_permissions)
+        if missing:
+            raise MissingChannelPermissions(channel_id=channel_id, missing=missing)
+        return await self._repo.set_alerts(guild_id, channel_id, role_id, self._clock())
+
+    async def alert_channels(self) -> list[tuple[int, int]]:
+        """Every server's configured alert channel, as ``(guild_id, channel_id)``."""
+        return await self._repo.all_alert_channels()

@@ -1,0 +1,1 @@
+"""All SQL lives here: the engine, the schema, migrations and one repository per feature."""

@@ -1,0 +1,192 @@
+"""The database: one async engine for SQLite (aiosqlite) or PostgreSQL (asyncpg).
+
+``Database`` tracks writes in flight so that shutdown can let them finish before the engine closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from bot.errors import DatabaseError
+
+log = logging.getLogger(__name__)
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+WRITE_OPTION = "haven_write"
+
+
+def safe_url(url: str) -> str:
+    """The URL with any password hidden, for messages and logs."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind an SQLite URL, or ``None`` for other engines."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    return Path(parsed.database)
+
+
+def _prepare_sqlite_file(path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseError(
+            f"Can't create the folder for the database file {path.parent}: {exc.strerror}. "
+            "Choose another DATABASE_URL or fix the folder's permissions."
+        ) from exc
+    target = path if path.exists() else path.parent
+    if not os.access(target, os.W_OK):
+        raise DatabaseError(
+            f"Can't write the database file {path}: permission denied. "
+            "Choose another DATABASE_URL or fix the file's permissions."
+        )
+
+
+def create_engine(url: str) -> AsyncEngine:
+    """Create the async engine for ``url`` with Haven's per-engine settings."""
+    backend = make_url(url).get_backend_name()
+    if backend == "sqlite":
+        path = sqlite_path(url)
+        if path is not None:
+            _prepare_sqlite_file(path)
+        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        _configure_sqlite(engine)
+        return engine
+    return create_async_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    """WAL, foreign keys, a busy timeout, and real transactions (so DDL is atomic too)."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:  # pyright: ignore[reportUnusedFunction]
+        # Let SQLAlchemy emit BEGIN itself: pysqlite's own transaction handling skips DDL.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:  # pyright: ignore[reportUnusedFunction]
+        # Writers take the write lock up front, so two writers wait in turn instead of failing.
+        immediate = conn.get_execution_options().get(WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Database:
+    """The open database: transactions for writes, connections for reads, a clean close."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._closing = False
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
+
+    @classmethod
+    async def open(
+        cls,
+        url: str,
+        *,
+        connect_timeout: float = 30.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> Database:
+        """Open the database, retrying with backoff for up to ``connect_timeout`` seconds.
+
+        Raises:
+            DatabaseError: with a plain-words reason when it can't be reached in time.
+        """
+        engine = create_engine(url)
+        deadline = clock() + connect_timeout
+        delay = 0.25
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                async with engine.connect() as conn:
+                    await conn.execute(text("SELECT 1"))
+                return cls(engine)
+            except (TimeoutError, OSError, OperationalError, DBAPIError) as exc:
+                reason = _reason(exc)
+                remaining = deadline - clock()
+                if remaining <= 0:
+                    await engine.dispose()
+                    raise DatabaseError(
+                        f"Can't reach the database at {safe_url(url)} after {attempt} tries "
+                        f"over {connect_timeout:g} s: {reason}"
+                    ) from exc
+                wait = min(delay, remaining)
+                log.warning("Database not reachable yet (%s); retrying in %.1f s", reason, wait)
+                await sleep(wait)
+                delay = min(delay * 2, 5.0)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncGenerator[AsyncConnection]:
+        """A connection inside one transaction: committed on success, rolled back on error.
+
+        Writes made here are counted, so ``close`` waits for them to finish.
+        """
+        if self._closing:
+            raise DatabaseError("The database is closing; the write was refused.")
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execution_options(**{WRITE_OPTION: True})
+                async with conn.begin():
+                    yield conn
+        finally:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.set()
+
+    @asynccontextmanager
+    async def read(self) -> AsyncGenerator[AsyncConnection]:
+        """A connection for reads."""
+        async with self.engine.connect() as conn:
+            yield conn
+
+    @property
+    def writes_in_flight(self) -> int:
+        """How many write transactions are open right now."""
+        return self._in_flight
+
+    async def close(self, *, timeout: float = 10.0) -> None:
+        """Refuse new writes, wait up to ``timeout`` seconds for open ones, then close the engine."""
+        self._closing = True
+        if self._in_flight:
+            log.info("Waiting for %d database write(s) to finish", self._in_flight)
+            try:
+                await asyncio.wait_for(self._idle.wait(), timeout)
+            except TimeoutError:
+                log.error("%d database write(s) did not finish in %.0f s", self._in_flight, timeout)
+        await self.engine.dispose()
+
+
+def _reason(exc: BaseException) -> str:
+    original = getattr(exc, "orig", None) or exc
+    text_ = str(original).strip().splitlines()[0] if str(original).strip() else type(original).__name__
+    return text_[:200]

@@ -1,0 +1,112 @@
+"""The one error funnel: every failed command, button, select and modal ends here.
+
+A ``DomainError`` becomes its friendly message; Discord-side checks become plain explanations; anything
+unexpected is logged with a short code that the member also sees, so a moderator can find it in the log.
+Every interaction gets an answer, privately.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+
+from bot.errors import DomainError
+
+if TYPE_CHECKING:
+    from bot.app import HavenBot
+
+log = logging.getLogger(__name__)
+
+
+def new_error_code() -> str:
+    """A short code that ties a member's message to a log line, e.g. ``E-7K3Q9P``."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "E-" + "".join(secrets.choice(alphabet) for _ in range(6))
+
+
+class HavenTree(app_commands.CommandTree["HavenBot"]):
+    """CommandTree whose ``on_error`` is the funnel for commands, and (via ``report``) for views."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[HavenBot], error: app_commands.AppCommandError, /
+    ) -> None:
+        await self.report(interaction, error)
+
+    async def report(self, interaction: discord.Interaction[Any], error: BaseException) -> None:
+        """Answer the member privately for ``error`` and log what needs logging."""
+        original = _unwrap(error)
+        key, params = self._describe(interaction, original)
+        text = self.client.i18n.text(key, interaction.locale, **params)
+        await send_private(interaction, text)
+
+    def _describe(
+        self, interaction: discord.Interaction[Any], error: BaseException
+    ) -> tuple[str, dict[str, Any]]:
+        if isinstance(error, DomainError):
+            return error.key, error.params
+        if isinstance(error, app_commands.NoPrivateMessage):
+            return "error.guild_only", {}
+        if isinstance(error, app_commands.MissingPermissions):
+            return "error.member_missing_permissions", {"missing": error.missing_permissions}
+        if isinstance(error, app_commands.BotMissingPermissions):
+            return "error.bot_missing_permissions", {"missing": error.missing_permissions}
+        if isinstance(error, app_commands.CommandOnCooldown):
+            return "error.cooldown", {"seconds": max(1, round(error.retry_after))}
+        if isinstance(error, app_commands.TransformerError):
+            return "error.invalid_input", {}
+        if isinstance(error, app_commands.CheckFailure):
+            return "error.not_allowed", {}
+        if isinstance(error, discord.Forbidden):
+            # Discord refused something the bot tried: usually a permission a moderator can grant.
+            code = new_error_code()
+            log.warning(
+                "[%s] Discord refused a request (status %s, code %s) in %s",
+                code,
+                error.status,
+                error.code,
+                _where(interaction),
+            )
+            return "error.discord_forbidden", {"code": code}
+        code = new_error_code()
+        log.error(
+            "[%s] Unexpected error in %s",
+            code,
+            _where(interaction),
+            exc_info=(type(error), error, error.__traceback__),
+        )
+        return "error.unexpected", {"code": code}
+
+
+def _unwrap(error: BaseException) -> BaseException:
+    while (
+        isinstance(error, app_commands.CommandInvokeError | app_commands.TransformerError) and error.__cause__
+    ):
+        if isinstance(error, app_commands.TransformerError) and not isinstance(error.__cause__, DomainError):
+            break
+        error = error.__cause__
+    return error
+
+
+def _where(interaction: discord.Interaction[Any]) -> str:
+    if interaction.command is not None:
+        return f"/{interaction.command.qualified_name}"
+    data: Any = interaction.data or {}
+    custom_id = data.get("custom_id")
+    if custom_id:
+        return f"component {str(custom_id).split(':', 2)[:2]}"
+    return f"interaction type {interaction.type.name}"
+
+
+async def send_private(interaction: discord.Interaction[Any], text: str, **kwargs: Any) -> None:
+    """Reply privately, whether or not the interaction was answered already. Never raises."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True, **kwargs)
+        else:
+            await interaction.response.send_message(text, ephemeral=True, **kwargs)
+    except discord.HTTPException as exc:
+        log.warning("Could not answer an interaction (status %s, code %s)", exc.status, exc.code)

@@ -1,0 +1,1 @@
+"""Shared views: their errors go to the same funnel as slash commands."""

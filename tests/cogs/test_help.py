@@ -1,0 +1,53 @@
+"""/help and /about through the real bot."""
+
+from __future__ import annotations
+
+import simcord
+
+from tests.helpers import fields
+
+
+def _world(env: simcord.Env):
+    guild = env.create_guild("Support Circle")
+    channel = guild.create_text_channel("general")
+    member = guild.add_member(env.create_user("robin"))
+    return guild, channel, member
+
+
+async def test_help_is_private_and_lists_member_commands(env: simcord.Env) -> None:
+    _, channel, member = _world(env)
+
+    result = await member.slash(channel, "help")
+
+    assert result.ephemeral
+    assert result.response is not None
+    embed = result.response.embeds[0]
+    assert "Haven" in (embed.title or "")
+    assert "not a therapist" in (embed.description or "")
+    values = fields(embed)
+    assert "`/about`" in values["Commands for everyone"]
+    assert "`/setup alerts`" in values["For moderators"]
+
+
+async def test_about_shows_version_privacy_and_source(env: simcord.Env) -> None:
+    _, channel, member = _world(env)
+
+    result = await member.slash(channel, "about")
+
+    assert result.ephemeral
+    assert result.response is not None
+    embed = result.response.embeds[0]
+    values = fields(embed)
+    from bot import SOURCE_URL, __version__
+
+    assert values["Version"] == __version__
+    assert SOURCE_URL in values["Source code"]
+    assert "never keeps the text of ordinary chat messages" in values["Your privacy"]
+
+
+async def test_help_works_in_direct_messages(env: simcord.Env) -> None:
+    user = env.create_user("sam")
+
+    result = await user.slash("help")
+
+    assert result.ephemeral or result.response is not None

@@ -1,0 +1,121 @@
+"""Shared fixtures: databases on both engines, the real bot in simcord, and Discord payload checks."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import simcord
+
+from bot.__main__ import build_bot
+from bot.app import HavenBot
+from bot.storage import migrate
+from bot.storage.engine import Database
+from tests.discord_spec import request_problems
+
+PG_ENV = "TEST_DATABASE_URL"
+PG_SKIP_REASON = f"{PG_ENV} is not set; PostgreSQL tests run when it points at a server (see README, Testing)"
+ENGINES = ["sqlite", "postgresql"]
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+def _pg_admin_url() -> str | None:
+    url = os.environ.get(PG_ENV, "").strip()
+    if not url:
+        return None
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+asyncpg://" + url.split("://", 1)[1]
+    return url
+
+
+async def _create_pg_database(admin_url: str) -> tuple[str, str]:
+    import asyncpg
+
+    name = f"haven_test_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(admin_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    base = admin_url.rsplit("/", 1)[0]
+    return f"{base}/{name}", name
+
+
+async def _drop_pg_database(admin_url: str, name: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(admin_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(params=ENGINES)
+async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """An empty database URL on each engine: an SQLite file, and a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'haven.db'}"
+        return
+    admin = _pg_admin_url()
+    if admin is None:
+        pytest.skip(PG_SKIP_REASON)
+    url, name = await _create_pg_database(admin)
+    try:
+        yield url
+    finally:
+        await _drop_pg_database(admin, name)
+
+
+@pytest.fixture
+async def database(db_url: str) -> AsyncIterator[Database]:
+    """An open, migrated database on each engine."""
+    db = await Database.open(db_url, connect_timeout=5)
+    await migrate.upgrade(db)
+    try:
+        yield db
+    finally:
+        await db.close()
+
+
+@pytest.fixture
+async def simcord_bot(database: Database, clock: FakeClock) -> AsyncIterator[HavenBot]:
+    """The real Haven bot on a migrated database (simcord starts it)."""
+    bot = build_bot(database, clock=clock)
+    try:
+        yield bot
+    finally:
+        await bot.close_resources()
+
+
+@pytest.fixture
+def env(simcord_env: simcord.Env) -> Iterator[simcord.Env]:
+    """The simulated Discord; afterwards every REST request the bot sent must be valid for Discord."""
+    yield simcord_env
+    problems = [
+        problem
+        for request in simcord_env.http_requests
+        for problem in request_problems(request.method, request.path, request.json)
+    ]
+    assert not problems, "The bot sent requests Discord would reject:\n" + "\n".join(problems)
