@@ -120,6 +120,8 @@ class Database:
             DatabaseError: with a plain-words reason when it can't be reached in time.
         """
         engine = create_engine(url)
+        if engine.dialect.name == "sqlite":
+            connect_timeout = 0  # a local file: retrying won't help, say what's wrong at once
         deadline = clock() + connect_timeout
         delay = 0.25
         attempt = 0
@@ -134,6 +136,10 @@ class Database:
                 remaining = deadline - clock()
                 if remaining <= 0:
                     await engine.dispose()
+                    if engine.dialect.name == "sqlite":
+                        raise DatabaseError(
+                            f"Can't open the database file {sqlite_path(url)}: {reason}"
+                        ) from exc
                     raise DatabaseError(
                         f"Can't reach the database at {safe_url(url)} after {attempt} tries "
                         f"over {connect_timeout:g} s: {reason}"

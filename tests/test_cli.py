@@ -1,0 +1,153 @@
+"""``python -m bot`` as an operator runs it: clear messages, exit codes, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "MTQ1NjA3NDQ0Mzk4MDgwMDAwMA.GhJkLm.abcdefghijklmnopqrstuvwxyz0123456789AB"
+OUR_SETTINGS = (
+    "DISCORD_TOKEN",
+    "DATABASE_URL",
+    "DEV_GUILD_ID",
+    "LOG_LEVEL",
+    "LOG_FILE",
+    "DATABASE_CONNECT_TIMEOUT",
+)
+
+
+def run_cli(
+    cwd: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k not in OUR_SETTINGS and not k.startswith("HAVEN_")}
+    base["PYTHONPATH"] = str(ROOT)
+    base.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=base,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def assert_no_traceback(result: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in result.stdout + result.stderr, result.stderr
+
+
+def test_without_a_token_explains_how_to_get_one_and_exits_2(tmp_path: Path) -> None:
+    result = run_cli(tmp_path)
+
+    assert result.returncode == 2
+    assert_no_traceback(result)
+    err = result.stderr
+    assert "DISCORD_TOKEN is missing" in err
+    assert "https://discord.com/developers/applications" in err
+    assert "Message Content Intent" in err and "Server Members Intent" in err
+    assert "permissions=343597632512" in err and "applications.commands" in err
+
+
+def test_run_subcommand_is_the_default(tmp_path: Path) -> None:
+    assert run_cli(tmp_path, "run").stderr == run_cli(tmp_path).stderr
+
+
+def test_all_settings_problems_in_one_message_and_no_token_echo(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(f"DISCORD_TOKEN=Bot {TOKEN}\nLOG_LEVL=DEBUG\nthis is not a setting\n")
+
+    result = run_cli(tmp_path, env={"DATABASE_URL": "mysql://x/y"})
+
+    assert result.returncode == 2
+    assert_no_traceback(result)
+    err = result.stderr
+    assert err.count("\n  - ") == 4, err
+    assert "line 3" in err
+    assert "Did you mean LOG_LEVEL?" in err
+    assert "DATABASE_URL must use sqlite:// or postgresql://" in err
+    assert TOKEN not in result.stdout + err
+
+
+def test_migrate_creates_the_database_under_var(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "migrate")
+
+    assert result.returncode == 0, result.stderr
+    assert "Migrated the database from empty" in result.stdout
+    assert (tmp_path / "var" / "haven.db").exists()
+    again = run_cli(tmp_path, "migrate")
+    assert "up to date" in again.stdout
+
+
+def test_check_without_token_reports_database_and_migrations(tmp_path: Path) -> None:
+    pending = run_cli(tmp_path, "check")
+    assert pending.returncode == 0, pending.stdout + pending.stderr
+    assert "Database reachable" in pending.stdout
+    assert "migration(s) pending" in pending.stdout
+    assert "No DISCORD_TOKEN set" in pending.stdout
+
+    run_cli(tmp_path, "migrate")
+    done = run_cli(tmp_path, "check")
+    assert "Database schema up to date" in done.stdout
+    assert done.stdout.rstrip().endswith("All good.")
+
+
+def test_database_newer_than_code_refuses_with_a_plain_message(tmp_path: Path) -> None:
+    import sqlite3
+
+    run_cli(tmp_path, "migrate")
+    with sqlite3.connect(tmp_path / "var" / "haven.db") as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999_future'")
+
+    result = run_cli(tmp_path, "migrate")
+
+    assert result.returncode == 1
+    assert_no_traceback(result)
+    assert "newer Haven" in result.stderr
+    check = run_cli(tmp_path, "check")
+    assert check.returncode == 1
+    assert "[FIX]" in check.stdout
+
+
+def test_unreachable_postgres_is_retried_then_explained(tmp_path: Path) -> None:
+    result = run_cli(
+        tmp_path,
+        "migrate",
+        env={"DATABASE_URL": "postgresql://haven:pw@127.0.0.1:1/haven", "DATABASE_CONNECT_TIMEOUT": "1"},
+    )
+
+    assert result.returncode == 1
+    assert_no_traceback(result)
+    assert "Can't reach the database at postgresql+asyncpg://haven:***@127.0.0.1:1/haven" in result.stderr
+    assert "retrying" in result.stderr  # the log says it is trying again
+
+
+def test_database_path_that_cannot_be_written(tmp_path: Path) -> None:
+    (tmp_path / "blocker").write_text("a file where a folder should be")
+
+    result = run_cli(tmp_path, "migrate", env={"DATABASE_URL": "sqlite:///blocker/haven.db"})
+
+    assert result.returncode == 1
+    assert_no_traceback(result)
+    assert "Can't create the folder for the database file" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["run", "sync"])
+def test_token_commands_refuse_a_newer_database_before_touching_discord(tmp_path: Path, command: str) -> None:
+    import sqlite3
+
+    run_cli(tmp_path, "migrate")
+    with sqlite3.connect(tmp_path / "var" / "haven.db") as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999_future'")
+
+    result = run_cli(tmp_path, command, env={"DISCORD_TOKEN": TOKEN})
+
+    assert result.returncode == 1
+    assert_no_traceback(result)
+    assert "newer Haven" in result.stderr
+    assert TOKEN not in result.stdout + result.stderr
+    log = (tmp_path / "var" / "haven.log").read_text()
+    assert TOKEN not in log

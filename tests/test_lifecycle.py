@@ -1,0 +1,49 @@
+"""Stopping cleanly: signals close the bot once; closing lets writes finish and closes the database."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+
+import pytest
+import simcord
+
+from bot.__main__ import install_stop_signals
+from bot.errors import DatabaseError
+from tests.helpers import haven
+
+
+class FakeClient:
+    def __init__(self) -> None:
+        self.closed = 0
+
+    async def close(self) -> None:
+        self.closed += 1
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+async def test_stop_signal_closes_the_bot_once(sig: signal.Signals) -> None:
+    client = FakeClient()
+    loop = asyncio.get_running_loop()
+    stopping = install_stop_signals(client)  # type: ignore[arg-type]
+    try:
+        os.kill(os.getpid(), sig)
+        await asyncio.wait_for(stopping.wait(), 2)
+        os.kill(os.getpid(), sig)
+        await asyncio.sleep(0.05)
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
+        loop.remove_signal_handler(signal.SIGINT)
+
+    assert client.closed == 1
+
+
+async def test_closing_the_bot_closes_the_database(env: simcord.Env) -> None:
+    bot = haven(env)
+
+    await bot.close()
+
+    with pytest.raises(DatabaseError, match="closing"):
+        await bot.services.command_sync.record_sync("x", [{"name": "late"}])
+    assert bot.db.writes_in_flight == 0

@@ -1,0 +1,178 @@
+"""Structural rules: layers, command descriptions, catalogs."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from discord import app_commands
+
+from bot.__main__ import build_bot
+from bot.i18n import Catalogs
+from bot.storage.engine import Database
+
+ROOT = Path(__file__).resolve().parents[1]
+BOT = ROOT / "bot"
+PURE_LAYERS = ("domain", "services", "storage")
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("layer", PURE_LAYERS)
+def test_pure_layers_never_import_discord(layer: str) -> None:
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (BOT / layer).rglob("*.py")
+        if any(name == "discord" or name.startswith("discord.") for name in _imports(path))
+    ]
+    assert offenders == []
+
+
+def test_domain_does_no_io() -> None:
+    forbidden = {
+        "sqlalchemy",
+        "asyncio",
+        "aiosqlite",
+        "asyncpg",
+        "bot.storage",
+        "bot.services",
+        "os",
+        "socket",
+    }
+    offenders = [
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in (BOT / "domain").rglob("*.py")
+        for name in _imports(path)
+        if name in forbidden or any(name.startswith(f + ".") for f in forbidden)
+    ]
+    assert offenders == []
+
+
+def test_sql_lives_only_in_storage() -> None:
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in BOT.rglob("*.py")
+        if "storage" not in path.relative_to(BOT).parts
+        and any(name.startswith("sqlalchemy") for name in _imports(path))
+    ]
+    assert offenders == []
+
+
+def test_no_load_dotenv_outside_the_composition_root() -> None:
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in BOT.rglob("*.py")
+        if "load_dotenv(" in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
+
+
+@pytest.fixture
+async def commands_tree(tmp_path: Path):
+    db = await Database.open(f"sqlite+aiosqlite:///{tmp_path / 's.db'}", connect_timeout=1)
+    bot = build_bot(db)
+    from bot.cogs import load_cogs
+
+    await load_cogs(bot)
+    try:
+        yield bot.tree
+    finally:
+        await db.close()
+
+
+def _walk(tree: app_commands.CommandTree):  # type: ignore[type-arg]
+    for command in tree.get_commands():
+        yield command
+        if isinstance(command, app_commands.Group):
+            yield from command.walk_commands()
+
+
+async def test_every_command_and_option_has_a_short_description(commands_tree) -> None:
+    problems: list[str] = []
+    for command in _walk(commands_tree):
+        description = getattr(command, "description", "")
+        if not 1 <= len(description) <= 100:
+            problems.append(f"/{command.qualified_name}: {len(description)} characters")
+        if isinstance(command, app_commands.Command):
+            for param in command.parameters:
+                if not 1 <= len(param.description) <= 100 or param.description == "…":
+                    problems.append(f"/{command.qualified_name} {param.name}: needs a description")
+    assert problems == []
+
+
+async def test_no_two_commands_share_a_name(commands_tree) -> None:
+    names = [c.qualified_name for c in _walk(commands_tree)]
+    assert len(names) == len(set(names))
+    top = [c.name for c in commands_tree.get_commands()]
+    assert len(top) == len(set(top))
+
+
+KEY = re.compile(r"^[a-z_]+(?:\.[a-z_]+)+$")
+
+
+def _catalog_keys_used_in_code() -> set[str]:
+    keys: set[str] = set()
+    pattern = re.compile(r"""(?:\.text|\bt)\(\s*["']([a-z_]+(?:\.[a-z_]+)+)["']""")
+    for path in BOT.rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        keys.update(pattern.findall(source))
+        tree = ast.parse(source)
+        for node in ast.walk(tree):
+            # key = "..." on DomainError subclasses, and DomainError("...") / InvalidInput("...") calls
+            if (
+                isinstance(node, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == "key" for t in node.targets)
+                and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+            ):
+                keys.add(node.value.value)
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id.endswith(("Error", "Input", "Allowed"))
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+                and KEY.match(node.args[0].value)
+            ):
+                keys.add(node.args[0].value)
+            if (
+                isinstance(node, ast.Return)
+                and isinstance(node.value, ast.Tuple)
+                and node.value.elts
+                and isinstance(node.value.elts[0], ast.Constant)
+                and isinstance(node.value.elts[0].value, str)
+                and node.value.elts[0].value.startswith("error.")
+            ):
+                keys.add(node.value.elts[0].value)
+    return keys
+
+
+def test_every_message_key_used_in_code_is_in_the_english_catalog() -> None:
+    used = _catalog_keys_used_in_code()
+    assert len(used) > 20, "the scan found too few keys; is the pattern still right?"
+
+    missing = sorted(used - Catalogs.load().keys("en"))
+
+    assert missing == []
+
+
+def test_other_catalogs_only_translate_known_keys() -> None:
+    catalogs = Catalogs.load()
+    english = catalogs.keys("en")
+    for locale in catalogs.locales:
+        extra = {
+            k for k in catalogs.keys(locale) - english if not k.startswith(("command.", "param.", "choice."))
+        }
+        assert extra == set(), locale
