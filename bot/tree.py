@@ -71,6 +71,14 @@ class HavenTree(app_commands.CommandTree["HavenBot"]):
                 _where(interaction),
             )
             return "error.discord_forbidden", {"code": code}
+        if isinstance(error, discord.RateLimited) or (
+            isinstance(error, discord.HTTPException) and error.status >= 500
+        ):
+            code = new_error_code()
+            log.warning(
+                "[%s] Discord was unavailable (%s) in %s", code, type(error).__name__, _where(interaction)
+            )
+            return "error.discord_unavailable", {"code": code}
         code = new_error_code()
         log.error(
             "[%s] Unexpected error in %s",
