@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
 import simcord
 
 
-async def test_a_5xx_on_the_reply_still_gets_the_member_an_answer(env: simcord.Env) -> None:
+@pytest.fixture
+async def place(env: simcord.Env):
     guild = env.create_guild()
-    channel = guild.create_text_channel("general")
-    member = guild.add_member(env.create_user("robin"))
+    return guild.create_text_channel("general"), guild.add_member(env.create_user("robin"))
+
+
+async def test_a_5xx_on_the_reply_still_gets_the_member_an_answer(env: simcord.Env, place) -> None:
+    channel, member = place
     env.inject_error("POST", "/interactions/*/callback", status=503, times=1)
 
     result = await member.slash(channel, "help")
@@ -20,10 +25,8 @@ async def test_a_5xx_on_the_reply_still_gets_the_member_an_answer(env: simcord.E
     assert len(env.errors) == 1
 
 
-async def test_a_403_is_explained_as_a_permission_problem(env: simcord.Env) -> None:
-    guild = env.create_guild()
-    channel = guild.create_text_channel("general")
-    member = guild.add_member(env.create_user("robin"))
+async def test_a_403_is_explained_as_a_permission_problem(env: simcord.Env, place) -> None:
+    channel, member = place
     env.inject_error(
         "POST", "/interactions/*/callback", status=403, code=50013, message="Missing Permissions"
     )
@@ -35,10 +38,8 @@ async def test_a_403_is_explained_as_a_permission_problem(env: simcord.Env) -> N
     assert len(env.errors) == 1
 
 
-async def test_when_even_the_error_reply_fails_nothing_crashes(env: simcord.Env) -> None:
-    guild = env.create_guild()
-    channel = guild.create_text_channel("general")
-    member = guild.add_member(env.create_user("robin"))
+async def test_when_even_the_error_reply_fails_nothing_crashes(env: simcord.Env, place) -> None:
+    channel, member = place
     env.inject_error("POST", "/interactions/*/callback", status=503, times=None)
     env.inject_error("POST", "/webhooks/*", status=503, times=None)
 

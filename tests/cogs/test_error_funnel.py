@@ -113,6 +113,13 @@ async def place(env: simcord.Env):
     return channel, member
 
 
+async def post_buttons(channel: simcord.ChannelHandle, member: simcord.MemberActor) -> discord.Message:
+    await member.slash(channel, "probe-buttons")
+    message = channel.last_message
+    assert message is not None
+    return message
+
+
 CODE = re.compile(r"`(E-[A-Z0-9]{6})`")
 
 
@@ -169,9 +176,7 @@ async def test_command_that_forgets_to_answer_still_answers(env: simcord.Env, pl
 
 async def test_button_error_reaches_the_funnel(env: simcord.Env, place) -> None:
     channel, member = place
-    await member.slash(channel, "probe-buttons")
-    message = channel.last_message
-    assert message is not None
+    message = await post_buttons(channel, member)
 
     result = await member.click(message, label="Break")
 
@@ -183,9 +188,7 @@ async def test_button_error_reaches_the_funnel(env: simcord.Env, place) -> None:
 
 async def test_modal_error_reaches_the_funnel(env: simcord.Env, place) -> None:
     channel, member = place
-    await member.slash(channel, "probe-buttons")
-    message = channel.last_message
-    assert message is not None
+    message = await post_buttons(channel, member)
 
     shown = await member.click(message, label="Ask")
     result = await member.submit_modal(shown, {"answer": "hello"})
@@ -198,9 +201,7 @@ async def test_modal_error_reaches_the_funnel(env: simcord.Env, place) -> None:
 
 async def test_persistent_dynamic_button_error_reaches_the_funnel(env: simcord.Env, place) -> None:
     channel, member = place
-    await member.slash(channel, "probe-buttons")
-    message = channel.last_message
-    assert message is not None
+    message = await post_buttons(channel, member)
 
     result = await member.click(message, label="Dynamic")
 
@@ -212,9 +213,7 @@ async def test_persistent_dynamic_button_error_reaches_the_funnel(env: simcord.E
 
 async def test_button_that_never_answers_is_acknowledged_quietly(env: simcord.Env, place) -> None:
     channel, member = place
-    await member.slash(channel, "probe-buttons")
-    message = channel.last_message
-    assert message is not None
+    message = await post_buttons(channel, member)
 
     result = await member.click(message, label="Say nothing")
 
@@ -224,9 +223,7 @@ async def test_button_that_never_answers_is_acknowledged_quietly(env: simcord.En
 
 async def test_button_nothing_handles_any_more_gets_a_kind_answer(env: simcord.Env, place) -> None:
     channel, member = place
-    await member.slash(channel, "probe-buttons")
-    message = channel.last_message
-    assert message is not None
+    message = await post_buttons(channel, member)
     view_store = env.bot._connection._view_store
     view_store.remove_message_tracking(message.id)
     view_store._views.pop(message.id, None)  # as after a restart: the view is gone

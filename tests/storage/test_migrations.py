@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from alembic.config import Config
 from sqlalchemy import inspect, text
 
 from bot.errors import DatabaseTooNew
@@ -61,17 +62,22 @@ def downgrade() -> None:
 '''
 
 
-async def test_failing_migration_leaves_previous_revision_intact(db_url: str, tmp_path: Path) -> None:
+@pytest.fixture
+def broken_cfg(tmp_path: Path) -> Config:
+    """Haven's migrations plus one that fails halfway."""
     extra = tmp_path / "versions"
     extra.mkdir()
     (extra / "9999_broken.py").write_text(BROKEN_MIGRATION.replace("{head}", migrate.head_revision()))
-    cfg = migrate.alembic_config(extra_version_locations=[extra])
+    return migrate.alembic_config(extra_version_locations=[extra])
+
+
+async def test_failing_migration_leaves_previous_revision_intact(db_url: str, broken_cfg: Config) -> None:
     db = await Database.open(db_url, connect_timeout=5)
     try:
         await migrate.upgrade(db)  # the real migrations
 
         with pytest.raises(Exception, match="no_such_table"):
-            await migrate.upgrade(db, cfg=cfg)
+            await migrate.upgrade(db, cfg=broken_cfg)
 
         assert await migrate.current_revision(db) == migrate.head_revision()
         assert "half_done" not in await _tables(db)
@@ -84,15 +90,11 @@ async def test_failing_migration_leaves_previous_revision_intact(db_url: str, tm
         await db.close()
 
 
-async def test_failing_first_migration_leaves_an_empty_database(db_url: str, tmp_path: Path) -> None:
-    extra = tmp_path / "versions"
-    extra.mkdir()
-    (extra / "9999_broken.py").write_text(BROKEN_MIGRATION.replace("{head}", migrate.head_revision()))
-    cfg = migrate.alembic_config(extra_version_locations=[extra])
+async def test_failing_first_migration_leaves_an_empty_database(db_url: str, broken_cfg: Config) -> None:
     db = await Database.open(db_url, connect_timeout=5)
     try:
         with pytest.raises(Exception, match="no_such_table"):
-            await migrate.upgrade(db, cfg=cfg)  # 0001 and the broken one in one transaction
+            await migrate.upgrade(db, cfg=broken_cfg)  # 0001 and the broken one in one transaction
 
         assert await migrate.current_revision(db) is None
         assert not ({"guild_settings", "half_done"} & await _tables(db))
