@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import signal
@@ -22,15 +23,18 @@ from bot import __version__
 from bot.app import HavenBot, Services, haven_intents, haven_permissions
 from bot.clock import Clock, system_clock
 from bot.config import Settings, merged_environment
+from bot.domain.resources import Directory
 from bot.errors import ConfigError, DatabaseError
 from bot.i18n import Catalogs
 from bot.logging_setup import setup_logging
 from bot.services.command_sync import CommandSyncService
 from bot.services.guild_settings import GuildSettingsService
+from bot.services.resources import ResourceService, load_directory
 from bot.storage import migrate
 from bot.storage.bot_state import BotStateRepository
 from bot.storage.engine import Database
 from bot.storage.guild_settings import GuildSettingsRepository
+from bot.storage.resources import ResourcesRepository
 
 log = logging.getLogger("bot")
 
@@ -40,12 +44,19 @@ EXIT_CONFIG = 2
 PORTAL_URL = "https://discord.com/developers/applications"
 
 
-def build_services(db: Database, clock: Clock = system_clock) -> Services:
-    """Every service, wired to its repositories."""
+def build_services(db: Database, clock: Clock = system_clock, directory: Directory | None = None) -> Services:
+    """Every service, wired to its repositories. Shipped data loads once here."""
     return Services(
         guild_settings=GuildSettingsService(GuildSettingsRepository(db), clock),
         command_sync=CommandSyncService(BotStateRepository(db), clock),
+        resources=ResourceService(directory or shipped_directory(), ResourcesRepository(db), clock),
     )
+
+
+@functools.cache
+def shipped_directory() -> Directory:
+    """The helpline directory from bot/data, read once per process."""
+    return load_directory()
 
 
 def build_bot(

@@ -15,6 +15,7 @@ from bot.i18n import Catalogs
 from bot.i18n.translator import HavenTranslator
 from bot.services.command_sync import CommandSyncService
 from bot.services.guild_settings import GuildSettingsService
+from bot.services.resources import ResourceService
 from bot.storage.engine import Database
 from bot.tree import HavenTree, send_private
 from bot.ui.base import has_component_handler
@@ -50,6 +51,7 @@ class Services:
 
     guild_settings: GuildSettingsService
     command_sync: CommandSyncService
+    resources: ResourceService
 
 
 class HavenBot(commands.Bot):

@@ -11,7 +11,9 @@ if TYPE_CHECKING:
 async def load_cogs(bot: HavenBot) -> None:
     """Add every cog to ``bot``."""
     from bot.cogs.general import GeneralCog
+    from bot.cogs.resources.cog import ResourcesCog
     from bot.cogs.setup import SetupCog
 
     await bot.add_cog(GeneralCog(bot))
     await bot.add_cog(SetupCog(bot, bot.services.guild_settings))
+    await bot.add_cog(ResourcesCog(bot, bot.services.resources))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Text
 
 from bot.storage.types import UTCDateTime
 
@@ -33,4 +33,42 @@ bot_state = Table(
     Column("key", String(200), primary_key=True),
     Column("value", Text, nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+# The country a member chose to remember for /resources (their own choice; deleted on request).
+member_country = Table(
+    "member_country",
+    metadata,
+    Column("user_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("country_code", String(2), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+# Resources a server's moderators added (shown first in that server only).
+local_resources = Table(
+    "local_resources",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("guild_id", BigInteger, nullable=False, index=True),
+    Column("name", String(80), nullable=False),
+    Column("description", String(200), nullable=False),
+    Column("phone", String(30), nullable=True),
+    Column("url", String(200), nullable=True),
+    Column("topic", String(40), nullable=True),
+    Column("created_by", BigInteger, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+# Correction reports about a listed line, for maintainers (no member identity is stored).
+resource_reports = Table(
+    "resource_reports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("guild_id", BigInteger, nullable=True),
+    Column("country_code", String(2), nullable=True),
+    Column("topic", String(40), nullable=False),
+    Column("line_ids", Text, nullable=False),
+    Column("text", String(1000), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
 )

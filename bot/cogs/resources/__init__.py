@@ -1,0 +1,1 @@
+"""/resources: crisis lines, support services and self-help, by country and topic."""
