@@ -31,8 +31,8 @@ sync: $(VENV)/.base
 	$(PY) -m bot sync
 
 lint: $(VENV)/.dev
-	$(VENV)/bin/ruff check bot tests bench
-	$(VENV)/bin/ruff format --check bot tests bench
+	$(VENV)/bin/ruff check bot tests bench scripts
+	$(VENV)/bin/ruff format --check bot tests bench scripts
 
 typecheck: $(VENV)/.dev
 	$(VENV)/bin/pyright

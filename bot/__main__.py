@@ -258,7 +258,32 @@ async def cmd_check(settings: Settings) -> int:
     return EXIT_OK if checklist.passed else EXIT_FAILED
 
 
-COMMANDS = {"run": cmd_run, "check": cmd_check, "migrate": cmd_migrate, "sync": cmd_sync}
+async def cmd_reports(settings: Settings) -> int:
+    """Print the newest correction reports about listed helplines, for maintainers."""
+    db = await open_database(settings, migrate_now=True)
+    try:
+        reports = await build_services(db).resources.recent_reports()
+    finally:
+        await db.close()
+    if not reports:
+        print("No correction reports yet.")
+        return EXIT_OK
+    for report in reports:
+        when = report["created_at"].strftime("%Y-%m-%d %H:%M UTC")  # type: ignore[union-attr]
+        print(
+            f"#{report['id']}  {when}  country {report['country_code'] or '-'}  topic {report['topic']}  "
+            f"lines {report['line_ids'] or '-'}\n    {report['text']}"
+        )
+    return EXIT_OK
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "check": cmd_check,
+    "migrate": cmd_migrate,
+    "sync": cmd_sync,
+    "reports": cmd_reports,
+}
 NEEDS_TOKEN = {"run", "sync"}
 
 
@@ -273,6 +298,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     sub.add_parser("check", help="check settings, database, migrations and (with a token) Discord access")
     sub.add_parser("migrate", help="bring the database up to date")
     sub.add_parser("sync", help="register slash commands now (globally, or to DEV_GUILD_ID)")
+    sub.add_parser("reports", help="list members' correction reports about listed helplines")
     args = parser.parse_args(list(argv))
     args.command = args.command or "run"
     return args

@@ -29,7 +29,9 @@ COMPILED = "2026-11-22"
 CHECKED = "2026-11-01"
 
 WIKI_LINES_URL = "https://en.wikipedia.org/w/index.php?title=List_of_suicide_crisis_lines&oldid=1363635917"
-WIKI_EMERGENCY_URL = "https://en.wikipedia.org/w/index.php?title=List_of_emergency_telephone_numbers&oldid=1362829639"
+WIKI_EMERGENCY_URL = (
+    "https://en.wikipedia.org/w/index.php?title=List_of_emergency_telephone_numbers&oldid=1362829639"
+)
 FINDAHELPLINE_URL = "https://findahelpline.com"
 
 # Retired or non-ISO codes used by the upstream builder.
@@ -111,7 +113,9 @@ OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
     # Albania: 0800 12345 is Kosovo's Linja e Jetës (README: "Probably an error").
     ("AL", "0800 12345"): {"drop": "It is Kosovo's Linja e Jetës number, listed under Albania by mistake."},
     # Serbia: Wikipedia 2026 cell "0800/309-309" disagrees with Centar Srce's 0800 300 303 in two other sources.
-    ("RS", "0800/309-309"): {"drop": "Garbled in Wikipedia 2026; Centar Srce's number is 0800 300 303 (added)."},
+    ("RS", "0800/309-309"): {
+        "drop": "Garbled in Wikipedia 2026; Centar Srce's number is 0800 300 303 (added)."
+    },
     # Ukraine: 7333 is Lifeline Ukraine's own number (added); the Wikipedia 2026 number stays, unverified.
     ("UA", "0800100102"): {"phone": "0 800 100 102"},
     # Türkiye: the topic of 183 is unverified (README); say so.
@@ -122,7 +126,10 @@ OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
     },
     # Belgium: 107 is a general listening line; the suicide lines are added below.
     ("BE", "107"): {"topics": ["mental_health"], "note": "A general listening line (French-speaking)."},
-    ("US", "988"): {"free": True, "note": "Spanish: press 2. The former LGBTQ+ option (press 3) closed in July 2025."},
+    ("US", "988"): {
+        "free": True,
+        "note": "Spanish: press 2. The former LGBTQ+ option (press 3) closed in July 2025.",
+    },
     ("GB", "116 123"): {"free": True},
     ("IE", "116 123"): {"free": True},
     ("NL", "113"): {"free": True, "note": "Free of charge since October 2025. Also by chat at 113.nl."},
@@ -134,9 +141,7 @@ OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
 }
 
 # Lines the reference names in its cross-check or README but not as rows. Each cites where it comes from.
-FINDAHELPLINE_2023 = (
-    "findahelpline.com listing as scraped in 2023 by nepthius/ResilientRhino (not openly licensed; corroboration only)"
-)
+FINDAHELPLINE_2023 = "findahelpline.com listing as scraped in 2023 by nepthius/ResilientRhino (not openly licensed; corroboration only)"
 ADDED: list[dict[str, Any]] = [
     {
         "country": "RS",
@@ -228,7 +233,8 @@ ADDED: list[dict[str, Any]] = [
         "topics": ["suicide_crisis"],
         "languages": ["French"],
         "free": True,
-        "source": FINDAHELPLINE_2023 + "; named as Belgium's French-language suicide line in the team's reference",
+        "source": FINDAHELPLINE_2023
+        + "; named as Belgium's French-language suicide line in the team's reference",
         "source_url": FINDAHELPLINE_URL,
         "status": "verified",
         "first": True,
@@ -592,7 +598,9 @@ def parse_emergency(raw: str) -> tuple[str, list[str]]:
 def main(reference: Path) -> None:
     tz = zones()
     helplines = list(csv.DictReader((reference / "helplines_reference.csv").open(encoding="utf-8")))
-    emergency_rows = list(csv.DictReader((reference / "emergency_numbers_reference.csv").open(encoding="utf-8")))
+    emergency_rows = list(
+        csv.DictReader((reference / "emergency_numbers_reference.csv").open(encoding="utf-8"))
+    )
 
     countries: dict[str, dict[str, Any]] = {}
 
@@ -675,8 +683,10 @@ def main(reference: Path) -> None:
     }
     OUT.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     lines = [line for c in ordered for line in c["lines"]]
-    print(f"{len(ordered)} countries, {len(lines)} lines "
-          f"({sum(1 for line in lines if line['status'] == 'verified')} verified), dropped: {dropped}")
+    print(
+        f"{len(ordered)} countries, {len(lines)} lines "
+        f"({sum(1 for line in lines if line['status'] == 'verified')} verified), dropped: {dropped}"
+    )
     missing_emergency = [c["code"] for c in ordered if c["emergency"] is None]
     print("no emergency number:", missing_emergency)
     no_line = [c["code"] for c in ordered if not c["lines"]]

@@ -151,3 +151,22 @@ def test_token_commands_refuse_a_newer_database_before_touching_discord(tmp_path
     assert TOKEN not in result.stdout + result.stderr
     log = (tmp_path / "var" / "haven.log").read_text()
     assert TOKEN not in log
+
+
+def test_reports_lists_correction_reports_for_maintainers(tmp_path: Path) -> None:
+    empty = run_cli(tmp_path, "reports")
+    assert empty.returncode == 0, empty.stderr
+    assert "No correction reports yet." in empty.stdout
+
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "var" / "haven.db") as conn:
+        conn.execute(
+            "INSERT INTO resource_reports (guild_id, country_code, topic, line_ids, text, created_at) "
+            "VALUES (1, 'JP', 'suicide_crisis', 'jp-a,jp-b', 'Number rang out', '2026-11-22 10:00:00.000000')"
+        )
+
+    result = run_cli(tmp_path, "reports")
+
+    assert "#1  2026-11-22 10:00 UTC  country JP  topic suicide_crisis  lines jp-a,jp-b" in result.stdout
+    assert "Number rang out" in result.stdout

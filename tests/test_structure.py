@@ -176,3 +176,13 @@ def test_other_catalogs_only_translate_known_keys() -> None:
             k for k in catalogs.keys(locale) - english if not k.startswith(("command.", "param.", "choice."))
         }
         assert extra == set(), locale
+
+
+def test_every_topic_day_and_self_help_text_has_a_catalog_entry() -> None:
+    from bot.domain.resources import SELF_HELP_TOPICS, Topic
+
+    english = Catalogs.load().keys("en")
+    needed = {f"topic.{t.value}" for t in Topic} | {f"day.{n}" for n in range(7)}
+    needed |= {f"selfhelp.{t.value}.{part}" for t in SELF_HELP_TOPICS for part in ("title", "body")}
+
+    assert needed - english == set()

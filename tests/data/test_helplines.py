@@ -76,7 +76,9 @@ def _check_phone(code: str, phone: dict[str, Any]) -> None:
     parsed = phonenumbers.parse(number, None if number.startswith("+") else region)
     is_short_code = len(_digits(number)) <= 6 and number.replace(" ", "").isdigit()
     assert (
-        phonenumbers.is_possible_number(parsed) or shortnumberinfo.is_possible_short_number(parsed) or is_short_code
+        phonenumbers.is_possible_number(parsed)
+        or shortnumberinfo.is_possible_short_number(parsed)
+        or is_short_code
     ), f"{code} {number}"
     if phone["e164"] is not None:
         assert phone["e164"] == phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
@@ -88,7 +90,9 @@ def test_no_duplicates() -> None:
     assert [c for c, n in codes.items() if n > 1] == []
     ids = Counter(line["id"] for _, line in LINES)
     assert [i for i, n in ids.items() if n > 1] == []
-    numbers = Counter((code, _digits(p["number"]), line["name"]) for code, line in LINES for p in line["phones"])
+    numbers = Counter(
+        (code, _digits(p["number"]), line["name"]) for code, line in LINES for p in line["phones"]
+    )
     assert [k for k, n in numbers.items() if n > 1] == []
 
 
@@ -109,7 +113,9 @@ def test_every_reference_country_is_covered() -> None:
 def test_every_reference_country_with_a_crisis_line_keeps_one() -> None:
     fixes = {"NH": "VU", "RH": "ZW", "YD": "YE"}
     with_lines = {c["code"] for c in COUNTRIES if c["lines"]}
-    theirs = {fixes.get(r["country_code"], r["country_code"]) for r in _reference_rows("helplines_reference.csv")}
+    theirs = {
+        fixes.get(r["country_code"], r["country_code"]) for r in _reference_rows("helplines_reference.csv")
+    }
     # Albania's only row was Kosovo's number (a known error in the source); it keeps a children's line.
     assert theirs - {"INT"} - with_lines == set()
 
@@ -118,7 +124,12 @@ def test_no_number_is_invented() -> None:
     """Every phone and SMS number we ship appears in the team's sourced reference (rows, cross-check or README)."""
     reference_text = "".join(
         (REFERENCE / name).read_text(encoding="utf-8")
-        for name in ("helplines_reference.csv", "emergency_numbers_reference.csv", "helplines_crosscheck.csv", "README.md")
+        for name in (
+            "helplines_reference.csv",
+            "emergency_numbers_reference.csv",
+            "helplines_crosscheck.csv",
+            "README.md",
+        )
     )
     # Join digits that the reference writes with spaces, dashes, dots, slashes or parentheses between them.
     reference_digits = re.sub(r"(?<=\d)[\s\-./()]+(?=\d)", "", reference_text)
@@ -153,7 +164,9 @@ def _numbers(code: str) -> set[str]:
         ("NL", "113", ""),
     ],
 )
-def test_known_conflicts_are_resolved_toward_the_official_source(code: str, present: str, absent: str) -> None:
+def test_known_conflicts_are_resolved_toward_the_official_source(
+    code: str, present: str, absent: str
+) -> None:
     numbers = _numbers(code)
 
     assert present in numbers

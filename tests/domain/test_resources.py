@@ -90,13 +90,19 @@ def _line(id_: str, topics: tuple[Topic, ...], verified: bool = True) -> Line:
 
 
 def _country(*lines: Line) -> Country:
-    return Country("ZZ", "Testland", (), "Europe", Emergency("112", (), "t", "https://e.org", date(2026, 1, 1)), lines)
+    return Country(
+        "ZZ", "Testland", (), "Europe", Emergency("112", (), "t", "https://e.org", date(2026, 1, 1)), lines
+    )
 
 
 def test_select_lines_puts_verified_first_and_keeps_three() -> None:
     crisis = (Topic.SUICIDE_CRISIS,)
     country = _country(
-        _line("a", crisis, verified=False), _line("b", crisis), _line("c", crisis), _line("d", crisis), _line("e", crisis)
+        _line("a", crisis, verified=False),
+        _line("b", crisis),
+        _line("c", crisis),
+        _line("d", crisis),
+        _line("e", crisis),
     )
 
     selection = select_lines(country, Topic.SUICIDE_CRISIS)
@@ -185,11 +191,18 @@ def test_normalise_folds_case_accents_and_spaces() -> None:
     ],
 )
 def test_invalid_local_entries_name_what_to_fix(fields: dict[str, str | None], key: str) -> None:
-    values: dict[str, str | None] = {"name": "City Clinic", "description": "", "phone": "+44 20 7946 0000", "url": None}
+    values: dict[str, str | None] = {
+        "name": "City Clinic",
+        "description": "",
+        "phone": "+44 20 7946 0000",
+        "url": None,
+    }
     values.update(fields)
 
     with pytest.raises(InvalidInput) as caught:
-        validate_local(values["name"] or "", values["description"] or "", values["phone"], values["url"], None)
+        validate_local(
+            values["name"] or "", values["description"] or "", values["phone"], values["url"], None
+        )
 
     assert caught.value.key == key
 
