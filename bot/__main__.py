@@ -23,15 +23,18 @@ from bot import __version__
 from bot.app import HavenBot, Services, haven_intents, haven_permissions
 from bot.clock import Clock, system_clock
 from bot.config import Settings, merged_environment
+from bot.domain.crisis import Lexicon
 from bot.domain.resources import Directory
 from bot.errors import ConfigError, DatabaseError
 from bot.i18n import Catalogs
 from bot.logging_setup import setup_logging
 from bot.services.command_sync import CommandSyncService
+from bot.services.crisis import CrisisService, load_lexicon
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.resources import ResourceService, load_directory
 from bot.storage import migrate
 from bot.storage.bot_state import BotStateRepository
+from bot.storage.crisis import CrisisRepository
 from bot.storage.engine import Database
 from bot.storage.guild_settings import GuildSettingsRepository
 from bot.storage.resources import ResourcesRepository
@@ -50,7 +53,14 @@ def build_services(db: Database, clock: Clock = system_clock, directory: Directo
         guild_settings=GuildSettingsService(GuildSettingsRepository(db), clock),
         command_sync=CommandSyncService(BotStateRepository(db), clock),
         resources=ResourceService(directory or shipped_directory(), ResourcesRepository(db), clock),
+        crisis=CrisisService(shipped_lexicon(), CrisisRepository(db), clock),
     )
+
+
+@functools.cache
+def shipped_lexicon() -> Lexicon:
+    """The crisis lexicon from bot/data, read once per process."""
+    return load_lexicon()
 
 
 @functools.cache

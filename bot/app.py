@@ -14,6 +14,7 @@ from bot.domain.commands import sync_scope
 from bot.i18n import Catalogs
 from bot.i18n.translator import HavenTranslator
 from bot.services.command_sync import CommandSyncService
+from bot.services.crisis import CrisisService
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.resources import ResourceService
 from bot.storage.engine import Database
@@ -52,6 +53,7 @@ class Services:
     guild_settings: GuildSettingsService
     command_sync: CommandSyncService
     resources: ResourceService
+    crisis: CrisisService
 
 
 class HavenBot(commands.Bot):

@@ -103,13 +103,28 @@ def request_problems(method: str, path: str, body: Any) -> list[str]:
         return [f"{method} {path}: no such route in Discord's API"]
     problems: list[str] = []
     if body is not None and route.validator is not None:
-        for error in route.validator.iter_errors(body):
+        for error in route.validator.iter_errors(_snowflakes_as_strings(body)):
             problems.append(
                 f"{method} {route.template}: {error.message[:300]} at {list(error.absolute_path)}"
             )
     if body is not None:
         problems += [f"{method} {route.template}: {p}" for p in limit_problems(body)]
     return problems
+
+
+SNOWFLAKE_KEYS = frozenset({"roles", "users", "recipient_id", "id", "message_id", "channel_id", "guild_id"})
+
+
+def _snowflakes_as_strings(value: Any, key: str = "") -> Any:
+    """discord.py sends some IDs as JSON integers (allowed_mentions, recipient_id); Discord accepts them, while the
+    spec's SnowflakeType only lists the string form. Treat an integer ID under a snowflake key as its string."""
+    if isinstance(value, dict):
+        return {k: _snowflakes_as_strings(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_snowflakes_as_strings(v, key) for v in value]
+    if key in SNOWFLAKE_KEYS and isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
 
 
 def limit_problems(body: Any) -> list[str]:

@@ -85,6 +85,7 @@ async def commands_tree(tmp_path: Path):
     from bot.cogs import load_cogs
 
     await load_cogs(bot)
+    bot.get_cog("CrisisCog").outbox_loop.cancel()  # type: ignore[union-attr]  # not logged in: no loop
     try:
         yield bot.tree
     finally:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -50,7 +50,8 @@ class GeneralCog(commands.Cog):
         member_lines: list[str] = []
         moderator_lines: list[str] = []
         for name, description, moderator_only in self._command_lines(locale):
-            (moderator_lines if moderator_only else member_lines).append(f"`/{name}`: {description}")
+            head = f"`/{name.split(' ', 1)[0]}`" + (f" {name.split(' ', 1)[1]}" if " " in name else "")
+            (moderator_lines if moderator_only else member_lines).append(f"{head}: {description}")
         embed = discord.Embed(
             title=t("help.title", locale),
             description=f"{t('help.intro', locale)}\n\n{t('help.peer_note', locale)}",
@@ -69,19 +70,25 @@ class GeneralCog(commands.Cog):
         return embed
 
     def _command_lines(self, locale: discord.Locale) -> list[tuple[str, str, bool]]:
+        """One line per top-level command; a group lists its subcommands."""
         lines: list[tuple[str, str, bool]] = []
         for command in self.bot.tree.get_commands(type=discord.AppCommandType.chat_input):
             moderator_only = (
                 command.default_permissions is not None and command.default_permissions.value != 0
             )
-            leaves: list[Any] = (
-                list(command.walk_commands()) if isinstance(command, app_commands.Group) else [command]
-            )
-            for leaf in leaves:
-                if isinstance(leaf, app_commands.Group):
-                    continue
-                described = self.bot.i18n.lookup(command_key(leaf.qualified_name) + ".description", locale)
-                lines.append((leaf.qualified_name, described or leaf.description, moderator_only))
+            described = self.bot.i18n.lookup(command_key(command.qualified_name) + ".description", locale)
+            description = described or command.description
+            name = command.name
+            if isinstance(command, app_commands.Group):
+                subs = [
+                    c.qualified_name.split(" ", 1)[1]
+                    for c in command.walk_commands()
+                    if not isinstance(c, app_commands.Group)
+                ]
+                name = f"{command.name} {' · '.join(subs)}" if len(subs) <= 4 else command.name
+                if len(subs) > 4:
+                    description = f"{description} ({', '.join(dict.fromkeys(s.split(' ')[0] for s in subs))})"
+            lines.append((name, description, moderator_only))
         return sorted(lines)
 
 

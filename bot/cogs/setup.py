@@ -11,7 +11,7 @@ from discord.ext import commands
 from bot.domain.guild_settings import ALERT_CHANNEL_PERMISSIONS, missing_permissions
 from bot.errors import InvalidInput
 from bot.permissions import granted_names
-from bot.services.guild_settings import GuildSettingsService
+from bot.services.guild_settings import GuildSettingsService, MissingChannelPermissions
 
 if TYPE_CHECKING:
     from bot.app import HavenBot
@@ -102,3 +102,46 @@ class SetupCog(commands.Cog):
         if not role.mentionable and "mention_everyone" not in granted:
             text += "\n\n" + t("setup.alerts.role_not_mentionable", loc, role=role.mention)
         await interaction.response.send_message(text, ephemeral=True)
+
+    @setup.command(name="transparency")
+    @app_commands.describe(channel="Where to post (or update) the notice about what Haven scans and why.")
+    async def transparency(
+        self, interaction: discord.Interaction[HavenBot], channel: discord.TextChannel
+    ) -> None:
+        """Post or update a notice telling members what Haven scans, who sees alerts, and how to opt out."""
+        assert interaction.guild is not None
+        crisis = self.bot.services.crisis
+        settings = await crisis.settings(interaction.guild.id)
+        locale = interaction.guild.preferred_locale
+        t = self.bot.i18n.text
+        missing = missing_permissions(
+            ("view_channel", "send_messages", "embed_links"),
+            granted_names(channel.permissions_for(interaction.guild.me)),
+        )
+        if missing:
+            raise MissingChannelPermissions(channel_id=channel.id, missing=missing)
+        optout = t(
+            "setup.transparency.optout_on" if settings.allow_optout else "setup.transparency.optout_off",
+            locale,
+        )
+        embed = discord.Embed(
+            title=t("setup.transparency.title", locale),
+            description=t("setup.transparency.body", locale, days=settings.retention_days, optout=optout),
+            colour=EMBED_COLOUR,
+        )
+        updated = False
+        if settings.transparency_channel_id == channel.id and settings.transparency_message_id:
+            try:
+                await channel.get_partial_message(settings.transparency_message_id).edit(embed=embed)
+                updated = True
+            except discord.NotFound:
+                updated = False
+        if not updated:
+            message = await channel.send(embed=embed)
+            await crisis.update_settings(
+                interaction.guild.id, transparency_channel_id=channel.id, transparency_message_id=message.id
+            )
+        key = "setup.transparency.updated" if updated else "setup.transparency.posted"
+        await interaction.response.send_message(
+            t(key, interaction.locale, channel=channel.mention), ephemeral=True
+        )

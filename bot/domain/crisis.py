@@ -96,7 +96,10 @@ class Detection:
 
     def explain(self) -> list[str]:
         """Plain-words reasons, one per hit, for /crisis test and the alert card."""
-        lines = [f"matched \u201c{h.phrase}\u201d ({h.rule}, {h.severity.label}, {h.kind.value})" for h in self.hits]
+        lines = [
+            f"matched \u201c{h.phrase}\u201d ({h.rule}, {h.severity.label}, {h.kind.value})"
+            for h in self.hits
+        ]
         lines += [f"escalated: {reason}" for reason in self.escalated_by]
         lines += [f"set aside \u201c{h.phrase}\u201d: {h.suppressed_by}" for h in self.suppressed]
         return lines
@@ -107,20 +110,48 @@ NO_DETECTION = Detection(severity=None, kind=None)
 
 # --- normalisation -------------------------------------------------------------------------------------------------
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\ufeff\u00ad\u034f"))
+_ZERO_WIDTH = dict.fromkeys(
+    map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\ufeff\u00ad\u034f")
+)
 _HOMOGLYPHS = str.maketrans(
     "аеорсуххіјѕԁӏһԛԝѵɑοαεικνρτυχωςβγδλмтнвк",
     "aeopcyxxijsdlhqwvaoaeiknptuxwsbydlmtnbk",
 )
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s", "!": "i", "+": "t"})
+_LEET = str.maketrans(
+    {
+        "0": "o",
+        "1": "i",
+        "3": "e",
+        "4": "a",
+        "5": "s",
+        "7": "t",
+        "8": "b",
+        "@": "a",
+        "$": "s",
+        "!": "i",
+        "+": "t",
+    }
+)
 _LEET_CHARS = re.compile(r"[0134578@$!+]")
 _MARKUP = re.compile(r"[*_~|`#]+")
 _QUOTES = re.compile(r"\"[^\"\n]{3,}\"|\u201c[^\u201d\n]{3,}\u201d|(?:^|\n)\s*>[^\n]*")
 _SPLIT_LETTERS = re.compile(r"(?<![a-z0-9])(?:[a-z0-9@$][ .\-/]){1,}[a-z0-9@$](?![a-z0-9])")
 _SEPARATORS = re.compile(r"[ .\-/]+")
 _CAPITAL_I_AS_L = re.compile(r"(?<=[a-z])I+")
-_SLANG = {"wanna": "want to", "gonna": "going to", "gona": "going to", "gotta": "got to", "imma": "i am going to",
-          "ima": "i am going to", "u": "you", "ur": "your", "2": "to", "r": "are", "cuz": "because", "bc": "because"}
+_SLANG = {
+    "wanna": "want to",
+    "gonna": "going to",
+    "gona": "going to",
+    "gotta": "got to",
+    "imma": "i am going to",
+    "ima": "i am going to",
+    "u": "you",
+    "ur": "your",
+    "2": "to",
+    "r": "are",
+    "cuz": "because",
+    "bc": "because",
+}
 _SLANG_RE = re.compile(r"(?<![a-z0-9])(" + "|".join(_SLANG) + r")(?![a-z0-9])")
 _SQUEEZE = re.compile(r"([a-z])\1+")
 _APOSTROPHES = re.compile(r"['\u2019\u2018`]")
@@ -369,11 +400,15 @@ class Detector:
         self._allow = tuple(t for t in (phrase_tokens(a, self._n) for a in allow) if t)
         ctx = lexicon.context
         self._pair_triggers = frozenset(
-            t[0] for group in (ctx.means, ctx.self_harm, ctx.goodbye, ctx.silence, ctx.giving_away) for t in group
+            t[0]
+            for group in (ctx.means, ctx.self_harm, ctx.goodbye, ctx.silence, ctx.giving_away)
+            for t in group
         )
         # For letters spelled out one by one, strong phrases are looked for with the spaces taken out.
         self._compact = tuple(
-            ("".join(e.tokens), e) for e in entries if e.severity >= Severity.MODERATE and len("".join(e.tokens)) >= 6
+            ("".join(e.tokens), e)
+            for e in entries
+            if e.severity >= Severity.MODERATE and len("".join(e.tokens)) >= 6
         )
 
     def detect(self, text: str) -> Detection:
@@ -394,7 +429,9 @@ class Detector:
         return self._analyse(text, norm, token_sets, joined)
 
     # The slow path runs only for messages with a candidate word.
-    def _analyse(self, text: str, norm: Normalised, token_sets: list[tuple[str, ...]], joined: str) -> Detection:
+    def _analyse(
+        self, text: str, norm: Normalised, token_sets: list[tuple[str, ...]], joined: str
+    ) -> Detection:
         ctx = self.lexicon.context
         tokens = norm.tokens
         raw: dict[tuple[str, int], tuple[Hit, tuple[str, ...]]] = {}
@@ -410,7 +447,14 @@ class Detector:
                 compact = "".join(toks)
                 for squeezed, entry in self._compact:
                     if squeezed in compact and not any(h.phrase == entry.phrase for h, _ in raw.values()):
-                        hit = Hit(entry.phrase, f"{entry.category}, letters spelled out", entry.severity, entry.kind, 0, 0)
+                        hit = Hit(
+                            entry.phrase,
+                            f"{entry.category}, letters spelled out",
+                            entry.severity,
+                            entry.kind,
+                            0,
+                            0,
+                        )
                         raw.setdefault((hit.phrase, -2), (hit, toks))
         hits = _drop_contained([h for h, _ in raw.values()])
         token_of = {(h.phrase, h.start): t for h, t in raw.values()}
@@ -431,10 +475,14 @@ class Detector:
             active.append(self._with_subject(hit, toks, has))
         if norm.quoted:
             suppressed += self._quoted_hits(text, active)
-        if not any(h.suppressed_by in ("an idiom or hyperbole", "negated", "gaming talk") for h in suppressed):
+        if not any(
+            h.suppressed_by in ("an idiom or hyperbole", "negated", "gaming talk") for h in suppressed
+        ):
             active += self._pair_rules(has, active, past=past, gaming=gaming, lyrics=lyrics)
         if has.any(ctx.supportive):
-            kept = [h for h in active if h.kind is Kind.HARASSMENT or self._first_person_near(tokens, h.start)]
+            kept = [
+                h for h in active if h.kind is Kind.HARASSMENT or self._first_person_near(tokens, h.start)
+            ]
             suppressed += [_replace(h, suppressed_by="a supportive message") for h in active if h not in kept]
             active = kept
         if not active:
@@ -476,7 +524,10 @@ class Detector:
                 return "on this server's allow-list"
         if lyrics:
             return "looks like lyrics or a quote"
-        if any(_contains(span, phrase_toks) or _window_has(tokens, hit.start, hit.end, span) for span in idiom_spans):
+        if any(
+            _contains(span, phrase_toks) or _window_has(tokens, hit.start, hit.end, span)
+            for span in idiom_spans
+        ):
             return "an idiom or hyperbole"
         if self._negated(tokens, hit.start):
             return "negated"
@@ -504,14 +555,18 @@ class Detector:
         return False
 
     def _first_person_near(self, tokens: tuple[str, ...], start: int) -> bool:
-        return start == 0 and not tokens or any(t in FIRST_PERSON for t in tokens[max(0, start - 6) : start + 6])
+        return (start == 0 and not tokens) or any(
+            t in FIRST_PERSON for t in tokens[max(0, start - 6) : start + 6]
+        )
 
     def _with_subject(self, hit: Hit, tokens: tuple[str, ...], has: _Markers) -> Hit:
         """A self-kind hit whose nearest subject is someone else becomes concern; "kys" in one's own head is self."""
         ctx = self.lexicon.context
         if hit.kind is Kind.HARASSMENT:
             if any(_contains(tokens[max(0, hit.start - 8) : hit.start], m) for m in ctx.inner_voice):
-                return _replace(hit, kind=Kind.SELF, severity=Severity.HIGH, rule="harsh words in one's own thoughts")
+                return _replace(
+                    hit, kind=Kind.SELF, severity=Severity.HIGH, rule="harsh words in one's own thoughts"
+                )
             return hit
         if hit.kind is not Kind.SELF:
             return hit
@@ -537,7 +592,9 @@ class Detector:
             if h.phrase not in seen
         ]
 
-    def _pair_rules(self, has: _Markers, active: list[Hit], *, past: bool, gaming: bool, lyrics: bool) -> list[Hit]:
+    def _pair_rules(
+        self, has: _Markers, active: list[Hit], *, past: bool, gaming: bool, lyrics: bool
+    ) -> list[Hit]:
         """Weak words count when paired: a method with intent or a goodbye, a goodbye with finality, and so on."""
         if lyrics or past or gaming or any(h.kind is Kind.HARASSMENT for h in active):
             return []
@@ -555,17 +612,30 @@ class Detector:
 
         candidates: list[Hit | None] = []
         if has.any(ctx.silence) and (goodbye or means):
-            candidates.append(hit("goodbye or method, then silence", "preparation pair", Severity.HIGH, ctx.silence))
+            candidates.append(
+                hit("goodbye or method, then silence", "preparation pair", Severity.HIGH, ctx.silence)
+            )
         if means and has.any(ctx.intent):
             candidates.append(hit("method word with intent", "plan_means pair", Severity.HIGH, ctx.intent))
         if means and (goodbye or (finality and has.any(ctx.time))):
             candidates.append(hit("method word with a goodbye", "preparation pair", Severity.HIGH, ctx.means))
         if (goodbye or has.any(ctx.giving_away)) and finality:
-            candidates.append(hit("goodbye or giving things away, with finality", "preparation pair", Severity.HIGH, ctx.finality))
-        if has.any(ctx.self_harm) and has.any(ctx.self_harm_intent) and not any(
-            h.kind is Kind.SELF and h.severity >= Severity.MODERATE for h in active
+            candidates.append(
+                hit(
+                    "goodbye or giving things away, with finality",
+                    "preparation pair",
+                    Severity.HIGH,
+                    ctx.finality,
+                )
+            )
+        if (
+            has.any(ctx.self_harm)
+            and has.any(ctx.self_harm_intent)
+            and not any(h.kind is Kind.SELF and h.severity >= Severity.MODERATE for h in active)
         ):
-            candidates.append(hit("self-harm word with intent", "self_harm pair", Severity.MODERATE, ctx.self_harm_intent))
+            candidates.append(
+                hit("self-harm word with intent", "self_harm pair", Severity.MODERATE, ctx.self_harm_intent)
+            )
         found = [c for c in candidates if c is not None]
         return found[:1]
 
@@ -596,7 +666,11 @@ class Detector:
 
     def _verdict(self, active: list[Hit], suppressed: list[Hit], has: _Markers) -> Detection:
         ctx = self.lexicon.context
-        kind = min((h.kind for h in active if h.severity >= Severity.MODERATE), key=KIND_PRIORITY.__getitem__, default=None)
+        kind = min(
+            (h.kind for h in active if h.severity >= Severity.MODERATE),
+            key=KIND_PRIORITY.__getitem__,
+            default=None,
+        )
         if kind is None:
             kind = min((h.kind for h in active), key=KIND_PRIORITY.__getitem__)
         severity = max(h.severity for h in active if h.kind is kind)
@@ -604,7 +678,11 @@ class Detector:
         if kind in (Kind.SELF, Kind.CONCERN) and severity >= Severity.MODERATE:
             signals = [
                 name
-                for name, markers in (("a time", ctx.time), ("a method", ctx.means), ("a goodbye", ctx.goodbye))
+                for name, markers in (
+                    ("a time", ctx.time),
+                    ("a method", ctx.means),
+                    ("a goodbye", ctx.goodbye),
+                )
                 if has.any(markers)
             ]
             if severity == Severity.HIGH and signals:
@@ -659,10 +737,9 @@ def _contains(outer: tuple[str, ...], inner: tuple[str, ...]) -> bool:
 def _window_has(tokens: tuple[str, ...], start: int, end: int, phrase: tuple[str, ...]) -> bool:
     """Whether ``phrase`` occurs in the text overlapping the span ``start:end``."""
     n = len(phrase)
-    for i in range(max(0, start - n + 1), min(end, len(tokens) - n + 1)):
-        if tokens[i : i + n] == phrase:
-            return True
-    return False
+    return any(
+        tokens[i : i + n] == phrase for i in range(max(0, start - n + 1), min(end, len(tokens) - n + 1))
+    )
 
 
 def _drop_contained(hits: list[Hit]) -> list[Hit]:
@@ -670,7 +747,10 @@ def _drop_contained(hits: list[Hit]) -> list[Hit]:
     hits = sorted(hits, key=lambda h: (h.start, -(h.end - h.start)))
     kept: list[Hit] = []
     for hit in hits:
-        if any(k.start <= hit.start and hit.end <= k.end and (k.end - k.start) > (hit.end - hit.start) for k in kept):
+        if any(
+            k.start <= hit.start and hit.end <= k.end and (k.end - k.start) > (hit.end - hit.start)
+            for k in kept
+        ):
             continue
         kept.append(hit)
     return kept

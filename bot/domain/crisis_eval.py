@@ -150,7 +150,9 @@ def format_report(report: Report) -> str:
     lines = [header, row("overall", report.overall), "", "by category"]
     lines += [row(k, v) for k, v in sorted(report.by_category.items())]
     lines += ["", "by severity (crisis texts)"] + [row(k, v) for k, v in sorted(report.by_severity.items())]
-    lines += ["", f"misses ({len(report.misses)})"] + [f"  [{e.category or '-'}] {e.text}" for e in report.misses]
+    lines += ["", f"misses ({len(report.misses)})"] + [
+        f"  [{e.category or '-'}] {e.text}" for e in report.misses
+    ]
     lines += ["", f"false alarms ({len(report.false_alarms)})"]
     lines += [f"  [{e.category or '-'}] {e.text}\n      why: {why}" for e, why in report.false_alarms]
     return "\n".join(lines)

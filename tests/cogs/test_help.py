@@ -26,7 +26,9 @@ async def test_help_is_private_and_lists_member_commands(env: simcord.Env) -> No
     assert "not a therapist" in (embed.description or "")
     values = fields(embed)
     assert "`/about`" in values["Commands for everyone"]
-    assert "`/setup alerts`" in values["For moderators"]
+    assert "`/setup` show · alerts" in values["For moderators"]
+    assert "`/crisis`" in values["For moderators"]
+    assert "`/resources`" in values["Commands for everyone"]
 
 
 async def test_about_shows_version_privacy_and_source(env: simcord.Env) -> None:

@@ -10,13 +10,18 @@ import pytest
 from bot.domain.crisis import CustomPhrase, Detector, Kind, Severity, parse_lexicon, validate_phrase
 from bot.errors import InvalidInput
 
-LEXICON = parse_lexicon(json.loads((Path(__file__).resolve().parents[2] / "bot/data/crisis_lexicon.json").read_text()))
+LEXICON = parse_lexicon(
+    json.loads((Path(__file__).resolve().parents[2] / "bot/data/crisis_lexicon.json").read_text())
+)
 DETECTOR = Detector(LEXICON)
 
 
 def verdict(text: str, detector: Detector = DETECTOR) -> tuple[str | None, str | None]:
     d = detector.detect(text)
-    return (d.severity.label if d.severity is not None and d.alert else None, d.kind.value if d.alert and d.kind else None)
+    return (
+        d.severity.label if d.severity is not None and d.alert else None,
+        d.kind.value if d.alert and d.kind else None,
+    )
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,223 @@
+"""Delivering alerts from the outbox: the card, its edits, re-pings, and the member's private reply.
+
+Every step is idempotent: the card is leased before it is sent, a card that was sent just before a crash is found
+again in the channel instead of being sent twice, and failures are retried with backoff.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.cogs.crisis.cards import card_ref, render_card, render_member_reply
+from bot.cogs.crisis.views import card_view
+from bot.cogs.resources.embeds import render_answer
+from bot.cogs.resources.views import answer_view
+from bot.domain.alerts import Alert, CardState, ReplyState, should_ping
+from bot.domain.crisis import Kind
+from bot.domain.resources import Topic
+from bot.services.crisis import CrisisService
+
+if TYPE_CHECKING:
+    from bot.app import HavenBot
+
+log = logging.getLogger(__name__)
+HISTORY_SEARCH = 50
+
+
+class Delivery:
+    """Sends what the outbox holds."""
+
+    def __init__(self, bot: HavenBot) -> None:
+        self.bot = bot
+
+    @property
+    def crisis(self) -> CrisisService:
+        return self.bot.services.crisis
+
+    async def run_due(self) -> None:
+        """Deliver every alert that is due (new cards, retries, edits, member replies)."""
+        for alert in await self.crisis.due_deliveries():
+            await self.deliver(alert.id)
+
+    async def deliver(self, alert_id: int) -> None:
+        """Send (or edit) one alert's card, then the member's reply. Never raises for Discord errors."""
+        alert = await self.crisis.alert(alert_id)
+        if alert is None:
+            return
+        guild = self.bot.get_guild(alert.guild_id)
+        if guild is None:
+            log.error("Alert #%d: Haven is not in server %s any more; will retry", alert.id, alert.guild_id)
+            await self.crisis.card_failed(alert)
+            return
+        if alert.card_state is not CardState.SENT:
+            await self._send_card(alert, guild)
+        elif await self.crisis.take_card_edit(alert.id):
+            await self._edit_card(alert, guild)
+        alert = await self.crisis.alert(alert_id)
+        if alert is not None and alert.reply_state is ReplyState.PENDING:
+            await self._reply(alert, guild)
+            alert = await self.crisis.alert(alert_id)
+            # Show on the card how the reply went.
+            if (
+                alert is not None
+                and alert.card_state is CardState.SENT
+                and await self.crisis.take_card_edit(alert.id)
+            ):
+                await self._edit_card(alert, guild)
+
+    async def _alert_place(
+        self, guild: discord.Guild
+    ) -> tuple[discord.TextChannel | None, discord.Role | None]:
+        settings = await self.bot.services.guild_settings.get(guild.id)
+        channel = guild.get_channel(settings.alert_channel_id) if settings.alert_channel_id else None
+        role = guild.get_role(settings.moderator_role_id) if settings.moderator_role_id else None
+        return (channel if isinstance(channel, discord.TextChannel) else None), role
+
+    async def _card(self, alert: Alert, guild: discord.Guild) -> tuple[discord.Embed, discord.ui.View]:
+        recent = await self.crisis.recent_alert_count(alert.guild_id, alert.member_id, exclude=alert.id)
+        locale = guild.preferred_locale
+        return render_card(self.bot, alert, locale, recent=recent), card_view(self.bot, alert, locale)
+
+    async def _send_card(self, alert: Alert, guild: discord.Guild) -> None:
+        recovering = alert.card_state is CardState.SENDING
+        if not await self.crisis.lease(alert.id):
+            return  # another worker has it
+        channel, role = await self._alert_place(guild)
+        if channel is None:
+            await self._undeliverable(alert, guild, "the alert channel is missing")
+            return
+        try:
+            if recovering:
+                existing = await self._find_card(channel, alert.id)
+                if existing is not None:
+                    log.info(
+                        "Alert #%d: found the card sent before a restart; not sending it again", alert.id
+                    )
+                    await self.crisis.card_sent(alert, existing.id)
+                    return
+            embed, view = await self._card(alert, guild)
+            ping = role is not None and should_ping(alert.severity)
+            message = await channel.send(
+                content=role.mention if ping and role is not None else None,
+                embed=embed,
+                view=view,
+                allowed_mentions=discord.AllowedMentions(
+                    everyone=False, users=False, roles=[role] if ping and role is not None else False
+                ),
+            )
+        except (discord.Forbidden, discord.NotFound) as exc:
+            await self._undeliverable(
+                alert, guild, f"Discord refused the card ({exc.status}, code {exc.code})"
+            )
+            return
+        except (discord.HTTPException, OSError) as exc:
+            when = await self.crisis.card_failed(alert)
+            log.warning("Alert #%d: sending the card failed (%s); retrying at %s", alert.id, _why(exc), when)
+            return
+        await self.crisis.card_sent(alert, message.id)
+
+    async def _find_card(self, channel: discord.TextChannel, alert_id: int) -> discord.Message | None:
+        """A card for ``alert_id`` already in the channel (sent just before a crash)."""
+        ref = card_ref(alert_id)
+        me = self.bot.user
+        async for message in channel.history(limit=HISTORY_SEARCH):
+            if me is None or message.author.id != me.id:
+                continue
+            if any((e.footer.text or "").startswith(ref + " ") for e in message.embeds):
+                return message
+        return None
+
+    async def _edit_card(self, alert: Alert, guild: discord.Guild) -> None:
+        channel, _ = await self._alert_place(guild)
+        if channel is None or alert.card_message_id is None:
+            return
+        embed, view = await self._card(alert, guild)
+        try:
+            await channel.get_partial_message(alert.card_message_id).edit(embed=embed, view=view)
+        except discord.NotFound:
+            log.warning("Alert #%d: the card was deleted; not editing it", alert.id)
+        except (discord.HTTPException, OSError) as exc:
+            log.warning("Alert #%d: editing the card failed (%s); will retry", alert.id, _why(exc))
+            await self.crisis.card_edit_failed(alert.id)
+
+    async def _undeliverable(self, alert: Alert, guild: discord.Guild, why: str) -> None:
+        """The alert channel is gone or Haven lost permission: retry later, log loudly, tell the owner once."""
+        when = await self.crisis.card_failed(alert)
+        log.error(
+            "ALERT #%d IN SERVER %s COULD NOT BE DELIVERED: %s. Retrying at %s", alert.id, guild.id, why, when
+        )
+        if alert.owner_told:
+            return
+        try:
+            owner = guild.owner or await self.bot.fetch_user(guild.owner_id or 0)
+            await owner.send(
+                self.bot.i18n.text("crisis.owner.undeliverable", guild.preferred_locale, server=guild.name)
+            )
+        except (discord.HTTPException, AttributeError) as exc:
+            log.error(
+                "Alert #%d: couldn't tell the owner of server %s either (%s)", alert.id, guild.id, _why(exc)
+            )
+            return
+        await self.crisis.owner_told(alert.id)
+
+    async def _reply(self, alert: Alert, guild: discord.Guild) -> None:
+        """The kind, private message to the member, with help for their country."""
+        settings = await self.crisis.settings(alert.guild_id)
+        user = self.bot.get_user(alert.member_id)
+        locale: Any = guild.preferred_locale
+        try:
+            if user is None:
+                user = await self.bot.fetch_user(alert.member_id)
+            text = render_member_reply(self.bot, alert, locale, guild.name, tell_member=settings.tell_member)
+            topic = Topic.SUPPORT_A_FRIEND if alert.kind is Kind.CONCERN else Topic.SUICIDE_CRISIS
+            answer = await self.bot.services.resources.answer(
+                user_id=alert.member_id, guild_id=None, country_text=None, topic=topic
+            )
+            embed = render_answer(self.bot.i18n, locale, answer, self.bot.services.resources.directory)
+            view = answer_view(self.bot, locale, answer, in_guild=False)
+            await user.send(content=text, embed=embed, view=view)
+        except discord.Forbidden as exc:
+            log.info(
+                "Alert #%d: the member can't be reached privately (code %s); nothing posted publicly",
+                alert.id,
+                exc.code,
+            )
+            await self.crisis.reply_done(alert.id, ReplyState.CLOSED)
+            return
+        except (discord.HTTPException, OSError) as exc:
+            log.warning("Alert #%d: the private reply failed (%s); will retry", alert.id, _why(exc))
+            return
+        await self.crisis.reply_done(alert.id, ReplyState.SENT)
+
+    async def run_pings(self) -> None:
+        """Ping again for unclaimed high and imminent alerts: the moderator role, then the second role."""
+        for alert in await self.crisis.due_pings():
+            guild = self.bot.get_guild(alert.guild_id)
+            if guild is None or alert.card_message_id is None:
+                continue
+            channel, role = await self._alert_place(guild)
+            settings = await self.crisis.settings(alert.guild_id)
+            target = role if alert.pings == 0 else guild.get_role(settings.escalation_role_id or 0)
+            if channel is None or target is None or not await self.crisis.record_ping(alert):
+                continue
+            text = self.bot.i18n.text(
+                "crisis.reping", guild.preferred_locale, role=target.mention, ref=card_ref(alert.id)
+            )
+            try:
+                await channel.send(
+                    text,
+                    reference=channel.get_partial_message(alert.card_message_id),
+                    allowed_mentions=discord.AllowedMentions(everyone=False, users=False, roles=[target]),
+                    mention_author=False,
+                )
+            except (discord.HTTPException, OSError) as exc:
+                log.warning("Alert #%d: the re-ping failed (%s)", alert.id, _why(exc))
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, discord.HTTPException):
+        return f"status {exc.status}, code {exc.code}"
+    return type(exc).__name__

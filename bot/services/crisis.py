@@ -1,0 +1,380 @@
+"""Crisis escalation use cases: scanning a message, the alert outbox, moderators' workflow, settings and stats."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from bot.clock import Clock
+from bot.domain.alerts import (
+    LEASE_SECONDS,
+    SETTING_LIMITS,
+    Alert,
+    CardState,
+    CrisisSettings,
+    ReplyState,
+    Stats,
+    Status,
+    backoff,
+    excerpt,
+    first_ping_due,
+    in_cooldown,
+    merges_into,
+    next_ping_due,
+    stats,
+)
+from bot.domain.crisis import (
+    PHRASES_MAX,
+    CustomPhrase,
+    Detection,
+    Detector,
+    Kind,
+    Lexicon,
+    Severity,
+    parse_lexicon,
+    validate_phrase,
+)
+from bot.errors import DomainError, InvalidInput
+from bot.storage.crisis import CrisisRepository
+
+log = logging.getLogger(__name__)
+
+LEXICON_PATH = Path(__file__).resolve().parents[1] / "data" / "crisis_lexicon.json"
+DETECTOR_CACHE = 512
+
+
+def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
+    """Read the shipped lexicon once, at start-up."""
+    with path.open(encoding="utf-8") as fh:
+        return parse_lexicon(json.load(fh))
+
+
+class ScanOutcome(StrEnum):
+    """What scanning one message led to."""
+
+    SKIPPED = "skipped"  # not scanned (turned off, ignored, opted out)
+    NOTHING = "nothing"  # scanned; nothing for moderators
+    NEW = "new"  # a new alert card is on its way
+    UPDATED = "updated"  # folded into the member's open card
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """The outcome of scanning one message, with the detection for explanation."""
+
+    outcome: ScanOutcome
+    detection: Detection | None = None
+    alert_id: int | None = None
+
+
+@dataclass(frozen=True)
+class MessageToScan:
+    """A message as the scanner sees it: ids, text, the author's role ids."""
+
+    guild_id: int
+    member_id: int
+    channel_id: int | None
+    message_id: int
+    text: str
+    role_ids: Sequence[int] = ()
+    from_dm: bool = False
+    edited: bool = False
+
+
+class NotAlertModerator(DomainError):
+    """Only moderators can act on an alert card."""
+
+    key = "crisis.error.not_moderator"
+
+
+class CrisisService:
+    """Detects crisis language, keeps the alert outbox, and runs the moderators' side of an alert."""
+
+    def __init__(self, lexicon: Lexicon, repo: CrisisRepository, clock: Clock) -> None:
+        self.lexicon = lexicon
+        self._repo = repo
+        self._clock = clock
+        self._detectors: OrderedDict[int, Detector] = OrderedDict()
+        self.base_detector = Detector(lexicon)
+
+    # --- detection
+
+    async def detector_for(self, guild_id: int | None) -> Detector:
+        """The detector with a server's own phrases and allow-list (cached; rebuilt when they change)."""
+        if guild_id is None:
+            return self.base_detector
+        cached = self._detectors.get(guild_id)
+        if cached is not None:
+            self._detectors.move_to_end(guild_id)
+            return cached
+        custom = [CustomPhrase(p, s) for p, s in await self._repo.phrases(guild_id, allow=False)]
+        allow = [p for p, _ in await self._repo.phrases(guild_id, allow=True)]
+        detector = Detector(self.lexicon, custom, allow) if custom or allow else self.base_detector
+        self._detectors[guild_id] = detector
+        if len(self._detectors) > DETECTOR_CACHE:
+            self._detectors.popitem(last=False)
+        return detector
+
+    async def test(self, guild_id: int | None, text: str) -> Detection:
+        """What the detector would do with ``text`` in a server (for /crisis test)."""
+        return (await self.detector_for(guild_id)).detect(text)
+
+    # --- scanning
+
+    async def may_scan(
+        self, guild_id: int, member_id: int, channel_id: int | None, role_ids: Sequence[int]
+    ) -> bool:
+        """Whether a message may be scanned: scanning on, not ignored, member not opted out (if allowed)."""
+        settings = await self._repo.settings(guild_id)
+        if not settings.scanning:
+            return False
+        ignored = await self._repo.ignored(guild_id)
+        if channel_id in ignored or any(r in ignored for r in role_ids):
+            return False
+        return not (settings.allow_optout and await self._repo.opted_out(member_id))
+
+    async def scan(self, message: MessageToScan, *, alerts_configured: bool) -> ScanResult:
+        """Scan one message; on a detection, write the alert to the outbox before anything is sent."""
+        if not alerts_configured or not await self.may_scan(
+            message.guild_id, message.member_id, message.channel_id, message.role_ids
+        ):
+            return ScanResult(ScanOutcome.SKIPPED)
+        detection = (await self.detector_for(message.guild_id)).detect(message.text)
+        if not detection.alert or detection.severity is None or detection.kind is None:
+            return ScanResult(ScanOutcome.NOTHING, detection)
+        return await self._record(message, detection)
+
+    async def _record(self, message: MessageToScan, detection: Detection) -> ScanResult:
+        assert detection.severity is not None and detection.kind is not None
+        now = self._clock()
+        settings = await self._repo.settings(message.guild_id)
+        matched = "; ".join(detection.explain())[:1000]
+        short = excerpt(message.text)
+        existing = await self._repo.by_message(message.guild_id, message.message_id)
+        if existing is not None:  # an edit of a message we already alerted on
+            await self._repo.add_hit(existing.id, short, matched, detection.severity, now)
+            return ScanResult(ScanOutcome.UPDATED, detection, existing.id)
+        open_alert = await self._repo.active_for_member(message.guild_id, message.member_id)
+        if merges_into(open_alert, detection.severity):
+            assert open_alert is not None
+            await self._repo.add_hit(open_alert.id, short, matched, detection.severity, now)
+            return ScanResult(ScanOutcome.UPDATED, detection, open_alert.id)
+        last_closed = await self._repo.last_closed_for_member(message.guild_id, message.member_id)
+        if in_cooldown(last_closed, detection.severity, settings, now):
+            assert last_closed is not None
+            await self._repo.add_hit(last_closed.id, short, matched, detection.severity, now)
+            return ScanResult(ScanOutcome.UPDATED, detection, last_closed.id)
+        reply = (
+            ReplyState.PENDING
+            if settings.auto_reply and detection.kind in (Kind.SELF, Kind.CONCERN)
+            else ReplyState.NONE
+        )
+        alert_id, created = await self._repo.insert_alert(
+            {
+                "guild_id": message.guild_id,
+                "member_id": message.member_id,
+                "channel_id": message.channel_id,
+                "message_id": message.message_id,
+                "from_dm": message.from_dm,
+                "kind": detection.kind.value,
+                "severity": detection.severity.label,
+                "excerpt": short,
+                "matched": matched,
+                "status": Status.OPEN.value,
+                "card_state": CardState.PENDING.value,
+                "reply_state": reply.value,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        log.warning(
+            "Crisis alert #%d raised in server %s (%s, %s)",
+            alert_id,
+            message.guild_id,
+            detection.severity.label,
+            detection.kind.value,
+        )
+        return ScanResult(ScanOutcome.NEW if created else ScanOutcome.UPDATED, detection, alert_id)
+
+    # --- the outbox
+
+    async def due_deliveries(self) -> list[Alert]:
+        """Alerts with a card to send or edit, or a member reply to send."""
+        return await self._repo.due_deliveries(self._clock())
+
+    async def lease(self, alert_id: int) -> bool:
+        """Take the right to send an alert's card now."""
+        return await self._repo.lease(alert_id, self._clock(), LEASE_SECONDS)
+
+    async def card_sent(self, alert: Alert, card_message_id: int) -> None:
+        """Record the card, and when to ping again if nobody claims it."""
+        now = self._clock()
+        settings = await self._repo.settings(alert.guild_id)
+        await self._repo.mark_sent(
+            alert.id, card_message_id, first_ping_due(alert.severity, settings, now), now
+        )
+
+    async def card_failed(self, alert: Alert) -> datetime:
+        """Schedule another try with backoff; returns when."""
+        now = self._clock()
+        when = now + backoff(alert.card_attempts + 1)
+        await self._repo.mark_failed(alert.id, when, now)
+        return when
+
+    async def take_card_edit(self, alert_id: int) -> bool:
+        """Claim a pending card edit (returns False if another worker took it)."""
+        return await self._repo.take_dirty(alert_id, self._clock())
+
+    async def card_edit_failed(self, alert_id: int) -> None:
+        """Keep a card edit for the next round."""
+        await self._repo.set_fields(alert_id, self._clock(), card_dirty=True)
+
+    async def reply_done(self, alert_id: int, state: ReplyState) -> None:
+        """Record how the private reply to the member went."""
+        await self._repo.set_fields(alert_id, self._clock(), reply_state=state.value, card_dirty=True)
+
+    async def owner_told(self, alert_id: int) -> None:
+        """Remember that the server owner was told the alert channel is broken."""
+        await self._repo.set_fields(alert_id, self._clock(), owner_told=True)
+
+    async def due_pings(self) -> list[Alert]:
+        """Unclaimed alerts whose re-ping time has come."""
+        return await self._repo.due_pings(self._clock())
+
+    async def record_ping(self, alert: Alert) -> bool:
+        """Count one re-ping (exactly once) and schedule the next, if any."""
+        now = self._clock()
+        settings = await self._repo.settings(alert.guild_id)
+        return await self._repo.record_ping(
+            alert.id, alert.pings, next_ping_due(alert.pings + 1, settings, now), now
+        )
+
+    async def alert(self, alert_id: int) -> Alert | None:
+        """One alert."""
+        return await self._repo.alert(alert_id)
+
+    # --- moderators' workflow
+
+    async def claim(self, alert_id: int, guild_id: int, moderator_id: int) -> bool:
+        """ "I'm on it": only an open alert can be claimed, and only once."""
+        return await self._repo.transition(
+            alert_id, guild_id, (Status.OPEN,), Status.CLAIMED, moderator_id, self._clock()
+        )
+
+    async def resolve(self, alert_id: int, guild_id: int, moderator_id: int) -> bool:
+        """Close an open or claimed alert as resolved."""
+        return await self._repo.transition(
+            alert_id, guild_id, (Status.OPEN, Status.CLAIMED), Status.RESOLVED, moderator_id, self._clock()
+        )
+
+    async def false_alarm(self, alert_id: int, guild_id: int, moderator_id: int) -> bool:
+        """Close an open or claimed alert as a false alarm (counted in stats)."""
+        return await self._repo.transition(
+            alert_id, guild_id, (Status.OPEN, Status.CLAIMED), Status.FALSE_ALARM, moderator_id, self._clock()
+        )
+
+    async def reveal(self, alert_id: int, moderator_id: int) -> int:
+        """Record a reveal of a DM excerpt; returns the number of reveals so far."""
+        return await self._repo.add_reveal(alert_id, moderator_id, self._clock())
+
+    async def active_alerts(self, guild_id: int) -> list[Alert]:
+        """A server's open and claimed alerts."""
+        return await self._repo.active_alerts(guild_id)
+
+    async def recent_alert_count(
+        self, guild_id: int, member_id: int, days: int = 7, exclude: int | None = None
+    ) -> int:
+        """How many alerts a member had in a server in the last ``days`` days (shown on the card)."""
+        since = self._clock() - timedelta(days=days)
+        return sum(
+            1
+            for a in await self._repo.alerts_since(guild_id, since)
+            if a.member_id == member_id and a.id != exclude
+        )
+
+    async def stats(self, guild_id: int) -> tuple[Stats, Stats]:
+        """Stats over 7 and 30 days."""
+        now = self._clock()
+        alerts = await self._repo.alerts_since(guild_id, now - timedelta(days=30))
+        return stats(alerts, now, 7), stats(alerts, now, 30)
+
+    # --- settings
+
+    async def settings(self, guild_id: int) -> CrisisSettings:
+        """A server's crisis settings."""
+        return await self._repo.settings(guild_id)
+
+    async def update_settings(self, guild_id: int, **changes: Any) -> CrisisSettings:
+        """Change some settings; numbers are checked against their limits."""
+        for name, value in changes.items():
+            if name in SETTING_LIMITS and value is not None:
+                low, high = SETTING_LIMITS[name]
+                if not low <= int(value) <= high:
+                    raise InvalidInput("crisis.settings.error.range", name=name, low=low, high=high)
+        current = await self._repo.settings(guild_id)
+        updated = replace(current, **{k: v for k, v in changes.items() if v is not None})
+        await self._repo.save_settings(updated, self._clock())
+        return updated
+
+    async def clear_escalation_role(self, guild_id: int) -> CrisisSettings:
+        """Stop escalating to a second role."""
+        current = await self._repo.settings(guild_id)
+        updated = replace(current, escalation_role_id=None)
+        await self._repo.save_settings(updated, self._clock())
+        return updated
+
+    async def add_phrase(
+        self, guild_id: int, text: str, severity: Severity, by: int, *, allow: bool = False
+    ) -> str:
+        """Add a server phrase (or an allow-list phrase); validated, at most 1,000 each."""
+        phrase = validate_phrase(text, self.lexicon.normaliser)
+        if await self._repo.count_phrases(guild_id, allow=allow) >= PHRASES_MAX:
+            raise InvalidInput("crisis.phrase.error.too_many", max=PHRASES_MAX)
+        if not await self._repo.add_phrase(guild_id, phrase, severity, allow=allow, by=by, now=self._clock()):
+            raise InvalidInput("crisis.phrase.error.exists", phrase=phrase)
+        self._detectors.pop(guild_id, None)
+        return phrase
+
+    async def remove_phrase(self, guild_id: int, text: str, *, allow: bool = False) -> None:
+        """Remove a server phrase or allow-list phrase."""
+        if not await self._repo.remove_phrase(guild_id, " ".join(text.split()), allow=allow):
+            raise InvalidInput("crisis.phrase.error.missing", phrase=text[:100])
+        self._detectors.pop(guild_id, None)
+
+    async def phrases(self, guild_id: int, *, allow: bool = False) -> list[tuple[str, Severity]]:
+        """A server's phrases or allow-list."""
+        return await self._repo.phrases(guild_id, allow=allow)
+
+    async def toggle_ignored(self, guild_id: int, target_id: int, target_type: str) -> bool:
+        """Ignore (or stop ignoring) a channel or role. Returns whether it is ignored now."""
+        return await self._repo.toggle_ignored(guild_id, target_id, target_type)
+
+    async def ignored(self, guild_id: int) -> dict[int, str]:
+        """A server's ignored channels and roles."""
+        return await self._repo.ignored(guild_id)
+
+    async def set_optout(self, user_id: int, opted_out: bool) -> None:
+        """A member turns scanning of their own messages off or on."""
+        await self._repo.set_optout(user_id, opted_out, self._clock())
+
+    async def opted_out(self, user_id: int) -> bool:
+        """Whether a member turned scanning off."""
+        return await self._repo.opted_out(user_id)
+
+    async def purge_old_excerpts(self) -> int:
+        """Delete excerpts past each server's retention period; counts remain. Returns how many."""
+        now = self._clock()
+        purged = 0
+        for guild_id in await self._repo.guilds_with_excerpts(now - timedelta(days=1)):
+            settings = await self._repo.settings(guild_id)
+            purged += await self._repo.purge_excerpts(guild_id, now - timedelta(days=settings.retention_days))
+        if purged:
+            log.info("Deleted %d alert excerpts past their retention period", purged)
+        return purged

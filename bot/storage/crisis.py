@@ -1,0 +1,428 @@
+"""Repository for crisis escalation: settings, phrases, ignores, opt-outs, the alert outbox and reveals."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.domain.alerts import Alert, CardState, CrisisSettings, ReplyState, Status
+from bot.domain.crisis import Kind, Severity
+from bot.storage._upsert import upsert
+from bot.storage.engine import Database
+from bot.storage.schema import (
+    crisis_alerts,
+    crisis_ignored,
+    crisis_phrases,
+    crisis_reveals,
+    crisis_settings,
+    scan_optout,
+)
+
+A = crisis_alerts.c
+SETTING_COLUMNS = (
+    "scanning",
+    "auto_reply",
+    "tell_member",
+    "allow_optout",
+    "cooldown_seconds",
+    "reping_seconds",
+    "escalation_role_id",
+    "retention_days",
+    "transparency_channel_id",
+    "transparency_message_id",
+)
+
+
+class CrisisRepository:
+    """Reads and writes the crisis tables."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # --- settings
+
+    async def settings(self, guild_id: int) -> CrisisSettings:
+        """A server's crisis settings, or the defaults."""
+        async with self._db.read() as conn:
+            row = (
+                (await conn.execute(select(crisis_settings).where(crisis_settings.c.guild_id == guild_id)))
+                .mappings()
+                .first()
+            )
+        if row is None:
+            return CrisisSettings(guild_id)
+        return CrisisSettings(guild_id, **{k: row[k] for k in SETTING_COLUMNS})
+
+    async def save_settings(self, settings: CrisisSettings, now: datetime) -> None:
+        """Store a server's crisis settings."""
+        values: dict[str, Any] = {k: getattr(settings, k) for k in SETTING_COLUMNS}
+        async with self._db.transaction() as conn:
+            await upsert(
+                conn,
+                crisis_settings,
+                {"guild_id": settings.guild_id, "updated_at": now, **values},
+                ("guild_id",),
+            )
+
+    # --- phrases and allow-list
+
+    async def phrases(self, guild_id: int, *, allow: bool) -> list[tuple[str, Severity]]:
+        """A server's extra phrases (or allow-list), oldest first."""
+        async with self._db.read() as conn:
+            rows = await conn.execute(
+                select(crisis_phrases.c.phrase, crisis_phrases.c.severity)
+                .where(crisis_phrases.c.guild_id == guild_id, crisis_phrases.c.allow == allow)
+                .order_by(crisis_phrases.c.id)
+            )
+            return [(r.phrase, Severity.parse(r.severity)) for r in rows]
+
+    async def count_phrases(self, guild_id: int, *, allow: bool) -> int:
+        """How many phrases a server has."""
+        async with self._db.read() as conn:
+            return (
+                await conn.execute(
+                    select(func.count())
+                    .select_from(crisis_phrases)
+                    .where(crisis_phrases.c.guild_id == guild_id, crisis_phrases.c.allow == allow)
+                )
+            ).scalar_one()
+
+    async def add_phrase(
+        self, guild_id: int, phrase: str, severity: Severity, *, allow: bool, by: int, now: datetime
+    ) -> bool:
+        """Add a phrase; returns False when the server already had it."""
+        try:
+            async with self._db.transaction() as conn:
+                await conn.execute(
+                    insert(crisis_phrases).values(
+                        guild_id=guild_id,
+                        phrase=phrase,
+                        severity=severity.label,
+                        allow=allow,
+                        created_by=by,
+                        created_at=now,
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    async def remove_phrase(self, guild_id: int, phrase: str, *, allow: bool) -> bool:
+        """Remove a phrase; returns whether it existed."""
+        async with self._db.transaction() as conn:
+            result = await conn.execute(
+                delete(crisis_phrases).where(
+                    crisis_phrases.c.guild_id == guild_id,
+                    crisis_phrases.c.phrase == phrase,
+                    crisis_phrases.c.allow == allow,
+                )
+            )
+            return result.rowcount > 0
+
+    # --- ignored channels and roles
+
+    async def ignored(self, guild_id: int) -> dict[int, str]:
+        """The channels and roles a server excluded from scanning: id -> "channel" or "role"."""
+        async with self._db.read() as conn:
+            rows = await conn.execute(select(crisis_ignored).where(crisis_ignored.c.guild_id == guild_id))
+            return {r.target_id: r.target_type for r in rows}
+
+    async def toggle_ignored(self, guild_id: int, target_id: int, target_type: str) -> bool:
+        """Ignore a channel or role, or stop ignoring it. Returns whether it is ignored now."""
+        async with self._db.transaction() as conn:
+            removed = await conn.execute(
+                delete(crisis_ignored).where(
+                    crisis_ignored.c.guild_id == guild_id, crisis_ignored.c.target_id == target_id
+                )
+            )
+            if removed.rowcount:
+                return False
+            await conn.execute(
+                insert(crisis_ignored).values(guild_id=guild_id, target_id=target_id, target_type=target_type)
+            )
+            return True
+
+    # --- member opt-out
+
+    async def opted_out(self, user_id: int) -> bool:
+        """Whether a member turned off scanning of their messages."""
+        async with self._db.read() as conn:
+            found = await conn.execute(select(scan_optout.c.user_id).where(scan_optout.c.user_id == user_id))
+            return found.first() is not None
+
+    async def set_optout(self, user_id: int, opted_out: bool, now: datetime) -> None:
+        """Turn scanning of a member's messages off (or back on)."""
+        async with self._db.transaction() as conn:
+            if opted_out:
+                await upsert(conn, scan_optout, {"user_id": user_id, "created_at": now}, ("user_id",))
+            else:
+                await conn.execute(delete(scan_optout).where(scan_optout.c.user_id == user_id))
+
+    # --- alerts (the outbox)
+
+    async def alert(self, alert_id: int) -> Alert | None:
+        """One alert by id."""
+        return await self._one(A.id == alert_id)
+
+    async def by_message(self, guild_id: int, message_id: int) -> Alert | None:
+        """The alert raised for a message in a server, if any."""
+        return await self._one(and_(A.guild_id == guild_id, A.message_id == message_id))
+
+    async def active_for_member(self, guild_id: int, member_id: int) -> Alert | None:
+        """The member's newest open or claimed alert in a server."""
+        return await self._one(
+            and_(
+                A.guild_id == guild_id, A.member_id == member_id, A.status.in_([Status.OPEN, Status.CLAIMED])
+            ),
+            newest=True,
+        )
+
+    async def last_closed_for_member(self, guild_id: int, member_id: int) -> Alert | None:
+        """The member's most recently closed alert in a server."""
+        return await self._one(
+            and_(
+                A.guild_id == guild_id,
+                A.member_id == member_id,
+                A.status.in_([Status.RESOLVED, Status.FALSE_ALARM]),
+            ),
+            newest=True,
+        )
+
+    async def insert_alert(self, values: dict[str, Any]) -> tuple[int, bool]:
+        """Store a new alert. Returns (id, created); a message already alerted on returns its alert."""
+        try:
+            async with self._db.transaction() as conn:
+                result = await conn.execute(insert(crisis_alerts).values(**values).returning(A.id))
+                return result.scalar_one(), True
+        except IntegrityError:
+            existing = await self.by_message(values["guild_id"], values["message_id"])
+            assert existing is not None
+            return existing.id, False
+
+    async def add_hit(
+        self, alert_id: int, excerpt: str | None, matched: str, severity: Severity, now: datetime
+    ) -> None:
+        """Fold a further detection into an alert: count it, keep the latest excerpt, mark the card for an edit."""
+        async with self._db.transaction() as conn:
+            current = (await conn.execute(select(A.severity).where(A.id == alert_id))).scalar_one()
+            worst = max(Severity.parse(current), severity)
+            await conn.execute(
+                update(crisis_alerts)
+                .where(A.id == alert_id)
+                .values(
+                    hits=A.hits + 1,
+                    excerpt=excerpt,
+                    matched=matched,
+                    severity=worst.label,
+                    card_dirty=True,
+                    updated_at=now,
+                )
+            )
+
+    async def due_deliveries(self, now: datetime, limit: int = 50) -> list[Alert]:
+        """Alerts whose card must be sent or edited, or whose member reply is pending."""
+        condition = or_(
+            and_(
+                A.card_state == CardState.PENDING, or_(A.next_attempt_at.is_(None), A.next_attempt_at <= now)
+            ),
+            and_(A.card_state == CardState.SENDING, A.lease_until < now),
+            and_(A.card_state == CardState.SENT, A.card_dirty.is_(True)),
+            and_(A.card_state == CardState.SENT, A.reply_state == ReplyState.PENDING),
+        )
+        return await self._many(condition, limit=limit)
+
+    async def lease(self, alert_id: int, now: datetime, seconds: int) -> bool:
+        """Take the right to send an alert's card (so two workers or a restart never send it twice)."""
+        async with self._db.transaction() as conn:
+            result = await conn.execute(
+                update(crisis_alerts)
+                .where(
+                    A.id == alert_id,
+                    or_(
+                        A.card_state == CardState.PENDING,
+                        and_(A.card_state == CardState.SENDING, A.lease_until < now),
+                    ),
+                )
+                .values(
+                    card_state=CardState.SENDING, lease_until=now + timedelta(seconds=seconds), updated_at=now
+                )
+            )
+            return result.rowcount == 1
+
+    async def mark_sent(
+        self, alert_id: int, card_message_id: int, next_ping_at: datetime | None, now: datetime
+    ) -> None:
+        """The card is in the alert channel."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                update(crisis_alerts)
+                .where(A.id == alert_id)
+                .values(
+                    card_state=CardState.SENT,
+                    card_message_id=card_message_id,
+                    lease_until=None,
+                    next_ping_at=next_ping_at,
+                    card_dirty=False,
+                    updated_at=now,
+                )
+            )
+
+    async def mark_failed(self, alert_id: int, next_attempt_at: datetime, now: datetime) -> None:
+        """A delivery attempt failed: try again later."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                update(crisis_alerts)
+                .where(A.id == alert_id)
+                .values(
+                    card_state=CardState.PENDING,
+                    lease_until=None,
+                    card_attempts=A.card_attempts + 1,
+                    next_attempt_at=next_attempt_at,
+                    updated_at=now,
+                )
+            )
+
+    async def set_fields(self, alert_id: int, now: datetime, **values: Any) -> None:
+        """Update some delivery fields of an alert (reply state, dirty flag, owner told, pings)."""
+        async with self._db.transaction() as conn:
+            await conn.execute(update(crisis_alerts).where(A.id == alert_id).values(updated_at=now, **values))
+
+    async def take_dirty(self, alert_id: int, now: datetime) -> bool:
+        """Clear an alert's pending card edit; returns whether there was one to do."""
+        async with self._db.transaction() as conn:
+            result = await conn.execute(
+                update(crisis_alerts)
+                .where(A.id == alert_id, A.card_dirty.is_(True))
+                .values(card_dirty=False, updated_at=now)
+            )
+            return result.rowcount == 1
+
+    async def due_pings(self, now: datetime, limit: int = 50) -> list[Alert]:
+        """Open, unclaimed alerts whose re-ping time has come."""
+        return await self._many(
+            and_(A.status == Status.OPEN, A.card_state == CardState.SENT, A.next_ping_at <= now), limit=limit
+        )
+
+    async def record_ping(
+        self, alert_id: int, expected_pings: int, next_ping_at: datetime | None, now: datetime
+    ) -> bool:
+        """Count a re-ping once (only if nobody else counted it first)."""
+        async with self._db.transaction() as conn:
+            result = await conn.execute(
+                update(crisis_alerts)
+                .where(A.id == alert_id, A.pings == expected_pings, A.status == Status.OPEN)
+                .values(pings=expected_pings + 1, next_ping_at=next_ping_at, updated_at=now)
+            )
+            return result.rowcount == 1
+
+    async def transition(
+        self,
+        alert_id: int,
+        guild_id: int,
+        allowed_from: tuple[Status, ...],
+        to: Status,
+        by: int,
+        now: datetime,
+    ) -> bool:
+        """Move an alert to ``to`` if it is in one of ``allowed_from`` (so two moderators can't both claim it)."""
+        values: dict[str, Any] = {"status": to, "updated_at": now, "card_dirty": True}
+        if to is Status.CLAIMED:
+            values.update(claimed_by=by, claimed_at=now, next_ping_at=None)
+        else:
+            values.update(closed_by=by, closed_at=now, next_ping_at=None)
+        async with self._db.transaction() as conn:
+            result = await conn.execute(
+                update(crisis_alerts)
+                .where(A.id == alert_id, A.guild_id == guild_id, A.status.in_(list(allowed_from)))
+                .values(**values)
+            )
+            return result.rowcount == 1
+
+    async def alerts_since(self, guild_id: int, since: datetime) -> list[Alert]:
+        """A server's alerts created since ``since``."""
+        return await self._many(and_(A.guild_id == guild_id, A.created_at >= since), limit=100_000)
+
+    async def active_alerts(self, guild_id: int, limit: int = 25) -> list[Alert]:
+        """A server's open and claimed alerts, newest first."""
+        return await self._many(
+            and_(A.guild_id == guild_id, A.status.in_([Status.OPEN, Status.CLAIMED])),
+            limit=limit,
+            newest=True,
+        )
+
+    async def add_reveal(self, alert_id: int, moderator_id: int, now: datetime) -> int:
+        """Record that a moderator revealed a DM excerpt; returns how many reveals the alert has."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                insert(crisis_reveals).values(alert_id=alert_id, moderator_id=moderator_id, revealed_at=now)
+            )
+            return (
+                await conn.execute(
+                    select(func.count())
+                    .select_from(crisis_reveals)
+                    .where(crisis_reveals.c.alert_id == alert_id)
+                )
+            ).scalar_one()
+
+    async def purge_excerpts(self, guild_id: int, before: datetime) -> int:
+        """Delete excerpts older than ``before`` in one server; counts stay. Returns how many."""
+        async with self._db.transaction() as conn:
+            result = await conn.execute(
+                update(crisis_alerts)
+                .where(A.guild_id == guild_id, A.created_at < before, A.excerpt.is_not(None))
+                .values(excerpt=None, matched="")
+            )
+            return result.rowcount
+
+    async def guilds_with_excerpts(self, before: datetime) -> list[int]:
+        """Servers that have excerpts older than ``before``."""
+        async with self._db.read() as conn:
+            rows = await conn.execute(
+                select(A.guild_id).where(A.created_at < before, A.excerpt.is_not(None)).distinct()
+            )
+            return [r.guild_id for r in rows]
+
+    # --- helpers
+
+    async def _one(self, condition: Any, *, newest: bool = False) -> Alert | None:
+        rows = await self._many(condition, limit=1, newest=newest)
+        return rows[0] if rows else None
+
+    async def _many(self, condition: Any, *, limit: int, newest: bool = False) -> list[Alert]:
+        order = A.id.desc() if newest else A.id
+        async with self._db.read() as conn:
+            rows = await conn.execute(select(crisis_alerts).where(condition).order_by(order).limit(limit))
+            return [_alert(row) for row in rows.mappings()]
+
+
+def _alert(row: Any) -> Alert:
+    return Alert(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        member_id=row["member_id"],
+        channel_id=row["channel_id"],
+        message_id=row["message_id"],
+        from_dm=row["from_dm"],
+        kind=Kind(row["kind"]),
+        severity=Severity.parse(row["severity"]),
+        excerpt=row["excerpt"],
+        matched=row["matched"],
+        status=Status(row["status"]),
+        hits=row["hits"],
+        card_message_id=row["card_message_id"],
+        card_state=CardState(row["card_state"]),
+        card_attempts=row["card_attempts"],
+        reply_state=ReplyState(row["reply_state"]),
+        owner_told=row["owner_told"],
+        pings=row["pings"],
+        next_ping_at=row["next_ping_at"],
+        claimed_by=row["claimed_by"],
+        claimed_at=row["claimed_at"],
+        closed_by=row["closed_by"],
+        closed_at=row["closed_at"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
