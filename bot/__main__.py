@@ -25,7 +25,7 @@ from bot.clock import Clock, system_clock
 from bot.config import Settings, merged_environment
 from bot.domain.crisis import Lexicon
 from bot.domain.resources import Directory
-from bot.errors import ConfigError, DatabaseError
+from bot.errors import ConfigError, DatabaseError, DomainError
 from bot.i18n import Catalogs
 from bot.logging_setup import setup_logging
 from bot.services.command_sync import CommandSyncService
@@ -309,14 +309,48 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     sub.add_parser("migrate", help="bring the database up to date")
     sub.add_parser("sync", help="register slash commands now (globally, or to DEV_GUILD_ID)")
     sub.add_parser("reports", help="list members' correction reports about listed helplines")
+    evaluate = sub.add_parser("crisis-eval", help="measure the crisis detector on a labelled CSV (text,label)")
+    evaluate.add_argument("file", help="CSV with columns text,label (crisis or not_crisis) and optional severity")
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     args = parser.parse_args(list(argv))
     args.command = args.command or "run"
     return args
 
 
+def crisis_eval(path: str, *, as_json: bool) -> int:
+    """Evaluate the detector with default server settings on a labelled CSV. Needs no settings or database."""
+    import json
+
+    from bot.domain.crisis import Detector
+    from bot.domain.crisis_eval import evaluate, format_report, read_examples
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        print(f"Can't read {path}: {exc.strerror}", file=sys.stderr)
+        return EXIT_CONFIG
+    catalogs = Catalogs.load()
+    try:
+        examples = read_examples(text)
+    except DomainError as exc:
+        print(catalogs.text(exc.key, None, **exc.params), file=sys.stderr)
+        return EXIT_CONFIG
+    detector = Detector(shipped_lexicon())
+
+    def predict(message: str) -> tuple[bool, str]:
+        detection = detector.detect(message)
+        return detection.is_crisis, "; ".join(detection.explain())
+
+    report = evaluate(examples, predict)
+    print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) if as_json else format_report(report))
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit status."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.command == "crisis-eval":
+        return crisis_eval(args.file, as_json=args.json)
     base_dir = Path.cwd()
     env, dotenv_keys, problems = merged_environment(os.environ, base_dir / args.env_file)
     settings: Settings | None = None

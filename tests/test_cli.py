@@ -170,3 +170,46 @@ def test_reports_lists_correction_reports_for_maintainers(tmp_path: Path) -> Non
 
     assert "#1  2026-11-22 10:00 UTC  country JP  topic suicide_crisis  lines jp-a,jp-b" in result.stdout
     assert "Number rang out" in result.stdout
+
+
+CORPUS = ROOT / "tests" / "data" / "crisis_corpus.csv"
+
+
+def test_crisis_eval_prints_figures_by_category_and_severity(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "crisis-eval", str(CORPUS))
+
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.startswith("group")
+    for part in (
+        "overall",
+        "by category",
+        "by severity",
+        "misses (",
+        "false alarms (",
+        "third_person_concern",
+    ):
+        assert part in out
+
+
+def test_crisis_eval_json_has_the_documented_keys(tmp_path: Path) -> None:
+    import json
+
+    result = run_cli(tmp_path, "crisis-eval", str(CORPUS), "--json")
+
+    data = json.loads(result.stdout)
+    assert {"recall", "precision", "false_positive_rate", "n"} <= set(data)
+    assert data["n"] == sum(1 for _ in CORPUS.open(encoding="utf-8")) - 1
+
+
+def test_crisis_eval_explains_a_bad_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("text,label\nhello,maybe\n")
+
+    result = run_cli(tmp_path, "crisis-eval", str(bad))
+
+    assert result.returncode == 2
+    assert_no_traceback(result)
+    assert "Line 2: the label must be crisis or not_crisis" in result.stderr
+    missing = run_cli(tmp_path, "crisis-eval", str(tmp_path / "nope.csv"))
+    assert missing.returncode == 2 and "Can't read" in missing.stderr

@@ -179,6 +179,7 @@ class Normaliser:
 
     def __init__(self, emoji: Mapping[str, str]) -> None:
         self._emoji = str.maketrans({k: f" {v} " for k, v in emoji.items()})
+        self.emoji_table = self._emoji
         self._emoji_chars = frozenset(emoji)
 
     def prepare(self, text: str) -> str:
@@ -349,14 +350,218 @@ def validate_phrase(text: str, normaliser: Normaliser) -> str:
     return text
 
 
-def _wildcard_regex(phrase: str, normaliser: Normaliser) -> str:
-    core = " ".join(phrase_tokens(phrase.strip("*"), normaliser))
-    left = "" if phrase.startswith("*") else "(?<![a-z0-9])"
-    right = "" if phrase.endswith("*") else "(?![a-z0-9])"
-    return left + re.escape(core) + right
-
-
 # --- the detector --------------------------------------------------------------------------------------------------
+
+
+STOPWORDS = frozenset(
+    """a about after again all also am an and any are as at be because been being but by can cant could did didnt do
+    does doesnt dont for from get got had has have he her here him his how i id if im in into is isnt it its ive just
+    like me more most my myself no not now of off on one only or our out over really so some still than that thats the
+    their them then there they theyre this to too up us very was wasnt we were what when where which who will with
+    wont would you your youre going want gona wana gonna wanna should shouldnt ever never need every even much many
+    message tomorrow today tonight night friend friends server tired sleep thank thanks cat dog people everyone
+    everything anyone someone nobody back good time day week anymore again home school work think know said say tell
+    told made make take feel way thing things last first new old little right left before after soon later doing
+    really reply see look okay ok yeah lol please sorry love guys all always read post call text play game watch
+    show movie song music book news update plans trip food lunch dinner coffee tea pizza work job class exam test
+    homework study teacher meeting weekend morning evening week month year happy sad excited nervous proud fine great
+    nice cool fun funny best better worse worst bad big small long short hard easy free full open close start end
+    stop keep let put give gave find found leave left run walk come came went go goes gone try tried use used call
+    called ask asked help show shown talk talked mom dad sister brother family kid kids baby man woman girl boy guy
+    house room car phone computer picture photo art draw paint team match round level win won lost lose play played
+    yes no maybe sure thing stuff lot lots bit pretty quite kinda sorta gonna gotta lmao haha omg wow thx pls""".split()  # noqa: SIM905
+)
+_FOLD_ASCII = str.maketrans(
+    {c: " " for c in '!"#%&()*+,-./:;<=>?[\\]^_{|}~'}
+    | {"'": None, "`": None}
+    | {chr(c): chr(c + 32) for c in range(ord("A"), ord("Z") + 1)}
+)
+_PUNCT_TO_SPACE = str.maketrans({c: " " for c in '!"#%&()*+,-./:;<=>?[\\]^_{|}~'} | {"'": None, "`": None})
+_NEEDS_FULL = re.compile(
+    r"[0-9@$!+]|([A-Za-z])\1\1|[a-z]I|(?<![A-Za-z0-9])[A-Za-z][ .\-/]+[A-Za-z](?![A-Za-z0-9])"
+)
+_DISCORD_MARKUP = re.compile(r"<(?:@[!&]?|#|a?:\w+:)\d+>|https?://\S+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+_STOP_SQUEEZED = frozenset(_SQUEEZE.sub(r"\1", w) for w in STOPWORDS) | STOPWORDS
+
+
+# Single letters that are not words: two of them in a row may be a word spelled out ("s u i c i d e", "k.m.s").
+_SPLIT_SINGLES = frozenset("bcdefghjklmnopqrstvwxyz")
+_SQUEEZE_CACHE: dict[str, str] = {}
+
+
+def _squeezed(tokens: list[str]) -> list[str]:
+    """Tokens with repeated letters squeezed, remembering common words (chat repeats them constantly)."""
+    cache = _SQUEEZE_CACHE
+    out: list[str | None] = list(map(cache.get, tokens))
+    if None in out:
+        for i, token in enumerate(tokens):
+            if out[i] is None:
+                squeezed = _SQUEEZE.sub(r"\1", token)
+                if len(cache) < 100_000:
+                    cache[token] = squeezed
+                out[i] = squeezed
+    return out  # type: ignore[return-value]  # every None was filled
+
+
+def anchor_of(tokens: tuple[str, ...]) -> tuple[str, int]:
+    """The most distinctive token of a phrase (the longest that isn't a common word) and its position."""
+    best = max(range(len(tokens)), key=lambda i: (tokens[i] not in _STOP_SQUEEZED, len(tokens[i]), -i))
+    return tokens[best], best
+
+
+@dataclass(frozen=True)
+class LexiconIndex:
+    """The shipped lexicon indexed by each phrase's distinctive token: built once, shared by every server."""
+
+    by_anchor: Mapping[str, tuple[tuple[Entry, int], ...]]
+    pair_triggers: frozenset[str]
+    compact: tuple[tuple[str, Entry], ...]
+    rare_anchors: frozenset[str]  # anchors that are not common words: seeing one is worth a full look
+    common_anchors: frozenset[str]  # phrases made only of common words: check the phrase itself first
+    common_farewell: frozenset[str]  # goodbye / giving-away markers made only of common words
+    common_phrases: Mapping[str, tuple[str, ...]]  # common anchor -> its phrases as " padded text "
+    finality_anchors: frozenset[str]
+
+    @classmethod
+    def build(cls, lexicon: Lexicon) -> LexiconIndex:
+        """Index ``lexicon`` (the more severe entry wins where two phrases normalise alike)."""
+        unique: dict[tuple[str, ...], Entry] = {}
+        for entry in lexicon.entries:
+            current = unique.get(entry.tokens)
+            if entry.tokens and (current is None or entry.severity > current.severity):
+                unique[entry.tokens] = entry
+        by_anchor: dict[str, list[tuple[Entry, int]]] = {}
+        for entry in unique.values():
+            anchor, offset = anchor_of(entry.tokens)
+            by_anchor.setdefault(anchor, []).append((entry, offset))
+        ctx = lexicon.context
+        markers = (ctx.means, ctx.self_harm, ctx.goodbye, ctx.silence, ctx.giving_away)
+        anchors = {anchor_of(t)[0] for group in markers for t in group}
+        return cls(
+            by_anchor={k: tuple(sorted(v, key=lambda eo: -len(eo[0].tokens))) for k, v in by_anchor.items()},
+            pair_triggers=frozenset(a for a in anchors if a not in _STOP_SQUEEZED),
+            rare_anchors=frozenset(a for a in by_anchor if a not in _STOP_SQUEEZED),
+            common_anchors=frozenset(a for a in by_anchor if a in _STOP_SQUEEZED),
+            common_phrases={
+                a: tuple(f" {' '.join(e.tokens)} " for e, _ in entries)
+                for a, entries in by_anchor.items()
+                if a in _STOP_SQUEEZED
+            },
+            finality_anchors=frozenset(anchor_of(t)[0] for t in ctx.finality),
+            common_farewell=frozenset(
+                a for a in (anchor_of(t)[0] for t in (*ctx.goodbye, *ctx.giving_away)) if a in _STOP_SQUEEZED
+            ),
+            compact=tuple(
+                ("".join(e.tokens), e)
+                for e in unique.values()
+                if e.severity >= Severity.MODERATE and len("".join(e.tokens)) >= 6
+            ),
+        )
+
+
+_INDEXES: dict[int, LexiconIndex] = {}
+
+
+def _index_for(lexicon: Lexicon) -> LexiconIndex:
+    index = _INDEXES.get(id(lexicon))
+    if index is None:
+        index = _INDEXES[id(lexicon)] = LexiconIndex.build(lexicon)
+    return index
+
+
+class ServerRules:
+    """One server's phrases and allow-list, stored compactly (a server may have a thousand phrases)."""
+
+    __slots__ = ("allow", "exact", "wild", "wild_any")
+
+    def __init__(self, custom: Sequence[CustomPhrase], allow: Sequence[str], normaliser: Normaliser) -> None:
+        # anchor -> "severity|offset|token token" (a list when several phrases share an anchor)
+        exact: dict[str, str | list[str]] = {}
+        wild: list[str] = []
+        for phrase in custom:
+            tokens = phrase_tokens(phrase.text.strip("*"), normaliser)
+            if not tokens:
+                continue
+            if "*" in phrase.text:
+                left = "*" if phrase.text.startswith("*") else ""
+                right = "*" if phrase.text.endswith("*") else ""
+                wild.append(f"{int(phrase.severity)}|{left}|{right}|{' '.join(tokens)}|{phrase.text}")
+                continue
+            anchor, offset = anchor_of(tokens)
+            code = f"{int(phrase.severity)}|{offset}|{' '.join(tokens)}|{phrase.text}"
+            current = exact.get(anchor)
+            if current is None:
+                exact[anchor] = code
+            elif isinstance(current, list):
+                current.append(code)
+            else:
+                exact[anchor] = [current, code]
+        self.exact = exact
+        self.wild = tuple(wild)
+        self.wild_any = re.compile(_trie_regex([w.split("|", 4)[3] for w in wild])) if wild else None
+        self.allow = tuple(t for t in (phrase_tokens(a, normaliser) for a in allow) if t)
+
+    def entries_at(self, token: str) -> list[tuple[Entry, int]]:
+        """The server phrases anchored on ``token``."""
+        found = self.exact.get(token)
+        if found is None:
+            return []
+        codes = [found] if isinstance(found, str) else found
+        out: list[tuple[Entry, int]] = []
+        for code in codes:
+            severity, offset, tokens, text = code.split("|", 3)
+            entry = Entry(
+                text, tuple(tokens.split()), Severity(int(severity)), Kind.SELF, "server phrase", "server"
+            )
+            out.append((entry, int(offset)))
+        return out
+
+    def wildcard_hits(self, joined: str) -> list[Entry]:
+        """Server phrases with wildcards that occur in ``joined`` (normalised tokens joined by spaces)."""
+        if self.wild_any is None or not self.wild_any.search(joined):
+            return []
+        hits: list[Entry] = []
+        padded = f" {joined} "
+        for code in self.wild:
+            severity, left, right, core, text = code.split("|", 4)
+            start = padded.find(core)
+            while start != -1:
+                before, after = padded[start - 1], padded[start + len(core)]
+                if (left or before == " ") and (right or after == " "):
+                    hits.append(
+                        Entry(
+                            text,
+                            tuple(core.split()),
+                            Severity(int(severity)),
+                            Kind.SELF,
+                            "server phrase",
+                            "server",
+                        )
+                    )
+                    break
+                start = padded.find(core, start + 1)
+        return hits
+
+
+def _trie_regex(words: Sequence[str]) -> str:
+    """One regex that finds any of ``words`` (as substrings), shaped as a trie so it stays fast with many words."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        if "" in node:
+            return ""  # the shortest match is enough to know one occurs
+        parts = [re.escape(ch) + build(child) for ch, child in sorted(node.items())]
+        return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+    return build(trie)
 
 
 class Detector:
@@ -370,59 +575,84 @@ class Detector:
     ) -> None:
         self.lexicon = lexicon
         self._n = lexicon.normaliser
-        entries = list(lexicon.entries)
-        wildcards: list[tuple[re.Pattern[str], Entry]] = []
-        for phrase in custom:
-            tokens = phrase_tokens(phrase.text.strip("*"), self._n)
-            if not tokens:
-                continue
-            entry = Entry(phrase.text, tokens, phrase.severity, Kind.SELF, "server phrase", "server")
-            if "*" in phrase.text:
-                wildcards.append((re.compile(_wildcard_regex(phrase.text, self._n)), entry))
-            else:
-                entries.append(entry)
-        unique: dict[tuple[str, ...], Entry] = {}
-        for entry in entries:  # "wanna die" and "want to die" normalise alike: keep the more severe
-            current = unique.get(entry.tokens)
-            if current is None or entry.severity > current.severity:
-                unique[entry.tokens] = entry
-        entries = list(unique.values())
-        index: dict[str, list[Entry]] = {}
-        for entry in entries:
-            if entry.tokens:
-                index.setdefault(entry.tokens[0], []).append(entry)
-        for bucket in index.values():
-            bucket.sort(key=lambda e: -len(e.tokens))
-        self._index = index
-        self._triggers = frozenset(index)
-        self._wildcards = wildcards
-        self._wildcard_any = re.compile("|".join(p.pattern for p, _ in wildcards)) if wildcards else None
-        self._allow = tuple(t for t in (phrase_tokens(a, self._n) for a in allow) if t)
-        ctx = lexicon.context
-        self._pair_triggers = frozenset(
-            t[0]
-            for group in (ctx.means, ctx.self_harm, ctx.goodbye, ctx.silence, ctx.giving_away)
-            for t in group
-        )
-        # For letters spelled out one by one, strong phrases are looked for with the spaces taken out.
-        self._compact = tuple(
-            ("".join(e.tokens), e)
-            for e in entries
-            if e.severity >= Severity.MODERATE and len("".join(e.tokens)) >= 6
-        )
+        self._base = _index_for(lexicon)
+        self._rules = ServerRules(custom, allow, self._n) if custom or allow else None
+        self._allow = self._rules.allow if self._rules else ()
+
+    def _quick_reject(self, text: str) -> bool:
+        """Text with none of the distinctive words, and nothing disguised, can't match: skip the full normalisation.
+
+        Anything that could hide a word (digits and symbols for leetspeak, letters outside ASCII, invisible or
+        combining characters, single letters in a row, a capital I inside a word) goes the full way instead.
+        """
+        if "<" in text or "://" in text:
+            text = _DISCORD_MARKUP.sub(" ", text)  # mentions, custom emoji and links carry digits
+        if not text.isascii():
+            for char in _NON_ASCII.findall(text):
+                if (
+                    char.isalpha()
+                    or char.isdigit()
+                    or unicodedata.combining(char)
+                    or ord(char) in _ZERO_WIDTH
+                ):
+                    return False
+            text = text.translate(self._n.emoji_table)
+        capital = text.find("I")
+        while capital != -1:
+            if capital and text[capital - 1].islower():
+                return False
+            capital = text.find("I", capital + 1)
+        if _LEET_CHARS.search(text):
+            return False
+        plain = text.translate(_FOLD_ASCII).split()
+        if not _SPLIT_SINGLES.isdisjoint(plain):
+            return False
+        tokens = _squeezed(plain)
+        base = self._base
+        if not base.rare_anchors.isdisjoint(tokens) or not base.pair_triggers.isdisjoint(tokens):
+            return False
+        if not base.common_anchors.isdisjoint(tokens):
+            joined = f" {' '.join(tokens)} "
+            for anchor in base.common_anchors.intersection(tokens):
+                if any(phrase in joined for phrase in base.common_phrases[anchor]):
+                    return False
+        if (
+            not base.common_farewell.isdisjoint(tokens)
+            and not base.finality_anchors.isdisjoint(tokens)
+            and self._farewell_pair(tuple(tokens))
+        ):
+            return False
+        rules = self._rules
+        if rules is None:
+            return True
+        if not rules.exact.keys().isdisjoint(tokens):
+            return False
+        return rules.wild_any is None or not rules.wild_any.search(" ".join(tokens))
+
+    def _farewell_pair(self, tokens: tuple[str, ...]) -> bool:
+        """Whether a goodbye or giving things away comes with finality (the pair rule needs a full look)."""
+        ctx = self.lexicon.context
+        has = _Markers(tokens)
+        return (has.any(ctx.goodbye) or has.any(ctx.giving_away)) and has.any(ctx.finality)
 
     def detect(self, text: str) -> Detection:
         """The verdict on ``text`` (``NO_DETECTION`` when nothing matched)."""
-        if not text:
+        if not text or self._quick_reject(text):
             return NO_DETECTION
         norm = self._n.normalise(text)
         token_sets = [norm.tokens] if norm.leet_tokens is None else [norm.tokens, norm.leet_tokens]
-        candidates = False
+        base, rules = self._base, self._rules
+        candidates = norm.split
         for tokens in token_sets:
-            if not self._triggers.isdisjoint(tokens) or not self._pair_triggers.isdisjoint(tokens):
+            if (
+                not base.by_anchor.keys().isdisjoint(tokens)
+                or not base.pair_triggers.isdisjoint(tokens)
+                or (rules is not None and not rules.exact.keys().isdisjoint(tokens))
+                or (not base.common_farewell.isdisjoint(tokens) and self._farewell_pair(tokens))
+            ):
                 candidates = True
         joined = " ".join(norm.tokens)
-        if self._wildcard_any is not None and self._wildcard_any.search(joined):
+        if rules is not None and rules.wild_any is not None and rules.wild_any.search(joined):
             candidates = True
         if not candidates and not norm.quoted:
             return NO_DETECTION
@@ -438,14 +668,14 @@ class Detector:
         for toks in token_sets:
             for hit in self._match(toks):
                 raw.setdefault((hit.phrase, hit.start), (hit, toks))
-        for pattern, entry in self._wildcards:
-            if pattern.search(joined):
+        if self._rules is not None:
+            for entry in self._rules.wildcard_hits(joined):
                 hit = Hit(entry.phrase, entry.category, entry.severity, entry.kind, 0, len(tokens))
                 raw.setdefault((hit.phrase, -1), (hit, tokens))
         if norm.split:
             for toks in token_sets:
                 compact = "".join(toks)
-                for squeezed, entry in self._compact:
+                for squeezed, entry in self._base.compact:
                     if squeezed in compact and not any(h.phrase == entry.phrase for h, _ in raw.values()):
                         hit = Hit(
                             entry.phrase,
@@ -490,15 +720,17 @@ class Detector:
         return self._verdict(active, suppressed, has)
 
     def _match(self, tokens: tuple[str, ...]) -> Iterable[Hit]:
-        index = self._index
+        by_anchor = self._base.by_anchor
+        rules = self._rules
         for i, token in enumerate(tokens):
-            bucket = index.get(token)
-            if not bucket:
-                continue
-            for entry in bucket:
+            bucket: Sequence[tuple[Entry, int]] = by_anchor.get(token, ())
+            if rules is not None and token in rules.exact:
+                bucket = [*bucket, *rules.entries_at(token)]
+            for entry, offset in bucket:
+                start = i - offset
                 n = len(entry.tokens)
-                if tokens[i : i + n] == entry.tokens:
-                    yield Hit(entry.phrase, entry.category, entry.severity, entry.kind, i, i + n)
+                if start >= 0 and tokens[start : start + n] == entry.tokens:
+                    yield Hit(entry.phrase, entry.category, entry.severity, entry.kind, start, start + n)
 
     def _idiom_spans(self, text: str) -> list[tuple[str, ...]]:
         spans: list[tuple[str, ...]] = []
