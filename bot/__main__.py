@@ -309,8 +309,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     sub.add_parser("migrate", help="bring the database up to date")
     sub.add_parser("sync", help="register slash commands now (globally, or to DEV_GUILD_ID)")
     sub.add_parser("reports", help="list members' correction reports about listed helplines")
-    evaluate = sub.add_parser("crisis-eval", help="measure the crisis detector on a labelled CSV (text,label)")
-    evaluate.add_argument("file", help="CSV with columns text,label (crisis or not_crisis) and optional severity")
+    evaluate = sub.add_parser(
+        "crisis-eval", help="measure the crisis detector on a labelled CSV (text,label)"
+    )
+    evaluate.add_argument(
+        "file", help="CSV with columns text,label (crisis or not_crisis) and optional severity"
+    )
     evaluate.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     args = parser.parse_args(list(argv))
     args.command = args.command or "run"

@@ -151,6 +151,14 @@ _SLANG = {
     "r": "are",
     "cuz": "because",
     "bc": "because",
+    "abt": "about",
+    "thinkin": "thinking",
+    "tmrw": "tomorrow",
+    "tmr": "tomorrow",
+    "msg": "message",
+    "ppl": "people",
+    "pls": "please",
+    "plz": "please",
 }
 _SLANG_RE = re.compile(r"(?<![a-z0-9])(" + "|".join(_SLANG) + r")(?![a-z0-9])")
 _SQUEEZE = re.compile(r"([a-z])\1+")
@@ -250,10 +258,12 @@ class Context:
     supportive: tuple[tuple[str, ...], ...] = ()
     inner_voice: tuple[tuple[str, ...], ...] = ()
     negation_breakers: tuple[tuple[str, ...], ...] = ()
+    sincerity: tuple[tuple[str, ...], ...] = ()
     finality: tuple[tuple[str, ...], ...] = ()
     silence: tuple[tuple[str, ...], ...] = ()
     giving_away: tuple[tuple[str, ...], ...] = ()
     imperative_you: tuple[tuple[str, ...], ...] = ()
+    imperative_start: tuple[tuple[str, ...], ...] = ()
 
 
 NEGATION_FILLERS = (
@@ -313,10 +323,12 @@ def parse_lexicon(data: Mapping[str, Any]) -> Lexicon:
         supportive=tok(ctx.get("supportive_markers", ())),
         inner_voice=tok(ctx.get("inner_voice_markers", ())),
         negation_breakers=tok(ctx.get("negation_breakers", ())),
+        sincerity=tok(ctx.get("sincerity_markers", ())),
         finality=tok(ctx.get("finality_markers", ())),
         silence=tok(ctx.get("silence_markers", ())),
         giving_away=tok(ctx.get("giving_away_markers", ())),
         imperative_you=tok(ctx.get("imperative_you", ())),
+        imperative_start=tok(ctx.get("imperative_start", ())),
     )
     return Lexicon(entries, context, normaliser, str(data.get("version", "")), dict(data.get("sources", {})))
 
@@ -692,10 +704,14 @@ class Detector:
         active: list[Hit] = []
         suppressed: list[Hit] = []
         idiom_spans = self._idiom_spans(norm.unsqueezed)
+        if norm.leet_tokens is not None:
+            idiom_spans += self._idiom_spans(norm.unsqueezed.translate(_LEET))
         has = _Markers(tokens)
         past = has.any(ctx.past) and not has.any(ctx.present)
         gaming = has.any(ctx.game)
-        lyrics = has.any(ctx.lyric)
+        lyrics = has.any(ctx.lyric) and not has.any(
+            ctx.sincerity
+        )  # "this song is literally me" is not a quote
         for hit in hits:
             toks = token_of.get((hit.phrase, hit.start), tokens)
             reason = self._suppression(hit, toks, idiom_spans, past=past, gaming=gaming, lyrics=lyrics)
@@ -803,9 +819,15 @@ class Detector:
         if hit.kind is not Kind.SELF:
             return hit
         before = tokens[max(0, hit.start - 5) : hit.start]
-        for marker in ctx.imperative_you:
-            if before[-len(marker) :] == marker or (marker[0] == "you" and _contains(before, marker)):
-                return _replace(hit, kind=Kind.HARASSMENT, rule=f"{hit.rule}, aimed at someone")
+        opening = tokens[: hit.start]
+        aimed = any(
+            before[-len(m) :] == m or (m[0] == "you" and _contains(before, m)) for m in ctx.imperative_you
+        )
+        aimed = aimed or any(
+            opening == m for m in ctx.imperative_start
+        )  # "go kill yourself" opens the message
+        if aimed:
+            return _replace(hit, kind=Kind.HARASSMENT, rule=f"{hit.rule}, aimed at someone")
         for j in range(hit.start - 1, max(-1, hit.start - 1 - ctx.subject_window), -1):
             token = tokens[j]
             if token in FIRST_PERSON:

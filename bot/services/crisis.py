@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 
 LEXICON_PATH = Path(__file__).resolve().parents[1] / "data" / "crisis_lexicon.json"
 DETECTOR_CACHE = 512
+CACHE_SECONDS = 30
 
 
 def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
@@ -103,6 +104,23 @@ class CrisisService:
         self._clock = clock
         self._detectors: OrderedDict[int, Detector] = OrderedDict()
         self.base_detector = Detector(lexicon)
+        # Per-message lookups are cached briefly; changes made here take effect at once, changes made by another
+        # process (several bots on one PostgreSQL database) within CACHE_SECONDS.
+        self._cache: dict[tuple[str, int], tuple[datetime, Any]] = {}
+
+    async def _cached(self, kind: str, key: int, load: Any) -> Any:
+        now = self._clock()
+        hit = self._cache.get((kind, key))
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        value = await load()
+        if len(self._cache) > 50_000:
+            self._cache.clear()
+        self._cache[(kind, key)] = (now + timedelta(seconds=CACHE_SECONDS), value)
+        return value
+
+    def _forget(self, kind: str, key: int) -> None:
+        self._cache.pop((kind, key), None)
 
     # --- detection
 
@@ -132,20 +150,26 @@ class CrisisService:
         self, guild_id: int, member_id: int, channel_id: int | None, role_ids: Sequence[int]
     ) -> bool:
         """Whether a message may be scanned: scanning on, not ignored, member not opted out (if allowed)."""
-        settings = await self._repo.settings(guild_id)
+        settings: CrisisSettings = await self._cached(
+            "settings", guild_id, lambda: self._repo.settings(guild_id)
+        )
         if not settings.scanning:
             return False
-        ignored = await self._repo.ignored(guild_id)
+        ignored: dict[int, str] = await self._cached(
+            "ignored", guild_id, lambda: self._repo.ignored(guild_id)
+        )
         if channel_id in ignored or any(r in ignored for r in role_ids):
             return False
-        return not (settings.allow_optout and await self._repo.opted_out(member_id))
+        if not settings.allow_optout:
+            return True
+        return not await self._cached("optout", member_id, lambda: self._repo.opted_out(member_id))
 
     async def scan(self, message: MessageToScan, *, alerts_configured: bool) -> ScanResult:
         """Scan one message; on a detection, write the alert to the outbox before anything is sent."""
         if not alerts_configured or not await self.may_scan(
             message.guild_id, message.member_id, message.channel_id, message.role_ids
         ):
-            return ScanResult(ScanOutcome.SKIPPED)
+            return ScanResult(ScanOutcome.SKIPPED)  # opted-out members' messages are never looked at
         detection = (await self.detector_for(message.guild_id)).detect(message.text)
         if not detection.alert or detection.severity is None or detection.kind is None:
             return ScanResult(ScanOutcome.NOTHING, detection)
@@ -321,6 +345,7 @@ class CrisisService:
         current = await self._repo.settings(guild_id)
         updated = replace(current, **{k: v for k, v in changes.items() if v is not None})
         await self._repo.save_settings(updated, self._clock())
+        self._forget("settings", guild_id)
         return updated
 
     async def clear_escalation_role(self, guild_id: int) -> CrisisSettings:
@@ -328,6 +353,7 @@ class CrisisService:
         current = await self._repo.settings(guild_id)
         updated = replace(current, escalation_role_id=None)
         await self._repo.save_settings(updated, self._clock())
+        self._forget("settings", guild_id)
         return updated
 
     async def add_phrase(
@@ -354,6 +380,7 @@ class CrisisService:
 
     async def toggle_ignored(self, guild_id: int, target_id: int, target_type: str) -> bool:
         """Ignore (or stop ignoring) a channel or role. Returns whether it is ignored now."""
+        self._forget("ignored", guild_id)
         return await self._repo.toggle_ignored(guild_id, target_id, target_type)
 
     async def ignored(self, guild_id: int) -> dict[int, str]:
@@ -363,6 +390,7 @@ class CrisisService:
     async def set_optout(self, user_id: int, opted_out: bool) -> None:
         """A member turns scanning of their own messages off or on."""
         await self._repo.set_optout(user_id, opted_out, self._clock())
+        self._forget("optout", user_id)
 
     async def opted_out(self, user_id: int) -> bool:
         """Whether a member turned scanning off."""
