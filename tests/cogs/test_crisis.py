@@ -450,3 +450,16 @@ async def test_transparency_notice_is_posted_then_updated(env: simcord.Env, worl
     description = notice.embeds[0].description or ""
     for part in ("What is scanned", "Who sees alerts", "What is kept", "30 days", "/privacy scanning"):
         assert part in description
+
+
+async def test_a_dm_from_someone_with_no_moderators_to_tell_still_gets_help(env: simcord.Env) -> None:
+    stranger = env.create_user("stranger")
+
+    await stranger.send_dm("i want to end my life")
+    await stranger.send_dm("i want to end my life")  # one reply per ten minutes
+
+    replies = [m for m in stranger.dm_channel.history() if m.author.bot]
+    assert len(replies) == 1
+    assert "You're not alone" in replies[0].content
+    assert "moderator" not in replies[0].content
+    assert replies[0].embeds[0].title == "Finding support"

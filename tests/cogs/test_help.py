@@ -44,7 +44,7 @@ async def test_about_shows_version_privacy_and_source(env: simcord.Env) -> None:
 
     assert values["Version"] == __version__
     assert SOURCE_URL in values["Source code"]
-    assert "never keeps the text of ordinary chat messages" in values["Your privacy"]
+    assert "checked in memory for crisis language and never stored" in values["Your privacy"]
 
 
 async def test_help_works_in_direct_messages(env: simcord.Env) -> None:

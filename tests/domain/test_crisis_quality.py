@@ -1,7 +1,8 @@
 """Detector quality on the labelled corpora under tests/data (a regression guard, not a timing test).
 
-`crisis_corpus.csv` was used to tune the lexicon; `crisis_holdout.csv` was written separately, without seeing the
-lexicon. docs/CRISIS.md records the figures and how they moved.
+`crisis_corpus.csv` was used to tune the lexicon. `crisis_holdout.csv` was written separately without seeing the
+lexicon, then also used for tuning after its first measurement. `crisis_holdout2.csv` was written last and never used
+for tuning: it is the honest estimate. docs/CRISIS.md records the figures.
 """
 
 from __future__ import annotations
@@ -25,7 +26,11 @@ def _report(name: str) -> Report:
 
 @pytest.mark.parametrize(
     ("corpus", "min_recall", "min_precision", "max_fpr"),
-    [("crisis_corpus.csv", 0.97, 0.97, 0.03), ("crisis_holdout.csv", 0.45, 0.88, 0.08)],
+    [
+        ("crisis_corpus.csv", 0.97, 0.97, 0.03),
+        ("crisis_holdout.csv", 0.85, 0.95, 0.03),
+        ("crisis_holdout2.csv", 0.65, 0.88, 0.08),
+    ],
 )
 def test_detector_quality_does_not_regress(
     corpus: str, min_recall: float, min_precision: float, max_fpr: float

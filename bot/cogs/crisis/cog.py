@@ -27,6 +27,7 @@ SEVERITY_CHOICES = [
     app_commands.Choice(name="Moderate (card without a ping)", value="moderate"),
 ]
 PURGE_EVERY_SECONDS = 3600
+DM_REPLY_COOLDOWN = 600  # one kind reply per person per ten minutes when no moderators can be told
 SCANNED_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 
 
@@ -52,6 +53,7 @@ class CrisisCog(commands.Cog):
         self.crisis = crisis
         self.delivery = Delivery(bot)
         self._last_purge = 0.0
+        self._dm_replies: dict[int, float] = {}
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
@@ -94,7 +96,7 @@ class CrisisCog(commands.Cog):
         await self._scan(message.author, message.channel, message.id, message.content, edited=True)
 
     async def _scan(
-        self, author: discord.abc.User, channel: Any, message_id: int, text: str, *, edited: bool
+        self, author: discord.User | discord.Member, channel: Any, message_id: int, text: str, *, edited: bool
     ) -> None:
         if not text:
             return
@@ -109,6 +111,7 @@ class CrisisCog(commands.Cog):
                 for g in self.bot.guilds
                 if (m := g.get_member(author.id)) is not None
             ]
+        raised = False
         for target_guild, channel_id, roles in targets:
             settings = await self.bot.services.guild_settings.get(target_guild.id)
             result = await self.crisis.scan(
@@ -125,7 +128,21 @@ class CrisisCog(commands.Cog):
                 alerts_configured=settings.alerts_configured,
             )
             if result.outcome in (ScanOutcome.NEW, ScanOutcome.UPDATED) and result.alert_id is not None:
+                raised = True
                 await self.delivery.deliver(result.alert_id)
+        if guild is None and not raised and not edited:
+            await self._reply_without_moderators(author, text)
+
+    async def _reply_without_moderators(self, author: discord.User | discord.Member, text: str) -> None:
+        """Someone wrote to Haven in crisis, and no server of theirs has alerts set up: still answer kindly."""
+        if await self.crisis.opted_out(author.id):
+            return
+        detection = await self.crisis.test(None, text)
+        now = time.monotonic()
+        if not detection.is_crisis or now - self._dm_replies.get(author.id, -1e9) < DM_REPLY_COOLDOWN:
+            return
+        self._dm_replies[author.id] = now
+        await self.delivery.reply_directly(author, detection)
 
     # --- /crisis for moderators
 

@@ -16,7 +16,7 @@ from bot.cogs.crisis.views import card_view
 from bot.cogs.resources.embeds import render_answer
 from bot.cogs.resources.views import answer_view
 from bot.domain.alerts import Alert, CardState, ReplyState, should_ping
-from bot.domain.crisis import Kind
+from bot.domain.crisis import Detection, Kind
 from bot.domain.resources import Topic
 from bot.services.crisis import CrisisService
 
@@ -191,6 +191,26 @@ class Delivery:
             log.warning("Alert #%d: the private reply failed (%s); will retry", alert.id, _why(exc))
             return
         await self.crisis.reply_done(alert.id, ReplyState.SENT)
+
+    async def reply_directly(self, user: discord.User | discord.Member, detection: Detection) -> None:
+        """A kind reply with help to someone who wrote to Haven, when no server's moderators can be told."""
+        kind = detection.kind or Kind.SELF
+        key = "crisis.reply.concern" if kind is Kind.CONCERN else "crisis.reply.self"
+        locale: Any = None
+        text = "\n\n".join(
+            [self.bot.i18n.text(key, locale), self.bot.i18n.text("crisis.reply.peer_note", locale)]
+        )
+        topic = Topic.SUPPORT_A_FRIEND if kind is Kind.CONCERN else Topic.SUICIDE_CRISIS
+        answer = await self.bot.services.resources.answer(
+            user_id=user.id, guild_id=None, country_text=None, topic=topic
+        )
+        embed = render_answer(self.bot.i18n, locale, answer, self.bot.services.resources.directory)
+        try:
+            await user.send(
+                content=text, embed=embed, view=answer_view(self.bot, locale, answer, in_guild=False)
+            )
+        except (discord.HTTPException, OSError) as exc:
+            log.warning("Couldn't reply to a direct message in crisis (%s)", _why(exc))
 
     async def run_pings(self) -> None:
         """Ping again for unclaimed high and imminent alerts: the moderator role, then the second role."""
