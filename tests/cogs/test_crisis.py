@@ -463,3 +463,33 @@ async def test_a_dm_from_someone_with_no_moderators_to_tell_still_gets_help(env:
     assert "You're not alone" in replies[0].content
     assert "moderator" not in replies[0].content
     assert replies[0].embeds[0].title == "Finding support"
+
+
+async def test_a_429_on_the_card_is_retried_and_sent_once(
+    env: simcord.Env, world: World, clock: FakeClock
+) -> None:
+    env.inject_error(
+        "POST", f"/channels/{world.alerts.id}/messages", status=429, times=1, message="rate limited"
+    )
+
+    await world.member.send(world.general, "I want to kill myself")
+    clock.advance(seconds=5)
+    await env.advance_time(6)
+
+    assert len(world.cards()) == 1
+    env.errors  # noqa: B018  # discord.py may report the 429 it saw
+
+
+async def test_transparency_in_a_channel_haven_cannot_post_in_is_refused_clearly(
+    env: simcord.Env, world: World
+) -> None:
+    from tests.helpers import bot_member
+
+    locked = world.guild.create_text_channel(
+        "locked", overwrites={bot_member(env, world.guild): discord.PermissionOverwrite(send_messages=False)}
+    )
+
+    result = await world.moderator.slash(world.general, "setup transparency", channel=locked)
+
+    assert result.response is not None and "Send Messages" in result.response.content
+    env.errors  # noqa: B018

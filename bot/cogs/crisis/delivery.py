@@ -113,7 +113,7 @@ class Delivery:
                 alert, guild, f"Discord refused the card ({exc.status}, code {exc.code})"
             )
             return
-        except (discord.HTTPException, OSError) as exc:
+        except (discord.HTTPException, discord.RateLimited, OSError) as exc:
             when = await self.crisis.card_failed(alert)
             log.warning("Alert #%d: sending the card failed (%s); retrying at %s", alert.id, _why(exc), when)
             return
@@ -139,7 +139,7 @@ class Delivery:
             await channel.get_partial_message(alert.card_message_id).edit(embed=embed, view=view)
         except discord.NotFound:
             log.warning("Alert #%d: the card was deleted; not editing it", alert.id)
-        except (discord.HTTPException, OSError) as exc:
+        except (discord.HTTPException, discord.RateLimited, OSError) as exc:
             log.warning("Alert #%d: editing the card failed (%s); will retry", alert.id, _why(exc))
             await self.crisis.card_edit_failed(alert.id)
 
@@ -187,7 +187,7 @@ class Delivery:
             )
             await self.crisis.reply_done(alert.id, ReplyState.CLOSED)
             return
-        except (discord.HTTPException, OSError) as exc:
+        except (discord.HTTPException, discord.RateLimited, OSError) as exc:
             log.warning("Alert #%d: the private reply failed (%s); will retry", alert.id, _why(exc))
             return
         await self.crisis.reply_done(alert.id, ReplyState.SENT)
@@ -209,7 +209,7 @@ class Delivery:
             await user.send(
                 content=text, embed=embed, view=answer_view(self.bot, locale, answer, in_guild=False)
             )
-        except (discord.HTTPException, OSError) as exc:
+        except (discord.HTTPException, discord.RateLimited, OSError) as exc:
             log.warning("Couldn't reply to a direct message in crisis (%s)", _why(exc))
 
     async def run_pings(self) -> None:
@@ -233,7 +233,7 @@ class Delivery:
                     allowed_mentions=discord.AllowedMentions(everyone=False, users=False, roles=[target]),
                     mention_author=False,
                 )
-            except (discord.HTTPException, OSError) as exc:
+            except (discord.HTTPException, discord.RateLimited, OSError) as exc:
                 log.warning("Alert #%d: the re-ping failed (%s)", alert.id, _why(exc))
 
 
