@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from bot.domain.guild_settings import ALERT_CHANNEL_PERMISSIONS, missing_permissions
 from bot.errors import InvalidInput
-from bot.permissions import granted_names
+from bot.permissions import granted_names, require_manage_guild
 from bot.services.guild_settings import GuildSettingsService, MissingChannelPermissions
 
 if TYPE_CHECKING:
@@ -35,10 +35,7 @@ class SetupCog(commands.Cog):
 
     async def interaction_check(self, interaction: discord.Interaction[HavenBot]) -> bool:  # type: ignore[override]
         """Checked again when run: a server may have changed who can see /setup."""
-        if interaction.guild is None:
-            raise app_commands.NoPrivateMessage()
-        if not interaction.permissions.manage_guild:
-            raise app_commands.MissingPermissions(["manage_guild"])
+        require_manage_guild(interaction)
         return True
 
     @setup.command(name="show")

@@ -14,6 +14,7 @@ from discord.ext import commands, tasks
 from bot.cogs.crisis.delivery import Delivery
 from bot.cogs.crisis.views import DYNAMIC_ITEMS
 from bot.domain.crisis import Severity
+from bot.permissions import require_manage_guild
 from bot.services.crisis import CrisisService, MessageToScan, ScanOutcome
 
 if TYPE_CHECKING:
@@ -149,10 +150,7 @@ class CrisisCog(commands.Cog):
     async def interaction_check(self, interaction: discord.Interaction[HavenBot]) -> bool:  # type: ignore[override]
         command = interaction.command
         if isinstance(command, app_commands.Command) and command.root_parent is self.crisis_group:
-            if interaction.guild is None:
-                raise app_commands.NoPrivateMessage()
-            if not interaction.permissions.manage_guild:
-                raise app_commands.MissingPermissions(["manage_guild"])
+            require_manage_guild(interaction)
         return True
 
     def _t(self, interaction: discord.Interaction[Any], key: str, **params: Any) -> str:

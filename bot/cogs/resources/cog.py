@@ -11,6 +11,7 @@ from discord.ext import commands
 from bot.cogs.resources.embeds import COLOUR, render_local, topic_label
 from bot.cogs.resources.views import DYNAMIC_ITEMS, show_answer
 from bot.domain.resources import LINE_TOPICS, Topic
+from bot.permissions import require_manage_guild
 from bot.services.resources import LocalEntryNotFound, ResourceService
 
 if TYPE_CHECKING:
@@ -91,10 +92,7 @@ class ResourcesCog(commands.Cog):
         """The admin commands are re-checked when run, whatever the server's command settings say."""
         command = interaction.command
         if isinstance(command, app_commands.Command) and command.root_parent is self.admin:
-            if interaction.guild is None:
-                raise app_commands.NoPrivateMessage()
-            if not interaction.permissions.manage_guild:
-                raise app_commands.MissingPermissions(["manage_guild"])
+            require_manage_guild(interaction)
         return True
 
     @admin.command(name="add")
