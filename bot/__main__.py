@@ -28,12 +28,14 @@ from bot.domain.resources import Directory
 from bot.errors import ConfigError, DatabaseError, DomainError
 from bot.i18n import Catalogs
 from bot.logging_setup import setup_logging
+from bot.services.checkins import CheckinService
 from bot.services.command_sync import CommandSyncService
 from bot.services.crisis import CrisisService, load_lexicon
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.resources import ResourceService, load_directory
 from bot.storage import migrate
 from bot.storage.bot_state import BotStateRepository
+from bot.storage.checkins import CheckinRepository
 from bot.storage.crisis import CrisisRepository
 from bot.storage.engine import Database
 from bot.storage.guild_settings import GuildSettingsRepository
@@ -54,6 +56,7 @@ def build_services(db: Database, clock: Clock = system_clock, directory: Directo
         command_sync=CommandSyncService(BotStateRepository(db), clock),
         resources=ResourceService(directory or shipped_directory(), ResourcesRepository(db), clock),
         crisis=CrisisService(shipped_lexicon(), CrisisRepository(db), clock),
+        checkins=CheckinService(CheckinRepository(db), clock),
     )
 
 

@@ -13,6 +13,7 @@ from discord.ext import commands
 from bot.domain.commands import sync_scope
 from bot.i18n import Catalogs
 from bot.i18n.translator import HavenTranslator
+from bot.services.checkins import CheckinService
 from bot.services.command_sync import CommandSyncService
 from bot.services.crisis import CrisisService
 from bot.services.guild_settings import GuildSettingsService
@@ -54,6 +55,7 @@ class Services:
     command_sync: CommandSyncService
     resources: ResourceService
     crisis: CrisisService
+    checkins: CheckinService
 
 
 class HavenBot(commands.Bot):

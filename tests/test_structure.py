@@ -85,7 +85,8 @@ async def commands_tree(tmp_path: Path):
     from bot.cogs import load_cogs
 
     await load_cogs(bot)
-    bot.get_cog("CrisisCog").outbox_loop.cancel()  # type: ignore[union-attr]  # not logged in: no loop
+    bot.get_cog("CrisisCog").outbox_loop.cancel()  # type: ignore[union-attr]  # not logged in: no loops
+    bot.get_cog("CheckinCog").prompt_loop.cancel()  # type: ignore[union-attr]
     try:
         yield bot.tree
     finally:

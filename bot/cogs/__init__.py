@@ -10,6 +10,7 @@ if TYPE_CHECKING:
 
 async def load_cogs(bot: HavenBot) -> None:
     """Add every cog to ``bot``."""
+    from bot.cogs.checkins.cog import CheckinCog
     from bot.cogs.crisis.cog import CrisisCog
     from bot.cogs.general import GeneralCog
     from bot.cogs.resources.cog import ResourcesCog
@@ -19,3 +20,4 @@ async def load_cogs(bot: HavenBot) -> None:
     await bot.add_cog(SetupCog(bot, bot.services.guild_settings))
     await bot.add_cog(ResourcesCog(bot, bot.services.resources))
     await bot.add_cog(CrisisCog(bot, bot.services.crisis))
+    await bot.add_cog(CheckinCog(bot, bot.services.checkins))

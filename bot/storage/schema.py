@@ -179,3 +179,51 @@ crisis_reveals = Table(
     Column("moderator_id", BigInteger, nullable=False),
     Column("revealed_at", UTCDateTime(), nullable=False),
 )
+
+# --- check-ins ----------------------------------------------------------------------------------------------------
+
+checkin_schedules = Table(
+    "checkin_schedules",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("guild_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("local_time", String(5), nullable=False),  # HH:MM in the member's timezone
+    Column("timezone", String(64), nullable=False),
+    Column("days_mask", Integer, nullable=False),
+    Column("status", String(12), nullable=False),  # active / paused / stopped / dm_closed
+    Column("paused_until", UTCDateTime(), nullable=True),
+    Column("next_due_at", UTCDateTime(), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("guild_id", "user_id", name="uq_checkin_schedules_guild_id_user_id"),
+    Index("ix_checkin_schedules_due", "status", "next_due_at"),
+)
+
+# A prompt is claimed (inserted) before it is sent and marked after, so a crash never sends one twice.
+checkin_prompts = Table(
+    "checkin_prompts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("schedule_id", Integer, ForeignKey("checkin_schedules.id", ondelete="CASCADE"), nullable=False),
+    Column("due_at", UTCDateTime(), nullable=False),
+    Column("state", String(12), nullable=False),  # claimed / sent / answered / skipped / missed
+    Column("message_id", BigInteger, nullable=True),
+    Column("claimed_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("schedule_id", "due_at", name="uq_checkin_prompts_schedule_id_due_at"),
+)
+
+checkins = Table(
+    "checkins",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("guild_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("mood", Integer, nullable=False),
+    Column("note", String(1000), nullable=True),
+    Column("tags", String(200), nullable=False, server_default=""),
+    Column("prompt_id", Integer, nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("prompt_id", name="uq_checkins_prompt_id"),
+    Index("ix_checkins_member_time", "guild_id", "user_id", "created_at"),
+)

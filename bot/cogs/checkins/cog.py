@@ -1,0 +1,229 @@
+"""/checkin commands and the loop that sends scheduled prompts by DM."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import logging
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from bot.cogs.checkins.views import DYNAMIC_ITEMS, mood_view
+from bot.domain.checkins import DAY_NAMES, EVERY_DAY, WEEKDAYS, WEEKENDS, Mood, search_timezones
+from bot.errors import InvalidInput
+from bot.services.checkins import CheckinService, ScheduleView
+
+if TYPE_CHECKING:
+    from bot.app import HavenBot
+
+log = logging.getLogger(__name__)
+SEND_RATE = 40.0  # prompts a second at most, below Discord's global limit of 50 requests a second
+DAYS_CHOICES = [
+    app_commands.Choice(name="Every day", value="every day"),
+    app_commands.Choice(name="Weekdays", value="weekdays"),
+    app_commands.Choice(name="Weekends", value="weekends"),
+]
+
+
+class CheckinCog(commands.Cog):
+    """Mood check-ins."""
+
+    checkin = app_commands.Group(
+        name="checkin", description="Mood check-ins, now or by DM on a schedule.", guild_only=True
+    )
+
+    def __init__(self, bot: HavenBot, checkins: CheckinService) -> None:
+        self.bot = bot
+        self.checkins = checkins
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.prompt_loop.start()
+
+    async def cog_unload(self) -> None:
+        self.prompt_loop.cancel()
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+
+    def _t(self, interaction: discord.Interaction[Any], key: str, **params: Any) -> str:
+        return self.bot.i18n.text(key, interaction.locale, **params)
+
+    async def _reply(self, interaction: discord.Interaction[Any], text: str, **kwargs: Any) -> None:
+        """Reply privately, telling the member first if their schedule was paused because DMs were closed."""
+        assert interaction.guild is not None
+        if await self.checkins.dm_closed_notice(interaction.guild.id, interaction.user.id):
+            text = self._t(interaction, "checkin.dm_closed") + "\n\n" + text
+        await interaction.response.send_message(text, ephemeral=True, **kwargs)
+
+    # --- commands
+
+    @checkin.command(name="now")
+    async def now(self, interaction: discord.Interaction[HavenBot]) -> None:
+        """Check in now: how are you feeling? Only you see it."""
+        assert interaction.guild is not None
+        view = mood_view(self.bot, interaction.locale, 0, interaction.guild.id, scheduled=False)
+        await self._reply(interaction, self._t(interaction, "checkin.now.prompt"), view=view)
+
+    @checkin.command(name="schedule")
+    @app_commands.describe(
+        time="When, in your own time: 21:30, 9pm or 9:30 am.",
+        timezone="Your timezone or a city near you, e.g. Europe/Berlin or New York.",
+        days="Which days (default: every day). Or type days like mon wed fri.",
+    )
+    @app_commands.choices(days=DAYS_CHOICES)
+    async def schedule(
+        self, interaction: discord.Interaction[HavenBot], time: str, timezone: str, days: str = "every day"
+    ) -> None:
+        """Get a check-in by DM at the same local time each day."""
+        assert interaction.guild is not None
+        view = await self.checkins.set_schedule(
+            interaction.guild.id, interaction.user.id, time, timezone, days
+        )
+        await self._reply(
+            interaction, self._t(interaction, "checkin.schedule.saved", **self._describe(interaction, view))
+        )
+
+    @schedule.autocomplete("timezone")
+    async def timezone_autocomplete(
+        self, interaction: discord.Interaction[HavenBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=z, value=z) for z in search_timezones(current[:100])]
+
+    @checkin.command(name="show")
+    async def show(self, interaction: discord.Interaction[HavenBot]) -> None:
+        """See your check-in schedule."""
+        assert interaction.guild is not None
+        view = await self.checkins.schedule_of(interaction.guild.id, interaction.user.id)
+        if view is None:
+            await self._reply(interaction, self._t(interaction, "checkin.schedule.none"))
+            return
+        params = self._describe(interaction, view)
+        params["status"] = self._t(interaction, f"checkin.status.{view.status}")
+        await self._reply(interaction, self._t(interaction, "checkin.schedule.show", **params))
+
+    @checkin.command(name="pause")
+    @app_commands.describe(until="The last day without check-ins, as YYYY-MM-DD.")
+    async def pause(self, interaction: discord.Interaction[HavenBot], until: str) -> None:
+        """Pause your check-ins until a date."""
+        assert interaction.guild is not None
+        try:
+            day = date.fromisoformat(until.strip())
+        except ValueError:
+            raise InvalidInput("checkin.error.bad_date") from None
+        await self.checkins.pause(interaction.guild.id, interaction.user.id, day)
+        await self._reply(interaction, self._t(interaction, "checkin.paused", date=day.isoformat()))
+
+    @checkin.command(name="resume")
+    async def resume(self, interaction: discord.Interaction[HavenBot]) -> None:
+        """Start your check-ins again."""
+        assert interaction.guild is not None
+        view = await self.checkins.resume(interaction.guild.id, interaction.user.id)
+        await interaction.response.send_message(
+            self._t(interaction, "checkin.resumed", next=self._describe(interaction, view)["next"]),
+            ephemeral=True,
+        )
+
+    @checkin.command(name="stop")
+    async def stop(self, interaction: discord.Interaction[HavenBot]) -> None:
+        """Stop scheduled check-ins (your past check-ins stay yours)."""
+        assert interaction.guild is not None
+        await self.checkins.stop(interaction.guild.id, interaction.user.id)
+        await interaction.response.send_message(self._t(interaction, "checkin.stopped"), ephemeral=True)
+
+    @checkin.command(name="history")
+    @app_commands.describe(days="How far back to look.")
+    @app_commands.choices(days=[app_commands.Choice(name=f"{n} days", value=n) for n in (7, 30, 90, 365)])
+    async def history(self, interaction: discord.Interaction[HavenBot], days: int = 30) -> None:
+        """Your moods over time, privately."""
+        assert interaction.guild is not None
+        summary, _zone = await self.checkins.summary(interaction.guild.id, interaction.user.id, days)
+        if summary.count == 0:
+            await self._reply(interaction, self._t(interaction, "checkin.history.none"))
+            return
+        average = summary.average or 0
+        trend = summary.trend
+        trend_key = (
+            "none" if trend is None else "up" if trend >= 0.25 else "down" if trend <= -0.25 else "flat"
+        )
+        tags = ", ".join(self._t(interaction, f"checkin.tag.{tag}") for tag, _ in summary.top_tags) or "-"
+        text = self._t(
+            interaction,
+            "checkin.history.summary",
+            count=summary.count,
+            average=f"{average:.1f}",
+            word=self._t(interaction, f"checkin.mood.{Mood(round(average)).value}"),
+            trend=self._t(interaction, f"checkin.trend.{trend_key}"),
+            tags=tags,
+        )
+        embed = discord.Embed(
+            title=self._t(interaction, "checkin.history.title", days=days), description=text
+        )
+        await self._reply(interaction, "", embed=embed)
+
+    @checkin.command(name="export")
+    async def export(self, interaction: discord.Interaction[HavenBot]) -> None:
+        """Download your check-ins in this server as CSV, privately."""
+        assert interaction.guild is not None
+        rows = await self.checkins.export_rows(interaction.guild.id, interaction.user.id)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["time_utc", "mood", "tags", "note"])
+        writer.writerows(rows)
+        file = discord.File(io.BytesIO(buffer.getvalue().encode("utf-8")), filename="haven-checkins.csv")
+        await self._reply(interaction, self._t(interaction, "checkin.export.ready"), file=file)
+
+    def _describe(self, interaction: discord.Interaction[Any], view: ScheduleView) -> dict[str, Any]:
+        if view.days == EVERY_DAY:
+            days = self._t(interaction, "checkin.days.every")
+        elif view.days == WEEKDAYS:
+            days = self._t(interaction, "checkin.days.weekdays")
+        elif view.days == WEEKENDS:
+            days = self._t(interaction, "checkin.days.weekends")
+        else:
+            days = ", ".join(DAY_NAMES[d].capitalize() for d in sorted(view.days))
+        nxt = f"<t:{int(view.next_local.timestamp())}:F>" if view.next_local else "-"
+        return {"time": view.local_time, "zone": view.timezone, "days": days, "next": nxt}
+
+    # --- the prompt loop
+
+    @tasks.loop(seconds=30)
+    async def prompt_loop(self) -> None:
+        try:
+            await self.send_due()
+        except Exception:
+            log.exception("The check-in prompt loop hit an error; it will try again")
+
+    @prompt_loop.before_loop
+    async def _before(self) -> None:
+        await self.bot.wait_until_ready()
+
+    async def send_due(self) -> int:
+        """Send every due prompt at no more than SEND_RATE a second. Returns how many were sent."""
+        sent = 0
+        for prompt in await self.checkins.claim_due():
+            guild = self.bot.get_guild(prompt.guild_id)
+            name = guild.name if guild else ""
+            locale = guild.preferred_locale if guild else None
+            try:
+                user = self.bot.get_user(prompt.user_id) or await self.bot.fetch_user(prompt.user_id)
+                message = await user.send(
+                    self.bot.i18n.text("checkin.prompt.dm", locale, server=name),
+                    view=mood_view(self.bot, locale, prompt.id, prompt.guild_id, scheduled=True),
+                )
+            except discord.Forbidden:
+                await self.checkins.dms_closed(prompt)
+                log.info("Check-in prompt %d: DMs closed; schedule paused", prompt.id)
+                continue
+            except (discord.HTTPException, discord.RateLimited, OSError) as exc:
+                log.warning(
+                    "Check-in prompt %d could not be sent (%s); not retried", prompt.id, type(exc).__name__
+                )
+                continue
+            await self.checkins.prompt_sent(prompt.id, message.id)
+            sent += 1
+            await asyncio.sleep(1 / SEND_RATE)
+        return sent

@@ -1,0 +1,244 @@
+"""Mood buttons, snooze and skip, notes and tags. Persistent: prompts keep working after a restart."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, cast
+
+import discord
+
+from bot.cogs.resources.embeds import render_answer
+from bot.domain.checkins import TAGS, Mood
+from bot.domain.resources import Topic
+from bot.ui.base import BaseModal, funnelled
+
+if TYPE_CHECKING:
+    from bot.app import HavenBot
+
+
+def _bot(interaction: discord.Interaction[Any]) -> HavenBot:
+    return cast("HavenBot", interaction.client)
+
+
+def mood_view(
+    bot: HavenBot, locale: Any, prompt_id: int, guild_id: int, *, scheduled: bool
+) -> discord.ui.View:
+    """Five mood buttons (and, on a scheduled prompt, Snooze and Skip)."""
+    view = discord.ui.View(timeout=None)
+    for mood in Mood:
+        label = bot.i18n.text(f"checkin.mood.{mood.value}", locale)
+        view.add_item(MoodButton(prompt_id, guild_id, int(mood), label))
+    if scheduled:
+        view.add_item(PromptButton("snooze", prompt_id, bot.i18n.text("checkin.button.snooze", locale)))
+        view.add_item(PromptButton("skip", prompt_id, bot.i18n.text("checkin.button.skip", locale)))
+    return view
+
+
+class MoodButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"ci:mood:(?P<prompt>\d+):(?P<guild>\d+):(?P<mood>[1-5])",
+):
+    """One point of the five-point scale."""
+
+    def __init__(self, prompt_id: int, guild_id: int, mood: int, label: str = "") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label[:80] or str(mood),
+                emoji=Mood(mood).emoji,
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"ci:mood:{prompt_id}:{guild_id}:{mood}",
+                row=0,
+            )
+        )
+        self.prompt_id = prompt_id
+        self.guild_id = guild_id
+        self.mood = mood
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Button[Any], match: re.Match[str], /
+    ) -> MoodButton:
+        return cls(int(match["prompt"]), int(match["guild"]), int(match["mood"]), item.label or "")
+
+    @funnelled
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot = _bot(interaction)
+        t = bot.i18n.text
+        loc = interaction.locale
+        service = bot.services.checkins
+        prompt_id = self.prompt_id or None
+        if prompt_id is not None:
+            prompt = await service.prompt(prompt_id)
+            if prompt is None or prompt.user_id != interaction.user.id:
+                await interaction.response.send_message(t("checkin.not_yours", loc), ephemeral=True)
+                return
+        recorded = await service.record(self.guild_id, interaction.user.id, self.mood, prompt_id=prompt_id)
+        if recorded is None:
+            await interaction.response.send_message(t("checkin.already", loc), ephemeral=True)
+            return
+        mood = Mood(self.mood)
+        text = t(
+            "checkin.saved",
+            loc,
+            emoji=mood.emoji,
+            word=t(f"checkin.mood.{mood.value}", loc),
+            reflection=t(recorded.reflection_key, loc, **recorded.reflection_params),
+        )
+        view = discord.ui.View(timeout=None)
+        view.add_item(NoteButton(recorded.checkin_id, t("checkin.button.note", loc)))
+        view.add_item(
+            TagSelect(
+                recorded.checkin_id,
+                [(tag, t(f"checkin.tag.{tag}", loc)) for tag in TAGS],
+                t("checkin.tags.placeholder", loc),
+            )
+        )
+        embeds: list[discord.Embed] = []
+        if recorded.follow_up:
+            text += "\n\n" + t("checkin.follow_up", loc)
+            answer = await bot.services.resources.answer(
+                user_id=interaction.user.id, guild_id=None, country_text=None, topic=Topic.SUICIDE_CRISIS
+            )
+            embeds.append(render_answer(bot.i18n, loc, answer, bot.services.resources.directory))
+        if self.prompt_id:  # a DM prompt: replace the buttons with the confirmation
+            await interaction.response.edit_message(content=text, embeds=embeds, view=view)
+        else:
+            await interaction.response.send_message(text, embeds=embeds, view=view, ephemeral=True)
+
+
+class PromptButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"ci:(?P<action>snooze|skip):(?P<prompt>\d+)"
+):
+    """Snooze 1 h or Skip today on a scheduled prompt."""
+
+    def __init__(self, action: str, prompt_id: int, label: str = "") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label[:80] or action,
+                style=discord.ButtonStyle.primary,
+                custom_id=f"ci:{action}:{prompt_id}",
+                row=1,
+            )
+        )
+        self.action = action
+        self.prompt_id = prompt_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Button[Any], match: re.Match[str], /
+    ) -> PromptButton:
+        return cls(match["action"], int(match["prompt"]), item.label or "")
+
+    @funnelled
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot = _bot(interaction)
+        t = bot.i18n.text
+        loc = interaction.locale
+        service = bot.services.checkins
+        prompt = await service.prompt(self.prompt_id)
+        if prompt is None or prompt.user_id != interaction.user.id:
+            await interaction.response.send_message(t("checkin.not_yours", loc), ephemeral=True)
+            return
+        done = await (service.snooze(prompt) if self.action == "snooze" else service.skip(prompt))
+        if not done:
+            await interaction.response.send_message(t("checkin.already", loc), ephemeral=True)
+            return
+        key = "checkin.snoozed" if self.action == "snooze" else "checkin.skipped"
+        await interaction.response.edit_message(content=t(key, loc), view=None)
+
+
+class NoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"ci:note:(?P<checkin>\d+)"):
+    """Add a note to a check-in."""
+
+    def __init__(self, checkin_id: int, label: str = "") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label[:80] or "Note",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"ci:note:{checkin_id}",
+                row=0,
+            )
+        )
+        self.checkin_id = checkin_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Button[Any], match: re.Match[str], /
+    ) -> NoteButton:
+        return cls(int(match["checkin"]), item.label or "")
+
+    @funnelled
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await interaction.response.send_modal(
+            NoteModal(_bot(interaction), interaction.locale, self.checkin_id)
+        )
+
+
+class NoteModal(BaseModal):
+    """A note of up to 1,000 characters; Discord keeps what was typed if something goes wrong."""
+
+    def __init__(self, bot: HavenBot, locale: Any, checkin_id: int) -> None:
+        super().__init__(
+            title=bot.i18n.text("checkin.note.title", locale)[:45], custom_id=f"ci:noteform:{checkin_id}"
+        )
+        self.checkin_id = checkin_id
+        self.note: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label=bot.i18n.text("checkin.note.label", locale)[:45],
+            style=discord.TextStyle.paragraph,
+            max_length=1000,
+            required=False,
+            custom_id="note",
+        )
+        self.add_item(self.note)
+
+    async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
+        bot = _bot(interaction)
+        await bot.services.checkins.add_note(self.checkin_id, interaction.user.id, self.note.value)
+        await interaction.response.send_message(
+            bot.i18n.text("checkin.note.saved", interaction.locale), ephemeral=True
+        )
+
+
+class TagSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"ci:tags:(?P<checkin>\d+)"):
+    """Optional tags for a check-in."""
+
+    def __init__(
+        self, checkin_id: int, options: list[tuple[str, str]] | None = None, placeholder: str = ""
+    ) -> None:
+        opts = [discord.SelectOption(label=label[:100], value=value) for value, label in (options or [])]
+        super().__init__(
+            discord.ui.Select(
+                custom_id=f"ci:tags:{checkin_id}",
+                placeholder=placeholder[:150] or None,
+                min_values=0,
+                max_values=max(1, len(opts)),
+                options=opts or [discord.SelectOption(label=t, value=t) for t in TAGS],
+                row=1,
+            )
+        )
+        self.checkin_id = checkin_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Select[Any], match: re.Match[str], /
+    ) -> TagSelect:
+        select = cls(
+            int(match["checkin"]), [(o.value, o.label) for o in item.options], item.placeholder or ""
+        )
+        return select
+
+    @funnelled
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot = _bot(interaction)
+        await bot.services.checkins.add_tags(self.checkin_id, interaction.user.id, list(self.item.values))
+        await interaction.response.send_message(
+            bot.i18n.text("checkin.tags.saved", interaction.locale), ephemeral=True
+        )
+
+
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
+    MoodButton,
+    PromptButton,
+    NoteButton,
+    TagSelect,
+)

@@ -1,0 +1,241 @@
+"""Check-in use cases: recording moods, schedules, and the prompts the scheduler sends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.domain.checkins import (
+    NOTE_MAX,
+    TAGS,
+    Entry,
+    Mood,
+    Summary,
+    days_mask,
+    mask_days,
+    needs_follow_up,
+    next_due,
+    parse_days,
+    parse_time,
+    reflection,
+    resolve_timezone,
+    summarise,
+)
+from bot.errors import DomainError, InvalidInput
+from bot.storage.checkins import CheckinRepository, PromptRow, ScheduleRow
+
+GRACE = timedelta(hours=2)  # overdue prompts older than this are skipped, never sent in a burst
+SNOOZE = timedelta(hours=1)
+
+
+class NoSchedule(DomainError):
+    """The member has no check-in schedule in this server."""
+
+    key = "checkin.error.no_schedule"
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A saved check-in and what to say back."""
+
+    checkin_id: int
+    reflection_key: str
+    reflection_params: dict[str, object]
+    follow_up: bool
+
+
+@dataclass(frozen=True)
+class ScheduleView:
+    """A schedule as members see it."""
+
+    local_time: str
+    timezone: str
+    days: frozenset[int]
+    status: str
+    next_local: datetime | None
+
+
+class CheckinService:
+    """Records check-ins and keeps schedules; the cog sends what ``claim_due`` hands it."""
+
+    def __init__(self, repo: CheckinRepository, clock: Clock) -> None:
+        self._repo = repo
+        self._clock = clock
+
+    # --- recording
+
+    async def record(
+        self, guild_id: int, user_id: int, mood: int, *, prompt_id: int | None = None
+    ) -> Recorded | None:
+        """Save a mood (1-5). Returns None if that prompt was already answered."""
+        value = Mood(mood)
+        now = self._clock()
+        checkin_id = await self._repo.add(guild_id, user_id, int(value), now, prompt_id=prompt_id)
+        if checkin_id is None:
+            return None
+        if prompt_id is not None:
+            await self._repo.mark_prompt(prompt_id, "answered", from_states=("claimed", "sent", "snoozed"))
+        history = await self._repo.history(guild_id, user_id, now - timedelta(days=14))
+        key, params = reflection([Entry(c.created_at, c.mood) for c in history], now)
+        recent = [c.mood for c in history][-3:]
+        return Recorded(checkin_id, key, params, needs_follow_up(recent))
+
+    async def add_note(self, checkin_id: int, user_id: int, note: str) -> None:
+        """Attach a note (up to 1,000 characters) to the member's own check-in."""
+        if len(note) > NOTE_MAX:
+            raise InvalidInput("checkin.error.note", max=NOTE_MAX)
+        await self._repo.annotate(checkin_id, user_id, note=note.strip() or None)
+
+    async def add_tags(self, checkin_id: int, user_id: int, tags: list[str]) -> None:
+        """Attach tags from the fixed list to the member's own check-in."""
+        await self._repo.annotate(checkin_id, user_id, tags=tuple(t for t in tags if t in TAGS))
+
+    # --- schedules
+
+    async def set_schedule(
+        self, guild_id: int, user_id: int, time_text: str, zone_text: str, days_text: str
+    ) -> ScheduleView:
+        """Create or replace the member's schedule in this server."""
+        at = parse_time(time_text)
+        zone = resolve_timezone(zone_text)
+        days = parse_days(days_text)
+        now = self._clock()
+        due = next_due(now, at, zone, days)
+        await self._repo.save_schedule(
+            guild_id,
+            user_id,
+            local_time=at.strftime("%H:%M"),
+            timezone=zone.key,
+            days_mask=days_mask(days),
+            next_due_at=due,
+            now=now,
+        )
+        return ScheduleView(at.strftime("%H:%M"), zone.key, days, "active", due.astimezone(zone))
+
+    async def schedule_of(self, guild_id: int, user_id: int) -> ScheduleView | None:
+        """The member's schedule, if any."""
+        row = await self._repo.schedule(guild_id, user_id)
+        if row is None:
+            return None
+        zone = ZoneInfo(row.timezone)
+        nxt = row.next_due_at.astimezone(zone) if row.next_due_at and row.status == "active" else None
+        return ScheduleView(row.local_time, row.timezone, mask_days(row.days_mask), row.status, nxt)
+
+    async def _require(self, guild_id: int, user_id: int) -> ScheduleRow:
+        row = await self._repo.schedule(guild_id, user_id)
+        if row is None or row.status == "stopped":
+            raise NoSchedule()
+        return row
+
+    def _next(self, row: ScheduleRow, after: datetime) -> datetime:
+        hour, minute = (int(x) for x in row.local_time.split(":"))
+        return next_due(after, time(hour, minute), ZoneInfo(row.timezone), mask_days(row.days_mask))
+
+    async def pause(self, guild_id: int, user_id: int, until: date) -> None:
+        """No prompts until the end of ``until`` (the member's local date)."""
+        row = await self._require(guild_id, user_id)
+        zone = ZoneInfo(row.timezone)
+        resume_at = datetime.combine(until + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+        if resume_at <= self._clock():
+            raise InvalidInput("checkin.error.pause_past")
+        await self._repo.set_state(
+            row.id, status="paused", next_due_at=None, paused_until=resume_at, now=self._clock()
+        )
+
+    async def resume(self, guild_id: int, user_id: int) -> ScheduleView:
+        """Start prompts again (also after DMs were closed)."""
+        row = await self._require(guild_id, user_id)
+        now = self._clock()
+        await self._repo.set_state(
+            row.id, status="active", next_due_at=self._next(row, now), paused_until=None, now=now
+        )
+        view = await self.schedule_of(guild_id, user_id)
+        assert view is not None
+        return view
+
+    async def stop(self, guild_id: int, user_id: int) -> None:
+        """Remove the member's schedule (their past check-ins stay theirs)."""
+        row = await self._require(guild_id, user_id)
+        await self._repo.delete_schedule(row.id)
+
+    # --- the scheduler's side
+
+    async def claim_due(self, limit: int = 500) -> list[PromptRow]:
+        """Advance every due schedule; claim a prompt for those due within the grace window.
+
+        Overdue prompts older than the grace window (after downtime) are skipped, so a restart never sends a burst of
+        stale prompts. A claimed prompt is never sent twice: it is claimed in the same transaction that advances the
+        schedule.
+        """
+        now = self._clock()
+        for row in await self._repo.paused_to_resume(now, limit):
+            await self._repo.set_state(
+                row.id, status="active", next_due_at=self._next(row, now), paused_until=None, now=now
+            )
+        claimed: list[PromptRow] = []
+        for row in await self._repo.due(now, limit):
+            assert row.next_due_at is not None
+            fresh = now - row.next_due_at <= GRACE
+            prompt_id = await self._repo.claim(row, self._next(row, now), now, send=fresh)
+            if prompt_id is not None:
+                prompt = await self._repo.prompt(prompt_id)
+                if prompt is not None:
+                    claimed.append(prompt)
+        return claimed
+
+    async def prompt_sent(self, prompt_id: int, message_id: int) -> None:
+        """Mark a prompt sent."""
+        await self._repo.mark_prompt(prompt_id, "sent", from_states=("claimed",), message_id=message_id)
+
+    async def dms_closed(self, prompt: PromptRow) -> None:
+        """The member's DMs are closed: pause that schedule and remember why (they're told next time)."""
+        await self._repo.mark_prompt(prompt.id, "missed", from_states=("claimed",))
+        row = await self._repo.schedule(prompt.guild_id, prompt.user_id)
+        if row is not None:
+            await self._repo.set_state(
+                row.id, status="dm_closed", next_due_at=None, paused_until=None, now=self._clock()
+            )
+
+    async def prompt(self, prompt_id: int) -> PromptRow | None:
+        """One prompt."""
+        return await self._repo.prompt(prompt_id)
+
+    async def snooze(self, prompt: PromptRow) -> bool:
+        """Ask again in an hour. Returns False if the prompt was already answered or skipped."""
+        if not await self._repo.mark_prompt(prompt.id, "snoozed", from_states=("sent", "claimed")):
+            return False
+        row = await self._repo.schedule(prompt.guild_id, prompt.user_id)
+        if row is not None and row.status == "active":
+            when = self._clock() + SNOOZE
+            nxt = min(when, row.next_due_at) if row.next_due_at else when
+            await self._repo.set_state(
+                row.id, status="active", next_due_at=nxt, paused_until=None, now=self._clock()
+            )
+        return True
+
+    async def skip(self, prompt: PromptRow) -> bool:
+        """Skip today's check-in (no record, no judgement). Returns False if it was already answered or skipped."""
+        return await self._repo.mark_prompt(prompt.id, "skipped", from_states=("sent", "claimed", "snoozed"))
+
+    async def dm_closed_notice(self, guild_id: int, user_id: int) -> bool:
+        """Whether the member's schedule was paused because their DMs are closed (to tell them once)."""
+        row = await self._repo.schedule(guild_id, user_id)
+        return row is not None and row.status == "dm_closed"
+
+    # --- history
+
+    async def summary(self, guild_id: int, user_id: int, days: int) -> tuple[Summary, ZoneInfo]:
+        """The member's history for the last ``days`` days, in their timezone (UTC if they have no schedule)."""
+        row = await self._repo.schedule(guild_id, user_id)
+        zone = ZoneInfo(row.timezone) if row else ZoneInfo("UTC")
+        now = self._clock()
+        rows = await self._repo.history(guild_id, user_id, now - timedelta(days=days + 1))
+        entries = [Entry(r.created_at, r.mood, r.tags) for r in rows]
+        return summarise(entries, zone, now.astimezone(zone).date(), days), zone
+
+    async def export_rows(self, guild_id: int, user_id: int) -> list[tuple[str, int, str, str]]:
+        """Every check-in of the member in this server: (UTC time, mood, tags, note)."""
+        rows = await self._repo.history(guild_id, user_id)
+        return [(r.created_at.isoformat(), r.mood, " ".join(r.tags), r.note or "") for r in rows]

@@ -1,0 +1,293 @@
+"""Repository for check-ins: schedules, prompts and the check-ins themselves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.storage._upsert import upsert
+from bot.storage.engine import Database
+from bot.storage.schema import checkin_prompts, checkin_schedules, checkins
+
+S = checkin_schedules.c
+P = checkin_prompts.c
+C = checkins.c
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+    """A stored schedule."""
+
+    id: int
+    guild_id: int
+    user_id: int
+    local_time: str
+    timezone: str
+    days_mask: int
+    status: str
+    paused_until: datetime | None
+    next_due_at: datetime | None
+
+
+@dataclass(frozen=True)
+class PromptRow:
+    """A stored prompt with its schedule's owner."""
+
+    id: int
+    schedule_id: int
+    guild_id: int
+    user_id: int
+    due_at: datetime
+    state: str
+    message_id: int | None
+
+
+@dataclass(frozen=True)
+class CheckinRow:
+    """A stored check-in."""
+
+    id: int
+    guild_id: int
+    user_id: int
+    mood: int
+    note: str | None
+    tags: tuple[str, ...]
+    created_at: datetime
+
+
+class CheckinRepository:
+    """Reads and writes the check-in tables."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # --- schedules
+
+    async def schedule(self, guild_id: int, user_id: int) -> ScheduleRow | None:
+        """A member's schedule in a server."""
+        async with self._db.read() as conn:
+            row = (
+                (
+                    await conn.execute(
+                        select(checkin_schedules).where(S.guild_id == guild_id, S.user_id == user_id)
+                    )
+                )
+                .mappings()
+                .first()
+            )
+        return _schedule(row) if row else None
+
+    async def save_schedule(
+        self,
+        guild_id: int,
+        user_id: int,
+        *,
+        local_time: str,
+        timezone: str,
+        days_mask: int,
+        next_due_at: datetime,
+        now: datetime,
+    ) -> None:
+        """Create or replace a member's schedule (one per member per server), active."""
+        async with self._db.transaction() as conn:
+            await upsert(
+                conn,
+                checkin_schedules,
+                {
+                    "guild_id": guild_id,
+                    "user_id": user_id,
+                    "local_time": local_time,
+                    "timezone": timezone,
+                    "days_mask": days_mask,
+                    "status": "active",
+                    "paused_until": None,
+                    "next_due_at": next_due_at,
+                    "created_at": now,
+                    "updated_at": now,
+                },
+                keys=("guild_id", "user_id"),
+            )
+
+    async def set_state(
+        self,
+        schedule_id: int,
+        *,
+        status: str,
+        next_due_at: datetime | None,
+        paused_until: datetime | None,
+        now: datetime,
+    ) -> None:
+        """Change a schedule's status and next due time."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                update(checkin_schedules)
+                .where(S.id == schedule_id)
+                .values(status=status, next_due_at=next_due_at, paused_until=paused_until, updated_at=now)
+            )
+
+    async def due(self, now: datetime, limit: int) -> list[ScheduleRow]:
+        """Active schedules whose next prompt is due, oldest first (uses the (status, next_due_at) index)."""
+        async with self._db.read() as conn:
+            rows = await conn.execute(
+                select(checkin_schedules)
+                .where(S.status == "active", S.next_due_at <= now)
+                .order_by(S.next_due_at)
+                .limit(limit)
+            )
+            return [_schedule(r) for r in rows.mappings()]
+
+    async def paused_to_resume(self, now: datetime, limit: int) -> list[ScheduleRow]:
+        """Paused schedules whose pause has ended."""
+        async with self._db.read() as conn:
+            rows = await conn.execute(
+                select(checkin_schedules).where(S.status == "paused", S.paused_until <= now).limit(limit)
+            )
+            return [_schedule(r) for r in rows.mappings()]
+
+    async def claim(
+        self, schedule: ScheduleRow, next_due_at: datetime, now: datetime, *, send: bool
+    ) -> int | None:
+        """Advance a due schedule and (if ``send``) claim its prompt, in one transaction.
+
+        Returns the prompt id, or None when another worker advanced the schedule first or nothing is to be sent.
+        """
+        assert schedule.next_due_at is not None
+        async with self._db.transaction() as conn:
+            moved = await conn.execute(
+                update(checkin_schedules)
+                .where(S.id == schedule.id, S.next_due_at == schedule.next_due_at, S.status == "active")
+                .values(next_due_at=next_due_at, updated_at=now)
+            )
+            if moved.rowcount != 1 or not send:
+                return None
+            result = await conn.execute(
+                insert(checkin_prompts)
+                .values(schedule_id=schedule.id, due_at=schedule.next_due_at, state="claimed", claimed_at=now)
+                .returning(P.id)
+            )
+            return result.scalar_one()
+
+    async def delete_schedule(self, schedule_id: int) -> None:
+        """Remove a schedule (and its prompts)."""
+        async with self._db.transaction() as conn:
+            await conn.execute(delete(checkin_prompts).where(P.schedule_id == schedule_id))
+            await conn.execute(delete(checkin_schedules).where(S.id == schedule_id))
+
+    # --- prompts
+
+    async def prompt(self, prompt_id: int) -> PromptRow | None:
+        """A prompt with its member."""
+        async with self._db.read() as conn:
+            row = (
+                (
+                    await conn.execute(
+                        select(checkin_prompts, S.guild_id, S.user_id)
+                        .join(checkin_schedules, S.id == P.schedule_id)
+                        .where(P.id == prompt_id)
+                    )
+                )
+                .mappings()
+                .first()
+            )
+        if row is None:
+            return None
+        return PromptRow(
+            row["id"],
+            row["schedule_id"],
+            row["guild_id"],
+            row["user_id"],
+            row["due_at"],
+            row["state"],
+            row["message_id"],
+        )
+
+    async def mark_prompt(
+        self, prompt_id: int, state: str, *, from_states: tuple[str, ...], message_id: int | None = None
+    ) -> bool:
+        """Move a prompt to ``state`` if it is in one of ``from_states``. Returns whether it moved."""
+        values: dict[str, Any] = {"state": state}
+        if message_id is not None:
+            values["message_id"] = message_id
+        async with self._db.transaction() as conn:
+            result = await conn.execute(
+                update(checkin_prompts).where(P.id == prompt_id, P.state.in_(from_states)).values(**values)
+            )
+            return result.rowcount == 1
+
+    # --- check-ins
+
+    async def add(
+        self,
+        guild_id: int,
+        user_id: int,
+        mood: int,
+        now: datetime,
+        *,
+        prompt_id: int | None = None,
+    ) -> int | None:
+        """Store a check-in. Returns its id, or None if that prompt was already answered."""
+        try:
+            async with self._db.transaction() as conn:
+                result = await conn.execute(
+                    insert(checkins)
+                    .values(
+                        guild_id=guild_id, user_id=user_id, mood=mood, prompt_id=prompt_id, created_at=now
+                    )
+                    .returning(C.id)
+                )
+                return result.scalar_one()
+        except IntegrityError:
+            return None
+
+    async def annotate(
+        self, checkin_id: int, user_id: int, *, note: str | None = None, tags: tuple[str, ...] | None = None
+    ) -> bool:
+        """Add a note or tags to a member's own check-in."""
+        values: dict[str, Any] = {}
+        if note is not None:
+            values["note"] = note
+        if tags is not None:
+            values["tags"] = ",".join(tags)
+        async with self._db.transaction() as conn:
+            result = await conn.execute(
+                update(checkins).where(C.id == checkin_id, C.user_id == user_id).values(**values)
+            )
+            return result.rowcount == 1
+
+    async def history(self, guild_id: int, user_id: int, since: datetime | None = None) -> list[CheckinRow]:
+        """A member's check-ins in a server, oldest first."""
+        condition = and_(C.guild_id == guild_id, C.user_id == user_id)
+        if since is not None:
+            condition = and_(condition, C.created_at >= since)
+        async with self._db.read() as conn:
+            rows = await conn.execute(select(checkins).where(condition).order_by(C.created_at))
+            return [
+                CheckinRow(
+                    r["id"],
+                    r["guild_id"],
+                    r["user_id"],
+                    r["mood"],
+                    r["note"],
+                    tuple(t for t in r["tags"].split(",") if t),
+                    r["created_at"],
+                )
+                for r in rows.mappings()
+            ]
+
+
+def _schedule(row: Any) -> ScheduleRow:
+    return ScheduleRow(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        user_id=row["user_id"],
+        local_time=row["local_time"],
+        timezone=row["timezone"],
+        days_mask=row["days_mask"],
+        status=row["status"],
+        paused_until=row["paused_until"],
+        next_due_at=row["next_due_at"],
+    )

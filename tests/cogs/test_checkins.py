@@ -1,0 +1,226 @@
+"""Check-ins through the real bot: now, on a schedule by DM across daylight saving and a restart, and DMs closed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import simcord
+
+from bot.__main__ import build_bot
+from bot.storage.engine import Database
+from tests.conftest import FakeClock
+from tests.helpers import haven
+
+
+@pytest.fixture
+async def place(env: simcord.Env):
+    guild = env.create_guild("Support Circle")
+    return guild, guild.create_text_channel("general"), guild.add_member(env.create_user("robin"))
+
+
+def labels(message) -> list[str | None]:
+    return [
+        getattr(c, "label", None) or getattr(c, "placeholder", None)
+        for row in message.components
+        for c in row.children
+    ]
+
+
+def prompts(member) -> list:
+    return [m for m in member.user.dm_channel.history() if "check-in time" in m.content]
+
+
+async def tick(env: simcord.Env, clock: FakeClock, **delta: float) -> None:
+    clock.advance(**delta)
+    await env.advance_time(31)
+
+
+async def test_check_in_now_privately_with_note_and_tags(env: simcord.Env, place) -> None:
+    _, channel, member = place
+
+    shown = await member.slash(channel, "checkin now")
+    assert shown.ephemeral and shown.response is not None
+    assert labels(shown.response.message) == ["Awful", "Low", "Okay", "Good", "Great"]
+
+    saved = await member.click(shown.response.message, label="Good")
+    assert saved.ephemeral and saved.response is not None
+    assert saved.response.content.startswith("Saved: 🙂 Good. Thanks for checking in.")
+    form = await member.click(saved.response.message, label="Add a note")
+    noted = await member.submit_modal(form, {"note": "slept well"})
+    assert noted.response is not None and "Note saved" in noted.response.content
+    tagged = await member.select(saved.response.message, ["sleep", "social"])
+    assert tagged.response is not None and "Tags saved" in tagged.response.content
+    assert (await haven(env).services.checkins.export_rows(channel.guild.id, member.id))[0][1:] == (
+        4,
+        "sleep social",
+        "slept well",
+    )
+
+
+async def test_a_very_low_check_in_offers_help_privately(env: simcord.Env, place) -> None:
+    _, channel, member = place
+    shown = await member.slash(channel, "checkin now")
+    assert shown.response is not None
+
+    saved = await member.click(shown.response.message, label="Awful")
+
+    assert saved.response is not None
+    assert "You don't have to go through it alone" in saved.response.content
+    assert saved.response.embeds[0].title == "Finding support"  # no country assumed
+
+
+async def test_bad_time_and_unknown_timezone_get_clear_answers(env: simcord.Env, place) -> None:
+    _, channel, member = place
+
+    bad_time = await member.slash(channel, "checkin schedule", time="25:99", timezone="Europe/Berlin")
+    bad_zone = await member.slash(channel, "checkin schedule", time="9pm", timezone="Berlinn")
+
+    assert bad_time.response is not None and "Try 21:30, 9pm or 9:30 am" in bad_time.response.content
+    assert bad_zone.response is not None and "Europe/Berlin" in bad_zone.response.content
+    env.errors  # noqa: B018
+
+
+async def test_timezone_autocomplete_finds_cities(env: simcord.Env, place) -> None:
+    _, channel, member = place
+
+    choices = await member.autocomplete(channel, "checkin schedule", "timezone", "new york")
+
+    assert choices[0]["value"] == "America/New_York"
+
+
+async def test_a_week_of_prompts_across_daylight_saving_and_a_restart(
+    env: simcord.Env, place, clock: FakeClock, database: Database
+) -> None:
+    _, channel, member = place
+    clock.now = datetime(
+        2026, 3, 26, 10, 0, tzinfo=UTC
+    )  # Thursday; Berlin springs forward on Sunday the 29th
+    await member.slash(channel, "checkin schedule", time="9:00", timezone="Europe/Berlin")
+
+    for day in range(7):
+        if day == 3:
+            await env.restart_bot(build_bot(database, clock=clock))
+        clock.now = datetime(2026, 3, 27, 6, 0, tzinfo=UTC) + timedelta(days=day)
+        await tick(env, clock, hours=2)  # past 09:00 Berlin whether it is UTC+1 or UTC+2
+
+    sent = prompts(member)
+    assert len(sent) == 7
+    service = haven(env).services.checkins
+    due = []
+    for message in sent:
+        custom = message.components[0].children[0].custom_id
+        prompt = await service.prompt(int(custom.split(":")[2]))
+        assert prompt is not None
+        due.append(prompt.due_at)
+    assert [d.strftime("%d %H:%M") for d in due] == [
+        "27 08:00",
+        "28 08:00",
+        "29 07:00",
+        "30 07:00",
+        "31 07:00",
+        "01 07:00",
+        "02 07:00",
+    ]  # 09:00 in Berlin every day: UTC+1, then UTC+2
+
+    answered = await member.user.click(sent[-1], label="Okay")
+    assert answered.response is not None and answered.response.content.startswith("Saved: 😐 Okay.")
+
+
+async def test_prompt_buttons_work_after_a_restart(
+    env: simcord.Env, place, clock: FakeClock, database: Database
+) -> None:
+    _, channel, member = place
+    await member.slash(channel, "checkin schedule", time="13:00", timezone="UTC")
+    await tick(env, clock, hours=1, minutes=1)
+    [prompt] = prompts(member)
+
+    await env.restart_bot(build_bot(database, clock=clock))
+    result = await member.user.click(prompt, label="Great")
+
+    assert result.response is not None and "Saved: 😄 Great." in result.response.content
+
+
+async def test_snooze_and_skip(env: simcord.Env, place, clock: FakeClock) -> None:
+    _, channel, member = place
+    await member.slash(channel, "checkin schedule", time="13:00", timezone="UTC")
+    await tick(env, clock, hours=1, minutes=1)
+    [first] = prompts(member)
+
+    snoozed = await member.user.click(first, label="Snooze 1 h")
+    assert snoozed.response is not None and "ask again in an hour" in snoozed.response.content
+    await tick(env, clock, hours=1, minutes=1)
+    second = prompts(member)[-1]
+    assert second.id != first.id
+
+    skipped = await member.user.click(second, label="Skip today")
+    assert skipped.response is not None and "Skipped for today" in skipped.response.content
+
+
+async def test_no_burst_of_stale_prompts_after_downtime(env: simcord.Env, place, clock: FakeClock) -> None:
+    _, channel, member = place
+    await member.slash(channel, "checkin schedule", time="13:00", timezone="UTC")
+
+    await tick(env, clock, days=3)  # the bot was down for three days
+
+    assert prompts(member) == []
+    view = await haven(env).services.checkins.schedule_of(channel.guild.id, member.id)
+    assert view is not None and view.next_local is not None and view.next_local > clock.now
+
+
+async def test_closed_dms_pause_the_schedule_and_the_member_is_told(
+    env: simcord.Env, place, clock: FakeClock
+) -> None:
+    _, channel, member = place
+    await member.slash(channel, "checkin schedule", time="13:00", timezone="UTC")
+    env.inject_error(
+        "POST",
+        f"/channels/{member.user.dm_channel.id}/messages",
+        status=403,
+        code=50007,
+        times=None,
+        message="Cannot send messages to this user",
+    )
+
+    await tick(env, clock, hours=1, minutes=1)
+    shown = await member.slash(channel, "checkin show")
+
+    assert shown.response is not None
+    assert shown.response.content.startswith("I couldn't send your check-in because your DMs are closed")
+    assert "paused because I couldn't DM you" in shown.response.content
+
+
+async def test_pause_resume_stop(env: simcord.Env, place, clock: FakeClock) -> None:
+    _, channel, member = place
+    await member.slash(channel, "checkin schedule", time="13:00", timezone="UTC", days="weekdays")
+
+    paused = await member.slash(channel, "checkin pause", until="2026-11-30")
+    assert paused.response is not None and "Paused until 2026-11-30" in paused.response.content
+    await tick(env, clock, days=1, hours=2)
+    assert prompts(member) == []
+    resumed = await member.slash(channel, "checkin resume")
+    assert resumed.response is not None and "Welcome back" in resumed.response.content
+    stopped = await member.slash(channel, "checkin stop")
+    assert stopped.response is not None and "Stopped" in stopped.response.content
+    again = await member.slash(channel, "checkin stop")
+    assert again.response is not None and "don't have a check-in schedule" in again.response.content
+    env.errors  # noqa: B018
+
+
+async def test_history_and_export_are_private(env: simcord.Env, place, clock: FakeClock) -> None:
+    guild, channel, member = place
+    service = haven(env).services.checkins
+    for mood in (2, 3, 4):
+        await service.record(guild.id, member.id, mood)
+        clock.advance(days=1)
+
+    history = await member.slash(channel, "checkin history", days=7)
+    export = await member.slash(channel, "checkin export")
+
+    assert history.ephemeral and history.response is not None
+    assert "3 check-ins. Average mood 3.0 (Okay). Trend: getting lighter" in (
+        history.response.embeds[0].description or ""
+    )
+    assert export.ephemeral and export.response is not None
+    [attachment] = export.response.attachments
+    assert attachment.filename == "haven-checkins.csv"
