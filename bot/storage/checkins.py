@@ -263,20 +263,15 @@ class CheckinRepository:
         condition = and_(C.guild_id == guild_id, C.user_id == user_id)
         if since is not None:
             condition = and_(condition, C.created_at >= since)
+        columns = (C.id, C.guild_id, C.user_id, C.mood, C.note, C.tags, C.created_at)
         async with self._db.read() as conn:
-            rows = await conn.execute(select(checkins).where(condition).order_by(C.created_at))
-            return [
-                CheckinRow(
-                    r["id"],
-                    r["guild_id"],
-                    r["user_id"],
-                    r["mood"],
-                    r["note"],
-                    tuple(t for t in r["tags"].split(",") if t),
-                    r["created_at"],
-                )
-                for r in rows.mappings()
-            ]
+            rows = (await conn.execute(select(*columns).where(condition).order_by(C.created_at))).all()
+        return [
+            CheckinRow(
+                r[0], r[1], r[2], r[3], r[4], tuple(t for t in r[5].split(",") if t) if r[5] else (), r[6]
+            )
+            for r in rows
+        ]
 
 
 def _schedule(row: Any) -> ScheduleRow:
