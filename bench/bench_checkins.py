@@ -151,6 +151,7 @@ async def send_burst(quick: bool) -> list[tuple[str, str, str, str]]:
         cog = checkin_cog.CheckinCog.__new__(checkin_cog.CheckinCog)
         cog.bot = bot  # type: ignore[assignment]
         cog.checkins = service
+        cog.send_rate = checkin_cog.SEND_RATE
         checkin_cog.mood_view = lambda *a, **k: None  # type: ignore[assignment]  # the view isn't sent anywhere
         checkin_cog.asyncio.sleep = virtual_sleep  # type: ignore[assignment]
         started = time.perf_counter()

@@ -78,6 +78,7 @@ def build_bot(
     dev_guild_id: int | None = None,
     clock: Clock = system_clock,
     catalogs: Catalogs | None = None,
+    checkin_send_rate: float = 40.0,
 ) -> HavenBot:
     """The bot with its services; the database must be open and migrated."""
     return HavenBot(
@@ -85,6 +86,7 @@ def build_bot(
         services=build_services(db, clock),
         catalogs=catalogs or Catalogs.load(),
         dev_guild_id=dev_guild_id,
+        checkin_send_rate=checkin_send_rate,
     )
 
 
@@ -180,7 +182,7 @@ async def cmd_run(settings: Settings) -> int:
     """Open and migrate the database, then run the bot until SIGTERM or Ctrl-C."""
     assert settings.discord_token is not None
     db = await open_database(settings, migrate_now=True)
-    bot = build_bot(db, dev_guild_id=settings.dev_guild_id)
+    bot = build_bot(db, dev_guild_id=settings.dev_guild_id, checkin_send_rate=settings.checkin_send_rate)
     install_stop_signals(bot)
     try:
         async with bot:

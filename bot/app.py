@@ -71,6 +71,7 @@ class HavenBot(commands.Bot):
         catalogs: Catalogs,
         dev_guild_id: int | None = None,
         intents: discord.Intents | None = None,
+        checkin_send_rate: float = 40.0,
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -83,6 +84,7 @@ class HavenBot(commands.Bot):
         self.services = services
         self.i18n = catalogs
         self.dev_guild_id = dev_guild_id
+        self.checkin_send_rate = checkin_send_rate
         self._closed_resources = False
 
     async def setup_hook(self) -> None:

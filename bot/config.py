@@ -47,6 +47,11 @@ SETTINGS: Final[tuple[SettingSpec, ...]] = (
         "",
         "A server ID to register slash commands to instantly while developing. Empty: register globally.",
     ),
+    SettingSpec(
+        "CHECKIN_SEND_RATE",
+        "40",
+        "Check-in prompts sent per second at most (below Discord's global limit of 50 requests a second).",
+    ),
     SettingSpec("LOG_LEVEL", "INFO", "How much to log: DEBUG, INFO, WARNING, ERROR or CRITICAL."),
     SettingSpec("LOG_FILE", "var/haven.log", "A log file (rotated). Empty: log to the console only."),
 )
@@ -92,6 +97,7 @@ class Settings:
     dev_guild_id: int | None
     log_level: str
     log_file: Path | None
+    checkin_send_rate: float = 40.0
 
     @classmethod
     def from_env(
@@ -123,6 +129,7 @@ class Settings:
         database_url = _parse_database_url(raw("DATABASE_URL"), base_dir, problems)
         timeout = _parse_float("DATABASE_CONNECT_TIMEOUT", raw("DATABASE_CONNECT_TIMEOUT"), 0, 600, problems)
         dev_guild = _parse_snowflake("DEV_GUILD_ID", raw("DEV_GUILD_ID"), problems)
+        send_rate = _parse_float("CHECKIN_SEND_RATE", raw("CHECKIN_SEND_RATE"), 1, 50, problems)
         level = raw("LOG_LEVEL").upper()
         if level not in LOG_LEVELS:
             problems.append(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)} (got {raw('LOG_LEVEL')!r}).")
@@ -139,6 +146,7 @@ class Settings:
             dev_guild_id=dev_guild,
             log_level=level,
             log_file=log_file,
+            checkin_send_rate=send_rate,
         )
 
     @property
@@ -208,7 +216,7 @@ def _parse_float(name: str, value: str, low: float, high: float, problems: list[
     try:
         number = float(value)
     except ValueError:
-        problems.append(f"{name} must be a number of seconds (got {value!r}).")
+        problems.append(f"{name} must be a number (got {value!r}).")
         return 0.0
     if not low <= number <= high:
         problems.append(f"{name} must be between {low:g} and {high:g} (got {value}).")

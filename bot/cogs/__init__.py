@@ -20,4 +20,4 @@ async def load_cogs(bot: HavenBot) -> None:
     await bot.add_cog(SetupCog(bot, bot.services.guild_settings))
     await bot.add_cog(ResourcesCog(bot, bot.services.resources))
     await bot.add_cog(CrisisCog(bot, bot.services.crisis))
-    await bot.add_cog(CheckinCog(bot, bot.services.checkins))
+    await bot.add_cog(CheckinCog(bot, bot.services.checkins, send_rate=bot.checkin_send_rate))

@@ -156,9 +156,19 @@ class CheckinService:
         return view
 
     async def stop(self, guild_id: int, user_id: int) -> None:
-        """Remove the member's schedule (their past check-ins stay theirs)."""
+        """Stop the member's schedule (their past check-ins stay theirs)."""
         row = await self._require(guild_id, user_id)
-        await self._repo.delete_schedule(row.id)
+        await self._repo.set_state(
+            row.id, status="stopped", next_due_at=None, paused_until=None, now=self._clock()
+        )
+
+    async def member_left(self, guild_id: int, user_id: int) -> None:
+        """A member left the server: no more prompts for it."""
+        row = await self._repo.schedule(guild_id, user_id)
+        if row is not None and row.status != "stopped":
+            await self._repo.set_state(
+                row.id, status="stopped", next_due_at=None, paused_until=None, now=self._clock()
+            )
 
     # --- the scheduler's side
 

@@ -224,3 +224,30 @@ async def test_history_and_export_are_private(env: simcord.Env, place, clock: Fa
     assert export.ephemeral and export.response is not None
     [attachment] = export.response.attachments
     assert attachment.filename == "haven-checkins.csv"
+
+
+async def test_old_prompt_after_stop_records_once_and_says_so(
+    env: simcord.Env, place, clock: FakeClock
+) -> None:
+    _, channel, member = place
+    await member.slash(channel, "checkin schedule", time="13:00", timezone="UTC")
+    await tick(env, clock, hours=1, minutes=1)
+    [prompt] = prompts(member)
+    await member.slash(channel, "checkin stop")
+
+    first = await member.user.click(prompt, label="Low")
+
+    assert first.response is not None and first.response.content.startswith("Saved: 😔 Low.")
+    service = haven(env).services.checkins
+    custom = prompt.components[0].children[0].custom_id
+    assert await service.record(channel.guild.id, member.id, 4, prompt_id=int(custom.split(":")[2])) is None
+
+
+async def test_no_more_prompts_after_the_member_leaves(env: simcord.Env, place, clock: FakeClock) -> None:
+    guild, channel, member = place
+    await member.slash(channel, "checkin schedule", time="13:00", timezone="UTC")
+
+    guild.remove_member(member)
+    await tick(env, clock, hours=1, minutes=1)
+
+    assert prompts(member) == []

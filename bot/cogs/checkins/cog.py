@@ -37,9 +37,10 @@ class CheckinCog(commands.Cog):
         name="checkin", description="Mood check-ins, now or by DM on a schedule.", guild_only=True
     )
 
-    def __init__(self, bot: HavenBot, checkins: CheckinService) -> None:
+    def __init__(self, bot: HavenBot, checkins: CheckinService, send_rate: float = SEND_RATE) -> None:
         self.bot = bot
         self.checkins = checkins
+        self.send_rate = send_rate
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
@@ -188,6 +189,10 @@ class CheckinCog(commands.Cog):
         nxt = f"<t:{int(view.next_local.timestamp())}:F>" if view.next_local else "-"
         return {"time": view.local_time, "zone": view.timezone, "days": days, "next": nxt}
 
+    @commands.Cog.listener()
+    async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        await self.checkins.member_left(payload.guild_id, payload.user.id)
+
     # --- the prompt loop
 
     @tasks.loop(seconds=30)
@@ -225,5 +230,5 @@ class CheckinCog(commands.Cog):
                 continue
             await self.checkins.prompt_sent(prompt.id, message.id)
             sent += 1
-            await asyncio.sleep(1 / SEND_RATE)
+            await asyncio.sleep(1 / self.send_rate)
         return sent

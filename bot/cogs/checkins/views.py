@@ -69,7 +69,10 @@ class MoodButton(
         prompt_id = self.prompt_id or None
         if prompt_id is not None:
             prompt = await service.prompt(prompt_id)
-            if prompt is None or prompt.user_id != interaction.user.id:
+            if prompt is None:
+                await interaction.response.send_message(t("checkin.gone", loc), ephemeral=True)
+                return
+            if prompt.user_id != interaction.user.id:
                 await interaction.response.send_message(t("checkin.not_yours", loc), ephemeral=True)
                 return
         recorded = await service.record(self.guild_id, interaction.user.id, self.mood, prompt_id=prompt_id)
@@ -136,7 +139,10 @@ class PromptButton(
         loc = interaction.locale
         service = bot.services.checkins
         prompt = await service.prompt(self.prompt_id)
-        if prompt is None or prompt.user_id != interaction.user.id:
+        if prompt is None:
+            await interaction.response.send_message(t("checkin.gone", loc), ephemeral=True)
+            return
+        if prompt.user_id != interaction.user.id:
             await interaction.response.send_message(t("checkin.not_yours", loc), ephemeral=True)
             return
         done = await (service.snooze(prompt) if self.action == "snooze" else service.skip(prompt))
