@@ -90,6 +90,9 @@ class HavenTree(app_commands.CommandTree["HavenBot"]):
 
 
 def _unwrap(error: BaseException) -> BaseException:
+    if isinstance(error, app_commands.CheckFailure) and isinstance(error.__cause__, DomainError):
+        # A check that refused with a friendly reason (``raise CheckFailure() from SomeDomainError()``).
+        return error.__cause__
     while (
         isinstance(error, app_commands.CommandInvokeError | app_commands.TransformerError) and error.__cause__
     ):

@@ -28,6 +28,30 @@ from bot.storage.checkins import CheckinRepository, PromptRow, ScheduleRow
 
 GRACE = timedelta(hours=2)  # overdue prompts older than this are skipped, never sent in a burst
 SNOOZE = timedelta(hours=1)
+REMIND_AFTER = timedelta(hours=3)
+WEEKLY_MIN_MEMBERS = 5  # the server's weekly mood is shown only when this many members contributed
+
+
+class CheckinsDisabled(DomainError):
+    """Moderators turned check-ins off in this server."""
+
+    key = "checkin.disabled"
+
+
+class NeedTime(DomainError):
+    """No time given and the server has no default time."""
+
+    key = "checkin.error.need_time"
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """A server's check-in settings."""
+
+    enabled: bool = True
+    default_time: str | None = None
+    share_channel_id: int | None = None
+    moderator_followup: bool = True
 
 
 class NoSchedule(DomainError):
@@ -76,7 +100,9 @@ class CheckinService:
         if checkin_id is None:
             return None
         if prompt_id is not None:
-            await self._repo.mark_prompt(prompt_id, "answered", from_states=("claimed", "sent", "snoozed"))
+            await self._repo.mark_prompt(
+                prompt_id, "answered", from_states=("claimed", "sent", "snoozed", "reminded")
+            )
         history = await self._repo.history(guild_id, user_id, now - timedelta(days=14))
         key, params = reflection([Entry(c.created_at, c.mood) for c in history], now)
         recent = [c.mood for c in history][-3:]
@@ -95,9 +121,23 @@ class CheckinService:
     # --- schedules
 
     async def set_schedule(
-        self, guild_id: int, user_id: int, time_text: str, zone_text: str, days_text: str
+        self,
+        guild_id: int,
+        user_id: int,
+        time_text: str | None,
+        zone_text: str,
+        days_text: str,
+        *,
+        reminder: bool = False,
     ) -> ScheduleView:
-        """Create or replace the member's schedule in this server."""
+        """Create or replace the member's schedule in this server (the server's default time if none is given)."""
+        server = await self.server_settings(guild_id)
+        if not server.enabled:
+            raise CheckinsDisabled()
+        if not time_text:
+            if server.default_time is None:
+                raise NeedTime()
+            time_text = server.default_time
         at = parse_time(time_text)
         zone = resolve_timezone(zone_text)
         days = parse_days(days_text)
@@ -111,6 +151,7 @@ class CheckinService:
             days_mask=days_mask(days),
             next_due_at=due,
             now=now,
+            reminder=reminder,
         )
         return ScheduleView(at.strftime("%H:%M"), zone.key, days, "active", due.astimezone(zone))
 
@@ -214,7 +255,9 @@ class CheckinService:
 
     async def snooze(self, prompt: PromptRow) -> bool:
         """Ask again in an hour. Returns False if the prompt was already answered or skipped."""
-        if not await self._repo.mark_prompt(prompt.id, "snoozed", from_states=("sent", "claimed")):
+        if not await self._repo.mark_prompt(
+            prompt.id, "snoozed", from_states=("sent", "claimed", "reminded")
+        ):
             return False
         row = await self._repo.schedule(prompt.guild_id, prompt.user_id)
         if row is not None and row.status == "active":
@@ -227,12 +270,61 @@ class CheckinService:
 
     async def skip(self, prompt: PromptRow) -> bool:
         """Skip today's check-in (no record, no judgement). Returns False if it was already answered or skipped."""
-        return await self._repo.mark_prompt(prompt.id, "skipped", from_states=("sent", "claimed", "snoozed"))
+        return await self._repo.mark_prompt(
+            prompt.id, "skipped", from_states=("sent", "claimed", "snoozed", "reminded")
+        )
 
     async def dm_closed_notice(self, guild_id: int, user_id: int) -> bool:
         """Whether the member's schedule was paused because their DMs are closed (to tell them once)."""
         row = await self._repo.schedule(guild_id, user_id)
         return row is not None and row.status == "dm_closed"
+
+    async def due_reminders(self) -> list[PromptRow]:
+        """Prompts still unanswered some hours after they were sent, for members who asked for a reminder."""
+        return await self._repo.due_reminders(self._clock() - REMIND_AFTER, 500)
+
+    async def reminded(self, prompt_id: int) -> bool:
+        """Mark a reminder sent (once)."""
+        return await self._repo.mark_prompt(prompt_id, "reminded", from_states=("sent",))
+
+    # --- server settings
+
+    async def server_settings(self, guild_id: int) -> ServerSettings:
+        """A server's check-in settings."""
+        return ServerSettings(**await self._repo.settings(guild_id))
+
+    async def update_server_settings(
+        self,
+        guild_id: int,
+        *,
+        enabled: bool | None = None,
+        default_time: str | None = None,
+        share_channel_id: int | None = None,
+        clear_share_channel: bool = False,
+        moderator_followup: bool | None = None,
+    ) -> ServerSettings:
+        """Change a server's check-in settings."""
+        current = await self._repo.settings(guild_id)
+        if enabled is not None:
+            current["enabled"] = enabled
+        if default_time is not None:
+            current["default_time"] = parse_time(default_time).strftime("%H:%M")
+        if share_channel_id is not None:
+            current["share_channel_id"] = share_channel_id
+        if clear_share_channel:
+            current["share_channel_id"] = None
+        if moderator_followup is not None:
+            current["moderator_followup"] = moderator_followup
+        await self._repo.save_settings(guild_id, current, self._clock())
+        return ServerSettings(**current)
+
+    async def weekly_mood(self, guild_id: int) -> tuple[float | None, int]:
+        """The server's average mood over 7 days and how many members contributed; no average below 5 members."""
+        pairs = await self._repo.weekly_moods(guild_id, self._clock() - timedelta(days=7))
+        members = {member for member, _ in pairs}
+        if len(members) < WEEKLY_MIN_MEMBERS:
+            return None, len(members)
+        return round(sum(m for _, m in pairs) / len(pairs), 1), len(members)
 
     # --- history
 

@@ -227,6 +227,29 @@ class CrisisService:
         )
         return ScanResult(ScanOutcome.NEW if created else ScanOutcome.UPDATED, detection, alert_id)
 
+    async def request_check_in(self, guild_id: int, member_id: int, request_id: int) -> int:
+        """The member asked (after a low check-in) for a moderator to reach out: a card, no ping, no excerpt text."""
+        now = self._clock()
+        alert_id, _ = await self._repo.insert_alert(
+            {
+                "guild_id": guild_id,
+                "member_id": member_id,
+                "channel_id": None,
+                "message_id": request_id,
+                "from_dm": True,
+                "kind": Kind.SELF.value,
+                "severity": Severity.MODERATE.label,
+                "excerpt": None,
+                "matched": "The member asked for a moderator to check in on them after a low check-in.",
+                "status": Status.OPEN.value,
+                "card_state": CardState.PENDING.value,
+                "reply_state": ReplyState.NONE.value,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        return alert_id
+
     # --- the outbox
 
     async def due_deliveries(self) -> list[Alert]:

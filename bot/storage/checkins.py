@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.storage._upsert import upsert
 from bot.storage.engine import Database
-from bot.storage.schema import checkin_prompts, checkin_schedules, checkins
+from bot.storage.schema import checkin_prompts, checkin_schedules, checkin_settings, checkins
 
 S = checkin_schedules.c
 P = checkin_prompts.c
@@ -31,6 +31,7 @@ class ScheduleRow:
     status: str
     paused_until: datetime | None
     next_due_at: datetime | None
+    reminder: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ class CheckinRepository:
         days_mask: int,
         next_due_at: datetime,
         now: datetime,
+        reminder: bool = False,
     ) -> None:
         """Create or replace a member's schedule (one per member per server), active."""
         async with self._db.transaction() as conn:
@@ -103,6 +105,7 @@ class CheckinRepository:
                     "local_time": local_time,
                     "timezone": timezone,
                     "days_mask": days_mask,
+                    "reminder": reminder,
                     "status": "active",
                     "paused_until": None,
                     "next_due_at": next_due_at,
@@ -218,6 +221,62 @@ class CheckinRepository:
             )
             return result.rowcount == 1
 
+    async def due_reminders(self, before: datetime, limit: int) -> list[PromptRow]:
+        """Sent, unanswered prompts older than ``before`` whose schedule wants a reminder."""
+        async with self._db.read() as conn:
+            rows = await conn.execute(
+                select(checkin_prompts, S.guild_id, S.user_id)
+                .join(checkin_schedules, S.id == P.schedule_id)
+                .where(P.state == "sent", P.claimed_at <= before, S.reminder.is_(True), S.status == "active")
+                .limit(limit)
+            )
+            return [
+                PromptRow(
+                    r["id"],
+                    r["schedule_id"],
+                    r["guild_id"],
+                    r["user_id"],
+                    r["due_at"],
+                    r["state"],
+                    r["message_id"],
+                )
+                for r in rows.mappings()
+            ]
+
+    # --- server settings
+
+    async def settings(self, guild_id: int) -> dict[str, Any]:
+        """A server's check-in settings (defaults when none were saved)."""
+        async with self._db.read() as conn:
+            row = (
+                (await conn.execute(select(checkin_settings).where(checkin_settings.c.guild_id == guild_id)))
+                .mappings()
+                .first()
+            )
+        if row is None:
+            return {
+                "enabled": True,
+                "default_time": None,
+                "share_channel_id": None,
+                "moderator_followup": True,
+            }
+        return {k: row[k] for k in ("enabled", "default_time", "share_channel_id", "moderator_followup")}
+
+    async def save_settings(self, guild_id: int, values: dict[str, Any], now: datetime) -> None:
+        """Store a server's check-in settings."""
+        async with self._db.transaction() as conn:
+            await upsert(
+                conn, checkin_settings, {"guild_id": guild_id, "updated_at": now, **values}, ("guild_id",)
+            )
+
+    async def weekly_moods(self, guild_id: int, since: datetime) -> list[tuple[int, int]]:
+        """(member, mood) pairs for a server since ``since``, for the aggregated weekly mood only."""
+        async with self._db.read() as conn:
+            rows = await conn.execute(
+                select(C.user_id, C.mood).where(C.guild_id == guild_id, C.created_at >= since)
+            )
+            return [(r[0], r[1]) for r in rows]
+
     # --- check-ins
 
     async def add(
@@ -285,4 +344,5 @@ def _schedule(row: Any) -> ScheduleRow:
         status=row["status"],
         paused_until=row["paused_until"],
         next_due_at=row["next_due_at"],
+        reminder=row["reminder"],
     )

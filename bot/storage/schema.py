@@ -191,6 +191,7 @@ checkin_schedules = Table(
     Column("local_time", String(5), nullable=False),  # HH:MM in the member's timezone
     Column("timezone", String(64), nullable=False),
     Column("days_mask", Integer, nullable=False),
+    Column("reminder", Boolean, nullable=False, server_default=false()),
     Column("status", String(12), nullable=False),  # active / paused / stopped / dm_closed
     Column("paused_until", UTCDateTime(), nullable=True),
     Column("next_due_at", UTCDateTime(), nullable=True),
@@ -226,4 +227,15 @@ checkins = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     UniqueConstraint("prompt_id", name="uq_checkins_prompt_id"),
     Index("ix_checkins_member_time", "guild_id", "user_id", "created_at"),
+)
+
+checkin_settings = Table(
+    "checkin_settings",
+    metadata,
+    Column("guild_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("enabled", Boolean, nullable=False, server_default=true()),
+    Column("default_time", String(5), nullable=True),
+    Column("share_channel_id", BigInteger, nullable=True),
+    Column("moderator_followup", Boolean, nullable=False, server_default=true()),
+    Column("updated_at", UTCDateTime(), nullable=False),
 )

@@ -251,3 +251,117 @@ async def test_no_more_prompts_after_the_member_leaves(env: simcord.Env, place, 
     await tick(env, clock, hours=1, minutes=1)
 
     assert prompts(member) == []
+
+
+class TestServerOptions:
+    @pytest.fixture
+    async def mod(self, env: simcord.Env, place):
+        import discord
+
+        guild, _, _ = place
+        role = guild.create_role("Mods", permissions=discord.Permissions(manage_guild=True), mentionable=True)
+        return guild.add_member(env.create_user("mod"), roles=[role]), role
+
+    async def test_check_ins_off_means_members_are_told_kindly(self, env: simcord.Env, place, mod) -> None:
+        _, channel, member = place
+        moderator, _ = mod
+        await moderator.slash(channel, "checkin-admin settings", enabled=False)
+
+        result = await member.slash(channel, "checkin now")
+
+        assert (
+            result.response is not None
+            and "Check-ins are turned off in this server" in result.response.content
+        )
+        env.errors  # noqa: B018
+
+    async def test_default_time_and_shared_channel(self, env: simcord.Env, place, mod) -> None:
+        guild, channel, member = place
+        moderator, _ = mod
+        shares = guild.create_text_channel("check-ins")
+        await moderator.slash(channel, "checkin-admin settings", default_time="20:00", share_channel=shares)
+
+        scheduled = await member.slash(channel, "checkin schedule", timezone="UTC")
+        assert scheduled.response is not None and "set for 20:00 (UTC)" in scheduled.response.content
+
+        shown = await member.slash(channel, "checkin now")
+        assert shown.response is not None
+        saved = await member.click(shown.response.message, label="Great")
+        assert saved.response is not None
+        shared = await member.click(saved.response.message, label="Share in #check-ins")
+        assert shared.response is not None and "Only your mood was shared" in shared.response.content
+        assert (
+            shares.last_message is not None
+            and shares.last_message.content == f"{member.mention} checked in: 😄 Great"
+        )
+
+    async def test_after_a_low_check_in_the_member_may_ask_a_moderator(
+        self, env: simcord.Env, place, mod
+    ) -> None:
+        guild, channel, member = place
+        moderator, role = mod
+        alerts = guild.create_text_channel("mod-alerts")
+        await moderator.slash(channel, "setup alerts", channel=alerts, role=role)
+        shown = await member.slash(channel, "checkin now")
+        assert shown.response is not None
+        saved = await member.click(shown.response.message, label="Awful")
+        assert saved.response is not None
+        assert alerts.last_message is None  # nothing is sent unless the member asks
+
+        asked = await member.click(saved.response.message, label="Ask a moderator to check in on me")
+
+        assert asked.response is not None and "has been asked to check in on you" in asked.response.content
+        card = alerts.last_message
+        assert card is not None and card.embeds[0].title == "Moderate alert: about the writer"
+        assert card.content == ""  # no ping for a request
+
+    async def test_weekly_mood_needs_five_members(self, env: simcord.Env, place, mod) -> None:
+        guild, channel, _ = place
+        moderator, _ = mod
+        service = haven(env).services.checkins
+        for user_id in range(1, 5):
+            await service.record(guild.id, user_id, 4)
+
+        hidden = await moderator.slash(channel, "checkin-admin mood")
+        await service.record(guild.id, 5, 2)
+        shown = await moderator.slash(channel, "checkin-admin mood")
+
+        assert hidden.response is not None and "Only 4 members checked in" in hidden.response.content
+        assert shown.response is not None and "3.6 from 5 members" in shown.response.content
+
+
+async def test_a_gentle_reminder_once_when_asked_for(env: simcord.Env, place, clock: FakeClock) -> None:
+    _, channel, member = place
+    await member.slash(channel, "checkin schedule", time="13:00", timezone="UTC", reminder=True)
+    await tick(env, clock, hours=1, minutes=1)
+    await tick(env, clock, hours=3, minutes=1)
+    await tick(env, clock, hours=1)
+
+    reminders = [m for m in member.user.dm_channel.history() if "No pressure at all" in m.content]
+    assert len(reminders) == 1
+
+
+async def test_a_note_is_never_lost(env: simcord.Env, place, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, channel, member = place
+    shown = await member.slash(channel, "checkin now")
+    assert shown.response is not None
+    saved = await member.click(shown.response.message, label="Okay")
+    assert saved.response is not None
+    form = await member.click(saved.response.message, label="Add a note")
+
+    # Discord's own form stops at 1,000 characters, so a long note stays in the form for the member to trim.
+    with pytest.raises(simcord.SetupError, match="max_length=1000"):
+        await member.submit_modal(form, {"note": "x" * 1001})
+
+    # If saving fails, the member gets a kind answer and what they wrote back.
+    async def broken(*_: object, **__: object) -> None:
+        raise ConnectionError("database went away")
+
+    monkeypatch.setattr(haven(env).services.checkins, "add_note", broken)
+    form = await member.click(saved.response.message, label="Add a note")
+    failed = await member.submit_modal(form, {"note": "a long day, but I went for a walk"})
+
+    assert failed.response is not None and "went wrong" in failed.response.content.lower()
+    [kept] = failed.followups
+    assert "a long day, but I went for a walk" in kept.content
+    assert [str(e) for e in env.errors] == ["database went away"]

@@ -16,7 +16,8 @@ from discord.ext import commands, tasks
 from bot.cogs.checkins.views import DYNAMIC_ITEMS, mood_view
 from bot.domain.checkins import DAY_NAMES, EVERY_DAY, WEEKDAYS, WEEKENDS, Mood, search_timezones
 from bot.errors import InvalidInput
-from bot.services.checkins import CheckinService, ScheduleView
+from bot.permissions import require_manage_guild
+from bot.services.checkins import CheckinsDisabled, CheckinService, ScheduleView
 
 if TYPE_CHECKING:
     from bot.app import HavenBot
@@ -36,6 +37,12 @@ class CheckinCog(commands.Cog):
     checkin = app_commands.Group(
         name="checkin", description="Mood check-ins, now or by DM on a schedule.", guild_only=True
     )
+    admin = app_commands.Group(
+        name="checkin-admin",
+        description="Check-ins for this server: on or off, default time, shared channel, weekly mood (moderators).",
+        default_permissions=discord.Permissions(manage_guild=True),
+        guild_only=True,
+    )
 
     def __init__(self, bot: HavenBot, checkins: CheckinService, send_rate: float = SEND_RATE) -> None:
         self.bot = bot
@@ -49,6 +56,20 @@ class CheckinCog(commands.Cog):
     async def cog_unload(self) -> None:
         self.prompt_loop.cancel()
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+
+    async def interaction_check(self, interaction: discord.Interaction[HavenBot]) -> bool:  # type: ignore[override]
+        command = interaction.command
+        if not isinstance(command, app_commands.Command) or interaction.guild is None:
+            return True
+        if command.root_parent is self.admin:
+            require_manage_guild(interaction)
+        elif (
+            command.name in ("now", "schedule", "resume")
+            and not (await self.checkins.server_settings(interaction.guild.id)).enabled
+        ):
+            # Checks must raise CheckFailure to reach the error funnel; the cause carries the kind wording.
+            raise app_commands.CheckFailure() from CheckinsDisabled()
+        return True
 
     def _t(self, interaction: discord.Interaction[Any], key: str, **params: Any) -> str:
         return self.bot.i18n.text(key, interaction.locale, **params)
@@ -71,18 +92,24 @@ class CheckinCog(commands.Cog):
 
     @checkin.command(name="schedule")
     @app_commands.describe(
-        time="When, in your own time: 21:30, 9pm or 9:30 am.",
         timezone="Your timezone or a city near you, e.g. Europe/Berlin or New York.",
+        time="When, in your own time: 21:30, 9pm or 9:30 am (default: the server's time).",
         days="Which days (default: every day). Or type days like mon wed fri.",
+        reminder="A gentle reminder a few hours later if you haven't answered.",
     )
     @app_commands.choices(days=DAYS_CHOICES)
     async def schedule(
-        self, interaction: discord.Interaction[HavenBot], time: str, timezone: str, days: str = "every day"
+        self,
+        interaction: discord.Interaction[HavenBot],
+        timezone: str,
+        time: str | None = None,
+        days: str = "every day",
+        reminder: bool = False,
     ) -> None:
         """Get a check-in by DM at the same local time each day."""
         assert interaction.guild is not None
         view = await self.checkins.set_schedule(
-            interaction.guild.id, interaction.user.id, time, timezone, days
+            interaction.guild.id, interaction.user.id, time, timezone, days, reminder=reminder
         )
         await self._reply(
             interaction, self._t(interaction, "checkin.schedule.saved", **self._describe(interaction, view))
@@ -193,6 +220,61 @@ class CheckinCog(commands.Cog):
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
         await self.checkins.member_left(payload.guild_id, payload.user.id)
 
+    # --- /checkin-admin
+
+    @admin.command(name="settings")
+    @app_commands.describe(
+        enabled="Check-ins on or off in this server.",
+        default_time="The time members get if they don't choose one (e.g. 20:00).",
+        share_channel="A channel where members may choose to share a check-in (asked each time).",
+        clear_share_channel="Stop offering to share check-ins.",
+        moderator_followup="After a low check-in, members may ask a moderator to reach out.",
+    )
+    async def admin_settings(
+        self,
+        interaction: discord.Interaction[HavenBot],
+        enabled: bool | None = None,
+        default_time: str | None = None,
+        share_channel: discord.TextChannel | None = None,
+        clear_share_channel: bool = False,
+        moderator_followup: bool | None = None,
+    ) -> None:
+        """See or change check-ins for this server."""
+        assert interaction.guild is not None
+        current = await self.checkins.update_server_settings(
+            interaction.guild.id,
+            enabled=enabled,
+            default_time=default_time,
+            share_channel_id=share_channel.id if share_channel else None,
+            clear_share_channel=clear_share_channel,
+            moderator_followup=moderator_followup,
+        )
+        on, off = self._t(interaction, "crisis.settings.on"), self._t(interaction, "crisis.settings.off")
+        embed = discord.Embed(title=self._t(interaction, "checkin.admin.title"))
+        embed.add_field(
+            name=self._t(interaction, "checkin.admin.enabled"), value=on if current.enabled else off
+        )
+        embed.add_field(
+            name=self._t(interaction, "checkin.admin.default_time"), value=current.default_time or "-"
+        )
+        share = f"<#{current.share_channel_id}>" if current.share_channel_id else off
+        embed.add_field(name=self._t(interaction, "checkin.admin.share_channel"), value=share)
+        embed.add_field(
+            name=self._t(interaction, "checkin.admin.moderator_followup"),
+            value=on if current.moderator_followup else off,
+        )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @admin.command(name="mood")
+    async def admin_mood(self, interaction: discord.Interaction[HavenBot]) -> None:
+        """This server's average mood this week (only with at least 5 members; nobody's own check-ins)."""
+        assert interaction.guild is not None
+        average, members = await self.checkins.weekly_mood(interaction.guild.id)
+        key = "checkin.admin.mood" if average is not None else "checkin.admin.mood_hidden"
+        await interaction.response.send_message(
+            self._t(interaction, key, average=average, members=members), ephemeral=True
+        )
+
     # --- the prompt loop
 
     @tasks.loop(seconds=30)
@@ -210,6 +292,8 @@ class CheckinCog(commands.Cog):
         """Send every due prompt at no more than SEND_RATE a second. Returns how many were sent."""
         sent = 0
         for prompt in await self.checkins.claim_due():
+            if not (await self.checkins.server_settings(prompt.guild_id)).enabled:
+                continue  # check-ins turned off in that server: the claimed prompt is simply not sent
             guild = self.bot.get_guild(prompt.guild_id)
             name = guild.name if guild else ""
             locale = guild.preferred_locale if guild else None
@@ -231,4 +315,20 @@ class CheckinCog(commands.Cog):
             await self.checkins.prompt_sent(prompt.id, message.id)
             sent += 1
             await asyncio.sleep(1 / self.send_rate)
+        await self.send_reminders()
         return sent
+
+    async def send_reminders(self) -> None:
+        """One gentle reminder for members who asked for it, a few hours after an unanswered prompt."""
+        for prompt in await self.checkins.due_reminders():
+            if not await self.checkins.reminded(prompt.id):
+                continue
+            guild = self.bot.get_guild(prompt.guild_id)
+            try:
+                user = self.bot.get_user(prompt.user_id) or await self.bot.fetch_user(prompt.user_id)
+                await user.send(
+                    self.bot.i18n.text("checkin.reminder", guild.preferred_locale if guild else None)
+                )
+            except (discord.HTTPException, discord.RateLimited, OSError):
+                log.info("Check-in reminder %d could not be sent", prompt.id)
+            await asyncio.sleep(1 / self.send_rate)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import TYPE_CHECKING, Any, cast
 
@@ -89,6 +90,14 @@ class MoodButton(
         )
         view = discord.ui.View(timeout=None)
         view.add_item(NoteButton(recorded.checkin_id, t("checkin.button.note", loc)))
+        server = await service.server_settings(self.guild_id)
+        guild = bot.get_guild(self.guild_id)
+        share_channel = (
+            guild.get_channel(server.share_channel_id) if guild and server.share_channel_id else None
+        )
+        if share_channel is not None:
+            label = t("checkin.button.share", loc, channel=share_channel.name)
+            view.add_item(ShareCheckinButton(recorded.checkin_id, self.guild_id, self.mood, label))
         view.add_item(
             TagSelect(
                 recorded.checkin_id,
@@ -99,6 +108,13 @@ class MoodButton(
         embeds: list[discord.Embed] = []
         if recorded.follow_up:
             text += "\n\n" + t("checkin.follow_up", loc)
+            alerts = await bot.services.guild_settings.get(self.guild_id)
+            if server.moderator_followup and alerts.alerts_configured:
+                view.add_item(
+                    AskModeratorButton(
+                        recorded.checkin_id, self.guild_id, t("checkin.button.ask_moderator", loc)
+                    )
+                )
             answer = await bot.services.resources.answer(
                 user_id=interaction.user.id, guild_id=None, country_text=None, topic=Topic.SUICIDE_CRISIS
             )
@@ -107,6 +123,92 @@ class MoodButton(
             await interaction.response.edit_message(content=text, embeds=embeds, view=view)
         else:
             await interaction.response.send_message(text, embeds=embeds, view=view, ephemeral=True)
+
+
+class ShareCheckinButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"ci:share:(?P<checkin>\d+):(?P<guild>\d+):(?P<mood>[1-5])",
+):
+    """Share just the mood in the server's check-in channel (asked each time)."""
+
+    def __init__(self, checkin_id: int, guild_id: int, mood: int, label: str = "") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label[:80] or "Share",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"ci:share:{checkin_id}:{guild_id}:{mood}",
+                row=0,
+            )
+        )
+        self.guild_id, self.mood = guild_id, mood
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Button[Any], match: re.Match[str], /
+    ) -> ShareCheckinButton:
+        return cls(int(match["checkin"]), int(match["guild"]), int(match["mood"]), item.label or "")
+
+    @funnelled
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot = _bot(interaction)
+        t = bot.i18n.text
+        guild = bot.get_guild(self.guild_id)
+        server = await bot.services.checkins.server_settings(self.guild_id)
+        channel = guild.get_channel(server.share_channel_id) if guild and server.share_channel_id else None
+        if not isinstance(channel, discord.TextChannel):
+            await interaction.response.send_message(t("checkin.gone", interaction.locale), ephemeral=True)
+            return
+        mood = Mood(self.mood)
+        locale = guild.preferred_locale if guild else None
+        await channel.send(
+            t(
+                "checkin.shared_post",
+                locale,
+                member=interaction.user.mention,
+                emoji=mood.emoji,
+                word=t(f"checkin.mood.{mood.value}", locale),
+            ),
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        await interaction.response.send_message(
+            t("checkin.shared", interaction.locale, channel=channel.mention), ephemeral=True
+        )
+
+
+class AskModeratorButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"ci:askmod:(?P<checkin>\d+):(?P<guild>\d+)"
+):
+    """After a low check-in: ask a moderator to reach out. Nothing is sent unless the member presses it."""
+
+    def __init__(self, checkin_id: int, guild_id: int, label: str = "") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label[:80] or "Ask a moderator",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"ci:askmod:{checkin_id}:{guild_id}",
+                row=2,
+            )
+        )
+        self.checkin_id, self.guild_id = checkin_id, guild_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Button[Any], match: re.Match[str], /
+    ) -> AskModeratorButton:
+        return cls(int(match["checkin"]), int(match["guild"]), item.label or "")
+
+    @funnelled
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot = _bot(interaction)
+        alert_id = await bot.services.crisis.request_check_in(
+            self.guild_id, interaction.user.id, self.checkin_id
+        )
+        cog = bot.get_cog("CrisisCog")
+        if cog is not None:
+            await cog.delivery.deliver(alert_id)  # type: ignore[attr-defined]
+        await interaction.response.send_message(
+            bot.i18n.text("checkin.moderator_asked", interaction.locale), ephemeral=True
+        )
 
 
 class PromptButton(
@@ -203,6 +305,16 @@ class NoteModal(BaseModal):
         await interaction.response.send_message(
             bot.i18n.text("checkin.note.saved", interaction.locale), ephemeral=True
         )
+
+    async def on_error(self, interaction: discord.Interaction[Any], error: Exception, /) -> None:
+        """The usual private answer, plus the note itself so nothing the member wrote is lost."""
+        await super().on_error(interaction, error)
+        text = self.note.value.strip()
+        if text and not interaction.is_expired():
+            kept = _bot(interaction).i18n.text("checkin.note.kept", interaction.locale)
+            body = text.replace("`", "\u02cb")
+            with contextlib.suppress(discord.HTTPException):
+                await interaction.followup.send(f"{kept}\n```\n{body}\n```", ephemeral=True)
 
 
 class TagSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"ci:tags:(?P<checkin>\d+)"):
