@@ -1,7 +1,7 @@
 """Check-in figures: finding due prompts at 1k/10k/100k schedules (with the query plan), sending 10,000 prompts due
 in the same minute through a rate-limited simulated Discord, memory with 100,000 schedules, and 3 years of history.
 
-    .venv/bin/python bench/bench_checkins.py [--quick]
+    .venv/bin/python bench/bench_checkins.py [--quick | --history]
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import insert, text
+from sqlalchemy import insert, select, text
 
 from bot.i18n import Catalogs
 from bot.services.checkins import CheckinService
@@ -224,29 +224,50 @@ async def history() -> list[tuple[str, str, str, str]]:
             await conn.execute(insert(checkins), rows)
         repo = CheckinRepository(db)
         service = CheckinService(repo, lambda: NOW)
-        query, chart = [], []
-        for _ in range(10):
+        query, chart, naive = [], [], []
+        gc.collect()
+        await repo.history(1, 42)  # warm the statement cache, as a running bot has
+        for _ in range(20):
             t0 = time.perf_counter()
             found = await repo.history(1, 42)
             query.append((time.perf_counter() - t0) * 1000)
+        for _ in range(5):
+            t0 = time.perf_counter()
+            async with db.read() as conn:  # baseline: read the whole table and filter in Python
+                every = (await conn.execute(select(checkins))).all()
+            mine = sorted(
+                (r for r in every if r.guild_id == 1 and r.user_id == 42), key=lambda r: r.created_at
+            )
+            naive.append((time.perf_counter() - t0) * 1000)
+            assert len(mine) == 3 * 365
+        whole: list[float] = []
+        for _ in range(10):
+            start = time.perf_counter()
             summary, _ = await service.summary(1, 42, 365)
             t0 = time.perf_counter()
             mood_chart(summary.daily, summary.rolling)
             chart.append((time.perf_counter() - t0) * 1000)
+            whole.append((time.perf_counter() - start) * 1000)
         assert len(found) == 3 * 365
         await db.close()
     return [
         (
             "3 years of daily check-ins: query",
             "< 10 ms",
-            f"{statistics.median(query):.1f} ms",
-            "(50,000 other rows)",
+            f"{statistics.median(query):.1f} ms median, {max(query):.1f} ms max",
+            f"{statistics.median(naive):.1f} ms (whole table filtered in Python; 50,000 other rows)",
         ),
         (
             "one year chart (PNG)",
             "< 300 ms",
             f"{statistics.median(chart):.1f} ms",
             "pure Python, no plotting library",
+        ),
+        (
+            "/checkin history days:365 (query+summary+chart)",
+            "< 310 ms",
+            f"{statistics.median(whole):.1f} ms",
+            "what a member waits for, before Discord",
         ),
     ]
 
@@ -256,7 +277,10 @@ async def main() -> None:
     print(
         f"Python {sys.version.split()[0]} on {sys.platform}, pid {os.getpid()}{' (quick)' if quick else ''}"
     )
-    rows = await due_query(quick) + await send_burst(quick) + await memory(quick) + await history()
+    if "--history" in sys.argv:
+        rows = await history()
+    else:
+        rows = await due_query(quick) + await send_burst(quick) + await memory(quick) + await history()
     width = max(len(r[0]) for r in rows)
     for name, target, ours, base in rows:
         print(f"{name:<{width}}  {target:<32} {ours}  | {base}")

@@ -29,6 +29,8 @@ from bot.storage.checkins import CheckinRepository, PromptRow, ScheduleRow
 GRACE = timedelta(hours=2)  # overdue prompts older than this are skipped, never sent in a burst
 SNOOZE = timedelta(hours=1)
 REMIND_AFTER = timedelta(hours=3)
+RETRY_AFTER = timedelta(minutes=2)  # after a Discord error; retried until the grace window ends
+KEEP_PROMPTS = timedelta(days=14)  # prompts (not check-ins) older than this are forgotten
 WEEKLY_MIN_MEMBERS = 5  # the server's weekly mood is shown only when this many members contributed
 
 
@@ -87,6 +89,7 @@ class CheckinService:
     def __init__(self, repo: CheckinRepository, clock: Clock) -> None:
         self._repo = repo
         self._clock = clock
+        self._purged_at: datetime | None = None
 
     # --- recording
 
@@ -203,6 +206,18 @@ class CheckinService:
             row.id, status="stopped", next_due_at=None, paused_until=None, now=self._clock()
         )
 
+    async def follow_up(self, guild_id: int, user_id: int) -> bool:
+        """Whether the member opted in to follow-up buttons (tell my buddy, ask a moderator) after low check-ins."""
+        return await self._repo.follow_up(guild_id, user_id)
+
+    async def set_follow_up(self, guild_id: int, user_id: int, enabled: bool) -> None:
+        """The member's own choice; off until they turn it on."""
+        await self._repo.set_follow_up(guild_id, user_id, enabled, self._clock())
+
+    async def delete_everything(self, guild_id: int, user_id: int) -> int:
+        """Delete the member's check-ins, notes, tags and schedule in this server, for good."""
+        return await self._repo.forget_member(guild_id, user_id)
+
     async def member_left(self, guild_id: int, user_id: int) -> None:
         """A member left the server: no more prompts for it."""
         row = await self._repo.schedule(guild_id, user_id)
@@ -225,7 +240,10 @@ class CheckinService:
             await self._repo.set_state(
                 row.id, status="active", next_due_at=self._next(row, now), paused_until=None, now=now
             )
-        claimed: list[PromptRow] = []
+        if self._purged_at is None or now - self._purged_at >= timedelta(hours=1):
+            await self._repo.purge_prompts(now - KEEP_PROMPTS)
+            self._purged_at = now
+        claimed: list[PromptRow] = await self._repo.claim_retries(now, now - GRACE, limit)
         for row in await self._repo.due(now, limit):
             assert row.next_due_at is not None
             fresh = now - row.next_due_at <= GRACE
@@ -235,6 +253,10 @@ class CheckinService:
                 if prompt is not None:
                     claimed.append(prompt)
         return claimed
+
+    async def send_failed(self, prompt: PromptRow) -> None:
+        """Discord didn't take the prompt (5xx, 429, outage): try again in a few minutes, within the grace window."""
+        await self._repo.retry_later(prompt.id, self._clock() + RETRY_AFTER)
 
     async def prompt_sent(self, prompt_id: int, message_id: int) -> None:
         """Mark a prompt sent."""

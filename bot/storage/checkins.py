@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.storage._upsert import upsert
 from bot.storage.engine import Database
-from bot.storage.schema import checkin_prompts, checkin_schedules, checkin_settings, checkins
+from bot.storage.schema import (
+    checkin_members,
+    checkin_prompts,
+    checkin_schedules,
+    checkin_settings,
+    checkins,
+)
 
 S = checkin_schedules.c
 P = checkin_prompts.c
@@ -47,9 +53,8 @@ class PromptRow:
     message_id: int | None
 
 
-@dataclass(frozen=True)
-class CheckinRow:
-    """A stored check-in."""
+class CheckinRow(NamedTuple):
+    """A stored check-in (a named tuple: a member's years of history are built quickly)."""
 
     id: int
     guild_id: int
@@ -174,6 +179,20 @@ class CheckinRepository:
             )
             return result.scalar_one()
 
+    async def forget_member(self, guild_id: int, user_id: int) -> int:
+        """Delete the member's check-ins, schedule and prompts in one server. Returns how many check-ins went."""
+        async with self._db.transaction() as conn:
+            gone = await conn.execute(delete(checkins).where(C.guild_id == guild_id, C.user_id == user_id))
+            schedule_ids = select(S.id).where(S.guild_id == guild_id, S.user_id == user_id).scalar_subquery()
+            await conn.execute(delete(checkin_prompts).where(P.schedule_id.in_(schedule_ids)))
+            await conn.execute(delete(checkin_schedules).where(S.guild_id == guild_id, S.user_id == user_id))
+            await conn.execute(
+                delete(checkin_members).where(
+                    checkin_members.c.guild_id == guild_id, checkin_members.c.user_id == user_id
+                )
+            )
+            return gone.rowcount or 0
+
     async def delete_schedule(self, schedule_id: int) -> None:
         """Remove a schedule (and its prompts)."""
         async with self._db.transaction() as conn:
@@ -221,6 +240,53 @@ class CheckinRepository:
             )
             return result.rowcount == 1
 
+    async def retry_later(self, prompt_id: int, retry_at: datetime) -> bool:
+        """Discord failed to deliver a claimed prompt: hand it back for another try at ``retry_at``."""
+        async with self._db.transaction() as conn:
+            result = await conn.execute(
+                update(checkin_prompts)
+                .where(P.id == prompt_id, P.state == "claimed")
+                .values(state="retry", retry_at=retry_at, attempts=P.attempts + 1)
+            )
+            return result.rowcount == 1
+
+    async def claim_retries(self, now: datetime, due_after: datetime, limit: int) -> list[PromptRow]:
+        """Claim prompts waiting for another try; those due before ``due_after`` are too late and become missed."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                update(checkin_prompts)
+                .where(P.state == "retry", P.due_at < due_after)
+                .values(state="missed", retry_at=None)
+            )
+            ids = (
+                (
+                    await conn.execute(
+                        select(P.id)
+                        .where(P.state == "retry", P.retry_at <= now)
+                        .order_by(P.due_at)
+                        .limit(limit)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            claimed: list[int] = []
+            for prompt_id in ids:  # compare-and-set, so two workers never take the same prompt
+                moved = await conn.execute(
+                    update(checkin_prompts)
+                    .where(P.id == prompt_id, P.state == "retry")
+                    .values(state="claimed", retry_at=None, claimed_at=now)
+                )
+                if moved.rowcount == 1:
+                    claimed.append(prompt_id)
+        return [row for row in [await self.prompt(i) for i in claimed] if row is not None]
+
+    async def purge_prompts(self, before: datetime) -> int:
+        """Forget prompts due before ``before`` (their check-ins stay; old buttons then say the prompt is gone)."""
+        async with self._db.transaction() as conn:
+            result = await conn.execute(delete(checkin_prompts).where(P.due_at < before))
+            return result.rowcount or 0
+
     async def due_reminders(self, before: datetime, limit: int) -> list[PromptRow]:
         """Sent, unanswered prompts older than ``before`` whose schedule wants a reminder."""
         async with self._db.read() as conn:
@@ -267,6 +333,25 @@ class CheckinRepository:
         async with self._db.transaction() as conn:
             await upsert(
                 conn, checkin_settings, {"guild_id": guild_id, "updated_at": now, **values}, ("guild_id",)
+            )
+
+    async def follow_up(self, guild_id: int, user_id: int) -> bool:
+        """Whether the member asked for buttons to reach their buddy or a moderator after a low check-in."""
+        M = checkin_members.c
+        async with self._db.read() as conn:
+            value = (
+                await conn.execute(select(M.follow_up).where(M.guild_id == guild_id, M.user_id == user_id))
+            ).scalar_one_or_none()
+        return bool(value)
+
+    async def set_follow_up(self, guild_id: int, user_id: int, enabled: bool, now: datetime) -> None:
+        """Store the member's follow-up choice."""
+        async with self._db.transaction() as conn:
+            await upsert(
+                conn,
+                checkin_members,
+                {"guild_id": guild_id, "user_id": user_id, "follow_up": enabled, "updated_at": now},
+                ("guild_id", "user_id"),
             )
 
     async def weekly_moods(self, guild_id: int, since: datetime) -> list[tuple[int, int]]:
@@ -326,11 +411,13 @@ class CheckinRepository:
         async with self._db.read() as conn:
             rows = (await conn.execute(select(*columns).where(condition).order_by(C.created_at))).all()
         return [
-            CheckinRow(
-                r[0], r[1], r[2], r[3], r[4], tuple(t for t in r[5].split(",") if t) if r[5] else (), r[6]
-            )
-            for r in rows
+            CheckinRow(id_, guild, user, mood, note, _split_tags(tags), at)
+            for id_, guild, user, mood, note, tags, at in rows
         ]
+
+
+def _split_tags(tags: str | None) -> tuple[str, ...]:
+    return tuple(filter(None, tags.split(","))) if tags else ()
 
 
 def _schedule(row: Any) -> ScheduleRow:

@@ -208,10 +208,14 @@ checkin_prompts = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("schedule_id", Integer, ForeignKey("checkin_schedules.id", ondelete="CASCADE"), nullable=False),
     Column("due_at", UTCDateTime(), nullable=False),
-    Column("state", String(12), nullable=False),  # claimed / sent / answered / skipped / missed
+    # claimed / retry / sent / snoozed / reminded / answered / skipped / missed
+    Column("state", String(12), nullable=False),
     Column("message_id", BigInteger, nullable=True),
     Column("claimed_at", UTCDateTime(), nullable=False),
+    Column("retry_at", UTCDateTime(), nullable=True),  # Discord failed (5xx, 429, outage): try again then
+    Column("attempts", Integer, nullable=False, server_default="0"),
     UniqueConstraint("schedule_id", "due_at", name="uq_checkin_prompts_schedule_id_due_at"),
+    Index("ix_checkin_prompts_state", "state", "claimed_at"),
 )
 
 checkins = Table(
@@ -237,5 +241,15 @@ checkin_settings = Table(
     Column("default_time", String(5), nullable=True),
     Column("share_channel_id", BigInteger, nullable=True),
     Column("moderator_followup", Boolean, nullable=False, server_default=true()),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+checkin_members = Table(
+    "checkin_members",
+    metadata,
+    Column("guild_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("user_id", BigInteger, primary_key=True, autoincrement=False),
+    # After a low check-in, offer buttons to tell their buddy or ask a moderator (the member's own choice).
+    Column("follow_up", Boolean, nullable=False, server_default=false()),
     Column("updated_at", UTCDateTime(), nullable=False),
 )

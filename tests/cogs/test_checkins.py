@@ -304,6 +304,15 @@ class TestServerOptions:
         await moderator.slash(channel, "setup alerts", channel=alerts, role=role)
         shown = await member.slash(channel, "checkin now")
         assert shown.response is not None
+        before = await member.click(shown.response.message, label="Awful")
+        assert before.response is not None
+        assert "Ask a moderator to check in on me" not in labels(before.response.message)  # not opted in
+        assert "/checkin follow-up offer:True" in before.response.content
+
+        opted = await member.slash(channel, "checkin follow-up", offer=True)
+        assert opted.ephemeral and opted.response is not None
+        shown = await member.slash(channel, "checkin now")
+        assert shown.response is not None
         saved = await member.click(shown.response.message, label="Awful")
         assert saved.response is not None
         assert alerts.last_message is None  # nothing is sent unless the member asks
@@ -365,3 +374,66 @@ async def test_a_note_is_never_lost(env: simcord.Env, place, monkeypatch: pytest
     [kept] = failed.followups
     assert "a long day, but I went for a walk" in kept.content
     assert [str(e) for e in env.errors] == ["database went away"]
+
+
+async def test_history_shows_a_chart_with_gaps(env: simcord.Env, place, clock: FakeClock) -> None:
+    guild, channel, member = place
+    service = haven(env).services.checkins
+    for mood in (2, 3, 4):
+        await service.record(guild.id, member.id, mood)
+        clock.advance(days=2)  # every other day: the missed days are gaps
+
+    history = await member.slash(channel, "checkin history", days=30)
+
+    assert history.ephemeral and history.response is not None
+    [embed] = history.response.embeds
+    assert embed.image is not None and embed.image.url == "attachment://mood.png"
+    [chart] = history.response.attachments
+    assert chart.filename == "mood.png" and chart.content_type == "image/png"
+    assert (await chart.read()).startswith(b"\x89PNG")
+
+
+async def test_delete_removes_everything_after_asking(env: simcord.Env, place, clock: FakeClock) -> None:
+    guild, channel, member = place
+    service = haven(env).services.checkins
+    await member.slash(channel, "checkin schedule", time="13:00", timezone="UTC")
+    await service.record(guild.id, member.id, 3)
+    other = guild.add_member(env.create_user("sam"))
+    await service.record(guild.id, other.id, 4)
+
+    asked = await member.slash(channel, "checkin delete")
+    assert asked.ephemeral and asked.response is not None
+    kept = await member.click(asked.response.message, label="Keep them")
+    assert kept.response is not None and "Nothing was deleted" in kept.response.content
+    assert len(await service.export_rows(guild.id, member.id)) == 1
+
+    asked = await member.slash(channel, "checkin delete")
+    assert asked.response is not None
+    done = await member.click(asked.response.message, label="Delete everything")
+
+    assert done.response is not None and "1 check-ins and your schedule" in done.response.content
+    assert await service.export_rows(guild.id, member.id) == []
+    assert await service.schedule_of(guild.id, member.id) is None
+    assert len(await service.export_rows(guild.id, other.id)) == 1  # only their own
+    await tick(env, clock, hours=1, minutes=1)
+    assert prompts(member) == []
+
+
+async def test_a_discord_outage_delays_a_prompt_but_never_loses_or_repeats_it(
+    env: simcord.Env, place, clock: FakeClock
+) -> None:
+    _, channel, member = place
+    await member.slash(channel, "checkin schedule", time="13:00", timezone="UTC")
+    # Discord is unavailable for the first two tries.
+    env.inject_error("POST", f"/channels/{member.user.dm_channel.id}/messages", status=503, times=2)
+
+    await tick(env, clock, hours=1, minutes=1)
+    assert prompts(member) == []
+    await tick(env, clock, minutes=3)
+    assert prompts(member) == []
+    await tick(env, clock, minutes=3)
+    await tick(env, clock, minutes=3)
+
+    [prompt] = prompts(member)
+    answered = await member.user.click(prompt, label="Good")
+    assert answered.response is not None and answered.response.content.startswith("Saved: 🙂 Good.")

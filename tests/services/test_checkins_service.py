@@ -60,3 +60,35 @@ async def test_nobody_can_annotate_another_members_check_in(checkins: CheckinSer
 
     [(_, _, _, note)] = await checkins.export_rows(1, 7)
     assert note == ""
+
+
+async def test_a_failed_send_is_retried_until_the_grace_window_ends(
+    checkins: CheckinService, clock: FakeClock
+) -> None:
+    await checkins.set_schedule(1, 7, "13:00", "UTC", "every day")
+    clock.advance(hours=1, minutes=1)
+    [prompt] = await checkins.claim_due()
+
+    await checkins.send_failed(prompt)
+    assert await checkins.claim_due() == []  # not before the retry time
+    clock.advance(minutes=3)
+    [again] = await checkins.claim_due()
+    assert again.id == prompt.id
+
+    await checkins.send_failed(again)
+    clock.advance(hours=2)  # Discord stayed down past the grace window: the prompt is dropped, not sent late
+    assert await checkins.claim_due() == []
+    assert (await checkins.prompt(prompt.id)).state == "missed"  # type: ignore[union-attr]
+
+
+async def test_old_prompts_are_forgotten_but_check_ins_stay(
+    checkins: CheckinService, clock: FakeClock
+) -> None:
+    prompt_id = await due_prompt(checkins, clock)
+    await checkins.record(1, 7, 4, prompt_id=prompt_id)
+
+    clock.advance(days=15)
+    await checkins.claim_due()
+
+    assert await checkins.prompt(prompt_id) is None
+    assert len(await checkins.export_rows(1, 7)) == 1

@@ -13,11 +13,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.cogs.checkins.views import DYNAMIC_ITEMS, mood_view
+from bot.cogs.checkins.views import DYNAMIC_ITEMS, DeleteConfirmView, mood_view
 from bot.domain.checkins import DAY_NAMES, EVERY_DAY, WEEKDAYS, WEEKENDS, Mood, search_timezones
 from bot.errors import InvalidInput
 from bot.permissions import require_manage_guild
 from bot.services.checkins import CheckinsDisabled, CheckinService, ScheduleView
+from bot.ui.chart import mood_chart
 
 if TYPE_CHECKING:
     from bot.app import HavenBot
@@ -190,7 +191,13 @@ class CheckinCog(commands.Cog):
         embed = discord.Embed(
             title=self._t(interaction, "checkin.history.title", days=days), description=text
         )
-        await self._reply(interaction, "", embed=embed)
+        embed.set_footer(text=self._t(interaction, "checkin.history.legend"))
+        # Drawing takes a few milliseconds; do it off the event loop so other members aren't kept waiting.
+        png = await asyncio.to_thread(mood_chart, summary.daily, summary.rolling)
+        embed.set_image(url="attachment://mood.png")
+        await self._reply(
+            interaction, "", embed=embed, file=discord.File(io.BytesIO(png), filename="mood.png")
+        )
 
     @checkin.command(name="export")
     async def export(self, interaction: discord.Interaction[HavenBot]) -> None:
@@ -203,6 +210,24 @@ class CheckinCog(commands.Cog):
         writer.writerows(rows)
         file = discord.File(io.BytesIO(buffer.getvalue().encode("utf-8")), filename="haven-checkins.csv")
         await self._reply(interaction, self._t(interaction, "checkin.export.ready"), file=file)
+
+    @checkin.command(name="follow-up")
+    @app_commands.describe(offer="After a low check-in, show a button to ask a moderator to check in on you.")
+    async def follow_up(self, interaction: discord.Interaction[HavenBot], offer: bool) -> None:
+        """Choose whether low check-ins offer a button to reach a moderator (nothing is sent unless you press it)."""
+        assert interaction.guild is not None
+        await self.checkins.set_follow_up(interaction.guild.id, interaction.user.id, offer)
+        key = "checkin.follow_up.on" if offer else "checkin.follow_up.off"
+        await self._reply(interaction, self._t(interaction, key))
+
+    @checkin.command(name="delete")
+    async def delete(self, interaction: discord.Interaction[HavenBot]) -> None:
+        """Delete all your check-ins, notes and schedule in this server, for good (asks first)."""
+        assert interaction.guild is not None
+        view = DeleteConfirmView(self.bot, interaction.locale, interaction.guild.id)
+        await interaction.response.send_message(
+            self._t(interaction, "checkin.delete.ask"), view=view, ephemeral=True
+        )
 
     def _describe(self, interaction: discord.Interaction[Any], view: ScheduleView) -> dict[str, Any]:
         if view.days == EVERY_DAY:
@@ -307,9 +332,15 @@ class CheckinCog(commands.Cog):
                 await self.checkins.dms_closed(prompt)
                 log.info("Check-in prompt %d: DMs closed; schedule paused", prompt.id)
                 continue
+            except discord.NotFound:
+                await self.checkins.member_left(prompt.guild_id, prompt.user_id)  # the account is gone
+                log.info("Check-in prompt %d: user not found; schedule stopped", prompt.id)
+                continue
             except (discord.HTTPException, discord.RateLimited, OSError) as exc:
+                # Not delivered: hand it back, so it is tried again in a few minutes (within the grace window).
+                await self.checkins.send_failed(prompt)
                 log.warning(
-                    "Check-in prompt %d could not be sent (%s); not retried", prompt.id, type(exc).__name__
+                    "Check-in prompt %d could not be sent (%s); will retry", prompt.id, type(exc).__name__
                 )
                 continue
             await self.checkins.prompt_sent(prompt.id, message.id)

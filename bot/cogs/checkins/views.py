@@ -11,7 +11,7 @@ import discord
 from bot.cogs.resources.embeds import render_answer
 from bot.domain.checkins import TAGS, Mood
 from bot.domain.resources import Topic
-from bot.ui.base import BaseModal, funnelled
+from bot.ui.base import BaseModal, BaseView, funnelled
 
 if TYPE_CHECKING:
     from bot.app import HavenBot
@@ -110,11 +110,15 @@ class MoodButton(
             text += "\n\n" + t("checkin.follow_up", loc)
             alerts = await bot.services.guild_settings.get(self.guild_id)
             if server.moderator_followup and alerts.alerts_configured:
-                view.add_item(
-                    AskModeratorButton(
-                        recorded.checkin_id, self.guild_id, t("checkin.button.ask_moderator", loc)
+                # Only for members who chose it: nothing goes to anyone unless they press it.
+                if await service.follow_up(self.guild_id, interaction.user.id):
+                    view.add_item(
+                        AskModeratorButton(
+                            recorded.checkin_id, self.guild_id, t("checkin.button.ask_moderator", loc)
+                        )
                     )
-                )
+                else:
+                    text += "\n" + t("checkin.follow_up.hint", loc)
             answer = await bot.services.resources.answer(
                 user_id=interaction.user.id, guild_id=None, country_text=None, topic=Topic.SUICIDE_CRISIS
             )
@@ -351,6 +355,38 @@ class TagSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"ci:ta
         await bot.services.checkins.add_tags(self.checkin_id, interaction.user.id, list(self.item.values))
         await interaction.response.send_message(
             bot.i18n.text("checkin.tags.saved", interaction.locale), ephemeral=True
+        )
+
+
+class DeleteConfirmView(BaseView):
+    """Asks once before deleting a member's check-ins; shown privately, so only that member can press it."""
+
+    def __init__(self, bot: HavenBot, locale: Any, guild_id: int) -> None:
+        super().__init__(timeout=300)
+        self.guild_id = guild_id
+        confirm: discord.ui.Button[Any] = discord.ui.Button(
+            label=bot.i18n.text("checkin.delete.confirm", locale)[:80], style=discord.ButtonStyle.danger
+        )
+        keep: discord.ui.Button[Any] = discord.ui.Button(
+            label=bot.i18n.text("checkin.delete.keep", locale)[:80], style=discord.ButtonStyle.secondary
+        )
+        confirm.callback = self._delete
+        keep.callback = self._keep
+        self.add_item(confirm)
+        self.add_item(keep)
+
+    async def _delete(self, interaction: discord.Interaction[Any]) -> None:
+        bot = _bot(interaction)
+        count = await bot.services.checkins.delete_everything(self.guild_id, interaction.user.id)
+        self.stop()
+        await interaction.response.edit_message(
+            content=bot.i18n.text("checkin.delete.done", interaction.locale, count=count), view=None
+        )
+
+    async def _keep(self, interaction: discord.Interaction[Any]) -> None:
+        self.stop()
+        await interaction.response.edit_message(
+            content=_bot(interaction).i18n.text("checkin.delete.kept", interaction.locale), view=None
         )
 
 

@@ -1,4 +1,4 @@
-"""Check-ins: schedules, prompts (claimed before they are sent), check-ins and server settings.
+"""Check-ins: schedules, prompts (claimed before they are sent) and check-ins.
 
 Revision ID: 0004
 Revises: 0003
@@ -27,7 +27,6 @@ def upgrade() -> None:
         sa.Column("local_time", sa.String(5), nullable=False),
         sa.Column("timezone", sa.String(64), nullable=False),
         sa.Column("days_mask", sa.Integer(), nullable=False),
-        sa.Column("reminder", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("status", sa.String(12), nullable=False),
         sa.Column("paused_until", UTCDateTime(), nullable=True),
         sa.Column("next_due_at", UTCDateTime(), nullable=True),
@@ -68,20 +67,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("prompt_id", name="uq_checkins_prompt_id"),
     )
     op.create_index("ix_checkins_member_time", "checkins", ["guild_id", "user_id", "created_at"])
-    op.create_table(
-        "checkin_settings",
-        sa.Column("guild_id", sa.BigInteger(), autoincrement=False, nullable=False),
-        sa.Column("enabled", sa.Boolean(), server_default=sa.true(), nullable=False),
-        sa.Column("default_time", sa.String(5), nullable=True),
-        sa.Column("share_channel_id", sa.BigInteger(), nullable=True),
-        sa.Column("moderator_followup", sa.Boolean(), server_default=sa.true(), nullable=False),
-        sa.Column("updated_at", UTCDateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("guild_id", name="pk_checkin_settings"),
-    )
 
 
 def downgrade() -> None:
-    op.drop_table("checkin_settings")
     op.drop_index("ix_checkins_member_time", table_name="checkins")
     op.drop_table("checkins")
     op.drop_table("checkin_prompts")
