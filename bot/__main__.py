@@ -28,6 +28,7 @@ from bot.domain.resources import Directory
 from bot.errors import ConfigError, DatabaseError, DomainError
 from bot.i18n import Catalogs
 from bot.logging_setup import setup_logging
+from bot.services.buddies import BuddyService
 from bot.services.checkins import CheckinService
 from bot.services.command_sync import CommandSyncService
 from bot.services.crisis import CrisisService, load_lexicon
@@ -35,6 +36,7 @@ from bot.services.guild_settings import GuildSettingsService
 from bot.services.resources import ResourceService, load_directory
 from bot.storage import migrate
 from bot.storage.bot_state import BotStateRepository
+from bot.storage.buddies import BuddyRepository
 from bot.storage.checkins import CheckinRepository
 from bot.storage.crisis import CrisisRepository
 from bot.storage.engine import Database
@@ -51,12 +53,14 @@ PORTAL_URL = "https://discord.com/developers/applications"
 
 def build_services(db: Database, clock: Clock = system_clock, directory: Directory | None = None) -> Services:
     """Every service, wired to its repositories. Shipped data loads once here."""
+    crisis = CrisisService(shipped_lexicon(), CrisisRepository(db), clock)
     return Services(
         guild_settings=GuildSettingsService(GuildSettingsRepository(db), clock),
         command_sync=CommandSyncService(BotStateRepository(db), clock),
         resources=ResourceService(directory or shipped_directory(), ResourcesRepository(db), clock),
-        crisis=CrisisService(shipped_lexicon(), CrisisRepository(db), clock),
+        crisis=crisis,
         checkins=CheckinService(CheckinRepository(db), clock),
+        buddies=BuddyService(BuddyRepository(db), crisis, clock),
     )
 
 

@@ -13,6 +13,7 @@ from discord.ext import commands
 from bot.domain.commands import sync_scope
 from bot.i18n import Catalogs
 from bot.i18n.translator import HavenTranslator
+from bot.services.buddies import BuddyService
 from bot.services.checkins import CheckinService
 from bot.services.command_sync import CommandSyncService
 from bot.services.crisis import CrisisService
@@ -56,6 +57,7 @@ class Services:
     resources: ResourceService
     crisis: CrisisService
     checkins: CheckinService
+    buddies: BuddyService
 
 
 class HavenBot(commands.Bot):

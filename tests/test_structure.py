@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from discord import app_commands
+from discord.ext import tasks
 
 from bot.__main__ import build_bot
 from bot.i18n import Catalogs
@@ -85,8 +86,10 @@ async def commands_tree(tmp_path: Path):
     from bot.cogs import load_cogs
 
     await load_cogs(bot)
-    bot.get_cog("CrisisCog").outbox_loop.cancel()  # type: ignore[union-attr]  # not logged in: no loops
-    bot.get_cog("CheckinCog").prompt_loop.cancel()  # type: ignore[union-attr]
+    for cog in bot.cogs.values():  # not logged in: no loops
+        for value in vars(type(cog)).values():
+            if isinstance(value, tasks.Loop):
+                getattr(cog, value.coro.__name__).cancel()
     try:
         yield bot.tree
     finally:

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
 
 async def load_cogs(bot: HavenBot) -> None:
     """Add every cog to ``bot``."""
+    from bot.cogs.buddies.cog import BuddyCog
     from bot.cogs.checkins.cog import CheckinCog
     from bot.cogs.crisis.cog import CrisisCog
     from bot.cogs.general import GeneralCog
@@ -21,3 +22,4 @@ async def load_cogs(bot: HavenBot) -> None:
     await bot.add_cog(ResourcesCog(bot, bot.services.resources))
     await bot.add_cog(CrisisCog(bot, bot.services.crisis))
     await bot.add_cog(CheckinCog(bot, bot.services.checkins, send_rate=bot.checkin_send_rate))
+    await bot.add_cog(BuddyCog(bot, bot.services.buddies, send_rate=bot.checkin_send_rate))

@@ -229,18 +229,34 @@ class CrisisService:
 
     async def request_check_in(self, guild_id: int, member_id: int, request_id: int) -> int:
         """The member asked (after a low check-in) for a moderator to reach out: a card, no ping, no excerpt text."""
+        return await self.request_moderator(
+            guild_id,
+            member_id,
+            request_id,
+            "The member asked for a moderator to check in on them after a low check-in.",
+            Kind.SELF,
+        )
+
+    async def request_moderator(
+        self, guild_id: int, member_id: int, request_key: int, reason: str, kind: Kind
+    ) -> int:
+        """A card for moderators that a member asked for (no detection, no ping, no message text).
+
+        ``request_key`` stands where a message id would be: positive for check-in requests, negative for buddy
+        reports, so the two never collide. The card follows the same claim workflow as crisis alerts.
+        """
         now = self._clock()
         alert_id, _ = await self._repo.insert_alert(
             {
                 "guild_id": guild_id,
                 "member_id": member_id,
                 "channel_id": None,
-                "message_id": request_id,
+                "message_id": request_key,
                 "from_dm": True,
-                "kind": Kind.SELF.value,
+                "kind": kind.value,
                 "severity": Severity.MODERATE.label,
                 "excerpt": None,
-                "matched": "The member asked for a moderator to check in on them after a low check-in.",
+                "matched": reason,
                 "status": Status.OPEN.value,
                 "card_state": CardState.PENDING.value,
                 "reply_state": ReplyState.NONE.value,

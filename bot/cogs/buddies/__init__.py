@@ -1,0 +1,1 @@
+"""Buddy pairing: commands, pairing DMs and their buttons."""
