@@ -40,6 +40,8 @@ WORRY_EVERY = timedelta(hours=12)  # one "I'm worried" per member per 12 hours r
 REPORTS_PER_DAY = 3
 LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 8
+KEEP_MESSAGES = timedelta(days=14)  # the DM outbox, once sent
+KEEP_PAIRINGS = timedelta(days=180)  # closed pairings, and only once older than the no-repeat history
 
 
 class NotInProgramme(DomainError):
@@ -113,6 +115,7 @@ class BuddyService:
         self._repo = repo
         self._crisis = crisis
         self._clock = clock
+        self._purged_at: datetime | None = None
 
     # --- settings
 
@@ -222,7 +225,12 @@ class BuddyService:
             return ()
         now = self._clock()
         rules = await self._rules(guild_id, server, {m.user_id for m in waiting})
-        others = [self._candidate(m, now) for m in waiting if m.user_id != user_id]
+        # Between rounds, only someone who shares a topic; anyone else waits for the round's fuller choice.
+        others = [
+            self._candidate(m, now)
+            for m in waiting
+            if m.user_id != user_id and set(m.topics) & set(me.topics)
+        ]
         found = best_partner(self._candidate(me, now), others, rules)
         if found is None:
             return ()
@@ -558,13 +566,23 @@ class BuddyService:
         return RoundResult(server.round_number, created, result.left_over)
 
     async def tick(self) -> None:
-        """Due work: rounds that are due, pauses that ended, expired introductions, halfway questions."""
+        """Due work: rounds that are due, pauses that ended, expired introductions, halfway questions,
+        and (hourly) forgetting what is no longer needed."""
         now = self._clock()
         await self._repo.resume_paused(now)
         for guild_id in await self._repo.due_rounds(now):
             await self.run_round(guild_id)
         await self.expire()
         await self._repo.halfway_due(now)
+        if self._purged_at is None or now - self._purged_at >= timedelta(hours=1):
+            self._purged_at = now
+            await self.purge()
+
+    async def purge(self) -> int:
+        """Sent DMs go after 14 days; closed pairings once they are out of the no-repeat history and the
+        stats window."""
+        now = self._clock()
+        return await self._repo.purge(now, now - KEEP_MESSAGES, now - KEEP_PAIRINGS)
 
     # --- the outbox
 

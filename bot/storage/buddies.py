@@ -681,6 +681,33 @@ class BuddyRepository:
 
     # --- stats
 
+    async def purge(self, now: datetime, messages_before: datetime, pairings_before: datetime) -> int:
+        """Forget what is no longer needed: sent DMs, and closed pairings older than both the no-repeat history
+        (the server's last N rounds) and ``pairings_before``. Reports stay with the moderators' records."""
+        async with self._db.transaction() as conn:
+            gone = (
+                await conn.execute(
+                    delete(buddy_outbox).where(
+                        O.state.in_(("sent", "undeliverable")), O.created_at < messages_before
+                    )
+                )
+            ).rowcount or 0
+            history = (
+                select(BS.round_number - BS.history_rounds)
+                .where(BS.guild_id == P.guild_id)
+                .correlate(buddy_pairings)
+                .scalar_subquery()
+            )
+            old = select(P.id).where(
+                P.status.not_in(OPEN), P.ended_at < pairings_before, P.round_number < history
+            )
+            ids = [r[0] for r in await conn.execute(old)]
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                await conn.execute(delete(buddy_pair_members).where(PM.pairing_id.in_(chunk)))
+                await conn.execute(delete(buddy_pairings).where(P.id.in_(chunk)))
+            return gone + len(ids)
+
     async def stats(self, guild_id: int, since: datetime) -> dict[str, int]:
         """Aggregated counts only: nobody's own answers."""
         async with self._db.read() as conn:

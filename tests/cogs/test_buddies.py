@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import discord
 import pytest
 import simcord
 
+from bot.__main__ import build_bot
+from bot.errors import InvalidInput
+from bot.storage.engine import Database
 from tests.conftest import FakeClock
 from tests.helpers import haven
 
@@ -299,3 +304,163 @@ async def test_bad_input_gets_clear_private_answers(env: simcord.Env, place, mod
         assert alone_again.response is not None
         await alone.select(alone_again.response.message, ["Anxiety"])
     env.errors  # noqa: B018
+
+
+async def test_both_saying_hello_at_the_same_moment_makes_one_pairing(env: simcord.Env, place) -> None:
+    guild, _ = place
+    robin, _ = await join(env, place, "robin", ["Stress"])
+    sam, _ = await join(env, place, "sam", ["Stress"])
+    service = haven(env).services.buddies
+    pairing = (await service.status(guild.id, robin.id)).pairing
+    assert pairing is not None
+
+    # Two presses landing together (simcord runs one interaction at a time, so race the service directly).
+    outcomes = await asyncio.gather(
+        service.respond(pairing.id, robin.id, True), service.respond(pairing.id, sam.id, True)
+    )
+    again = await robin.user.click(intro(robin), label="Say hello")
+    await env.advance_time(1)
+
+    assert sorted(outcomes) == ["active", "waiting"] or outcomes == ["active", "active"]
+    assert again.response is not None and "already answered" in again.response.content
+    for member in (robin, sam):
+        assert len([m for m in dms(member) if "You're buddies!" in m.content]) == 1
+        state = await service.status(guild.id, member.id)
+        assert state.pairing is not None and state.pairing.status == "active"
+
+
+async def test_buttons_from_a_lapsed_introduction_say_so(env: simcord.Env, place, clock: FakeClock) -> None:
+    robin, _ = await join(env, place, "robin", ["Loneliness"])
+    await join(env, place, "sam", ["Loneliness"])
+    old = intro(robin)
+    await tick(env, clock, hours=49)
+
+    late = await robin.user.click(old, label="Say hello")
+
+    assert late.response is not None and late.response.ephemeral
+    assert "has finished" in late.response.content
+
+
+async def test_buttons_keep_working_after_a_restart(
+    env: simcord.Env, place, clock: FakeClock, database: Database
+) -> None:
+    robin, _ = await join(env, place, "robin", ["Loneliness"])
+    sam, _ = await join(env, place, "sam", ["Loneliness"])
+
+    await env.restart_bot(build_bot(database, clock=clock))
+    await robin.user.click(intro(robin), label="Say hello")
+    both = await sam.user.click(intro(sam), label="Say hello")
+
+    assert both.response is not None and "You're both in" in both.response.content
+
+
+async def test_an_odd_number_makes_a_group_of_three_or_tells_the_one_left_over(
+    env: simcord.Env, place, mod
+) -> None:
+    guild, channel = place
+    moderator, _ = mod
+    service = haven(env).services.buddies
+    ran = await moderator.slash(channel, "buddy-admin run")  # nobody waiting: nothing happens
+    assert ran.response is not None and "0 pairings made" in ran.response.content
+    alone, _ = await join(env, place, "ana", ["Relationships"])
+    ran = await moderator.slash(
+        channel, "buddy-admin run"
+    )  # one member waiting: told kindly, first next time
+    assert ran.response is not None and "0 pairings made, 1 left over" in ran.response.content
+    await env.advance_time(1)
+    assert any("weren't paired this time" in m.content for m in dms(alone))
+    assert (await service.member(guild.id, alone.id)).priority  # type: ignore[union-attr]
+    # Nobody shares a topic, so nobody is paired on demand; the round pairs them anyway.
+    ben, _ = await join(env, place, "ben", ["Family"])
+    cat, _ = await join(env, place, "cat", ["Hobbies"])
+    await moderator.slash(channel, "buddy-admin settings", odd_number="trio")
+
+    await moderator.slash(channel, "buddy-admin run")
+    await env.advance_time(1)
+
+    state = await service.status(guild.id, cat.id)
+    assert state.pairing is not None
+    assert {m.user_id for m in state.pairing.members} == {alone.id, ben.id, cat.id}
+    assert f"<@{alone.id}>" in intro_text(cat) and f"<@{ben.id}>" in intro_text(cat)
+
+    await moderator.slash(channel, "buddy-admin settings", odd_number="next")
+    dan, _ = await join(env, place, "dan", ["Identity"])
+    eve, _ = await join(env, place, "eve", ["Recovery"])
+    fay, _ = await join(env, place, "fay", ["Health"])
+    await moderator.slash(channel, "buddy-admin run")
+    await env.advance_time(1)
+    left = [x for x in (dan, eve, fay) if any("weren't paired this time" in m.content for m in dms(x))]
+    assert len(left) == 1
+    assert (await service.member(guild.id, left[0].id)).priority  # type: ignore[union-attr]
+    assert sum(intro(x) is not None for x in (dan, eve, fay)) == 2
+
+
+async def test_listener_role_pairs_listeners_with_members_who_asked_for_support(
+    env: simcord.Env, place, mod
+) -> None:
+    guild, channel = place
+    moderator, _ = mod
+    listeners = guild.create_role("Listeners")
+    await moderator.slash(channel, "buddy-admin settings", listener_role=listeners)
+    outsider = guild.add_member(env.create_user("eve"))
+    refused = await outsider.slash(channel, "buddy join", looking_for="support", timezone="Europe/Berlin")
+    assert refused.response is not None and "listener role" in refused.response.content
+    env.errors  # the refusal went through the error funnel  # noqa: B018
+
+    seeker, _ = await join(env, place, "robin", ["Anxiety"], looking_for="talk")
+    listener = guild.add_member(env.create_user("lee"), roles=[listeners])
+    shown = await listener.slash(channel, "buddy join", looking_for="support", timezone="Europe/Berlin")
+    assert shown.response is not None
+    await listener.select(shown.response.message, ["Anxiety"])
+    await env.advance_time(1)
+
+    assert f"<@{seeker.id}>" in intro_text(listener)
+
+
+async def test_pause_resume_and_report(env: simcord.Env, place, mod) -> None:
+    guild, channel = place
+    moderator, role = mod
+    alerts = guild.create_text_channel("mod-alerts")
+    await moderator.slash(channel, "setup alerts", channel=alerts, role=role)
+    robin, _ = await join(env, place, "robin", ["Anxiety"])
+
+    paused = await robin.slash(channel, "buddy pause", until="2027-01-31")
+    assert paused.response is not None and paused.response.ephemeral, paused
+    sam, said = await join(env, place, "sam", ["Anxiety"])
+    assert "You're in!" in said and intro(robin) is None  # paused members aren't paired
+    nonsense = await robin.slash(channel, "buddy pause", until="someday")
+    assert nonsense.response is not None and nonsense.response.ephemeral
+    assert any(isinstance(getattr(e, "original", e), InvalidInput) for e in env.errors)  # the funnel answered
+
+    resumed = await robin.slash(channel, "buddy resume")
+    await env.advance_time(1)
+    assert resumed.response is not None and intro(robin) is not None
+
+    reported = await sam.slash(channel, "buddy report", member=robin.user, what="Rude messages.")
+    assert reported.response is not None and reported.response.ephemeral
+    cards = [m for m in alerts.history() if m.embeds]
+    assert len(cards) == 1 and "Rude messages." in str(cards[0].embeds[0].to_dict())
+    assert not [m for m in dms(robin) if "report" in m.content.lower()]
+
+
+async def test_rounds_run_on_their_own_at_the_servers_cadence(
+    env: simcord.Env, place, clock: FakeClock
+) -> None:
+    guild, _ = place
+    members = [await join(env, place, name, ["Stress"]) for name in ("ana", "ben", "cat", "dan")]
+    service = haven(env).services.buddies
+    first = set()
+    for x, _ in members:
+        await x.user.click(intro(x), label="Say hello")
+        pairing = (await service.status(guild.id, x.id)).pairing
+        assert pairing is not None
+        first.add(frozenset(m.user_id for m in pairing.members))
+
+    await tick(env, clock, days=7, minutes=1)  # weekly by default
+
+    second = set()
+    for x, _ in members:
+        pairing = (await service.status(guild.id, x.id)).pairing
+        assert pairing is not None and pairing.status == "pending"
+        second.add(frozenset(m.user_id for m in pairing.members))
+    assert len(second) == 2 and not first & second  # a new round, and no repeats

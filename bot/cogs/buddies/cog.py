@@ -16,7 +16,7 @@ from bot.domain.checkins import resolve_timezone, search_timezones
 from bot.domain.pairing import INTRO_MAX, Cadence, LookingFor, OddRule
 from bot.errors import InvalidInput
 from bot.permissions import require_manage_guild
-from bot.services.buddies import BuddyService
+from bot.services.buddies import BuddyService, NeedListenerRole
 from bot.storage.buddies import OutboxRow
 
 if TYPE_CHECKING:
@@ -114,6 +114,8 @@ class BuddyCog(commands.Cog):
         is_listener = settings.listener_role_id is not None and any(
             r.id == settings.listener_role_id for r in roles
         )
+        if looking_for == LookingFor.SUPPORT and settings.listener_role_id is not None and not is_listener:
+            raise NeedListenerRole()  # say so now, before the topic picker
         view = JoinView(
             self.bot,
             interaction.locale,
