@@ -242,10 +242,23 @@ class BuddyService:
         self, guild_id: int, server: ServerSettings, users: tuple[int, ...], seed: int
     ) -> int | None:
         now = self._clock()
-        ends = server.next_round_at or server.cadence.next_round(now)
         return await self._repo.create_pairing(
-            guild_id, server.round_number, users, seed, now, now + ACCEPT_WITHIN, halfway(now, ends)
+            guild_id, server.round_number, users, seed, now, now + ACCEPT_WITHIN, self._halfway(server, now)
         )
+
+    def _halfway(self, server: ServerSettings, start: datetime) -> datetime:
+        """Halfway between ``start`` and the round that will close the pairing. A pair made in the second half
+        of a round isn't closed by the next round (see ``_completes_before``) but by the one after."""
+        span = server.cadence.next_round(start) - start
+        ends = server.next_round_at or start + span
+        if ends - start < span / 2:
+            ends += span
+        return halfway(start, ends)
+
+    @staticmethod
+    def _completes_before(server: ServerSettings, now: datetime) -> datetime:
+        """A new round closes active pairings made before this (so nobody gets only a day or two)."""
+        return now - (server.cadence.next_round(now) - now) / 2
 
     def _candidate(self, member: MemberRow, now: datetime) -> Candidate:
         return Candidate(
@@ -289,10 +302,7 @@ class BuddyService:
         now = self._clock()
         day = parse_pause(until_text, now.astimezone(zone).date())
         resume_at = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
-        values: dict[str, object] = {"paused_until": resume_at}
-        if member.status == "waiting":
-            values["status"] = "paused"
-        await self._repo.set_member(guild_id, user_id, now, **values)
+        await self._repo.pause_member(guild_id, user_id, resume_at, now)
         return day
 
     async def resume(self, guild_id: int, user_id: int) -> JoinResult:
@@ -300,8 +310,7 @@ class BuddyService:
         member = await self._repo.member(guild_id, user_id)
         if member is None:
             raise NotInProgramme()
-        if member.status == "paused":
-            await self._repo.set_member(guild_id, user_id, self._clock(), status="waiting", paused_until=None)
+        await self._repo.resume_member(guild_id, user_id, self._clock())
         return JoinResult(await self._pair_now(guild_id, user_id, await self.settings(guild_id)))
 
     async def leave(self, guild_id: int, user_id: int) -> None:
@@ -352,8 +361,8 @@ class BuddyService:
             return
         others = [m.user_id for m in before.present if m.user_id != user_id]
         if len(others) >= 2 and before.status == "active":
-            for other in others:  # a group of three goes on as two
-                await self._repo.enqueue(before.guild_id, other, pairing_id, "ended_by_other", now)
+            for other in others:  # a group of three goes on as two, and they're told so
+                await self._repo.enqueue(before.guild_id, other, pairing_id, "trio_left", now)
             return
         # The others are told kindly, without a reason, and go back in the queue first.
         await self._repo.close_pairing(
@@ -414,7 +423,8 @@ class BuddyService:
             return "declined"
         after = await self._repo.pairing(pairing_id)
         if after is not None and all(m.response == "accepted" for m in after.present):
-            await self._repo.activate(pairing_id, now)
+            server = await self.settings(after.guild_id)
+            await self._repo.activate(pairing_id, now, self._halfway(server, now))
             return "active"
         return "waiting"
 
@@ -479,11 +489,13 @@ class BuddyService:
         pairing = await self._repo.pairing(pairing_id)
         if pairing is None or pairing.member(user_id) is None:
             raise NoPairing()
-        buddies = [m.user_id for m in pairing.members if m.user_id != user_id]
+        # The buddies still in the pairing (in a group of three, someone may have stepped away); if the pairing
+        # has closed since, the worry is still about the people it was with.
+        buddies = [m.user_id for m in pairing.present if m.user_id != user_id] or [
+            m.user_id for m in pairing.members if m.user_id != user_id
+        ]
         now = self._clock()
-        if await self._repo.count_reports(pairing.guild_id, user_id, "worried", now - WORRY_EVERY):
-            return None
-        report_id = await self._repo.add_report(
+        report_id = await self._repo.open_report(
             {
                 "guild_id": pairing.guild_id,
                 "pairing_id": pairing_id,
@@ -491,8 +503,12 @@ class BuddyService:
                 "subject_id": buddies[0],
                 "kind": "worried",
                 "created_at": now,
-            }
+            },
+            since=now - WORRY_EVERY,
+            limit=1,
         )
+        if report_id is None:
+            return None
         others = ", ".join(f"<@{b}>" for b in buddies)
         alert_id = await self._crisis.request_moderator(
             pairing.guild_id,
@@ -509,13 +525,8 @@ class BuddyService:
         if subject_id == user_id:
             raise InvalidInput("buddy.error.self")
         now = self._clock()
-        if (
-            await self._repo.count_reports(guild_id, user_id, "report", now - timedelta(days=1))
-            >= REPORTS_PER_DAY
-        ):
-            return None
         current = await self._repo.current_pairing(guild_id, user_id)
-        report_id = await self._repo.add_report(
+        report_id = await self._repo.open_report(
             {
                 "guild_id": guild_id,
                 "pairing_id": current.id if current else None,
@@ -524,8 +535,12 @@ class BuddyService:
                 "kind": "report",
                 "text": text.strip()[:1000] or None,
                 "created_at": now,
-            }
+            },
+            since=now - timedelta(days=1),
+            limit=REPORTS_PER_DAY,
         )
+        if report_id is None:
+            return None
         what = text.strip()[:700] or "-"
         alert_id = await self._crisis.request_moderator(
             guild_id,
@@ -544,7 +559,11 @@ class BuddyService:
         server = await self._ensure_settings(guild_id)
         now = self._clock()
         if not await self._repo.begin_round(
-            guild_id, server.round_number, now, server.cadence.next_round(now)
+            guild_id,
+            server.round_number,
+            now,
+            server.cadence.next_round(now),
+            self._completes_before(server, now),
         ):
             return None
         server = await self.settings(guild_id)
@@ -560,9 +579,11 @@ class BuddyService:
         for n, group in enumerate(result.groups):
             if await self._create(guild_id, server, group, seed + n):
                 created += 1
-        for user_id in result.left_over:  # told kindly, and first next time
+        already_first = {m.user_id for m in waiting if m.priority}
+        for user_id in result.left_over:  # told kindly (once, not every round), and first next time
             await self._repo.set_member(guild_id, user_id, now, priority=True)
-            await self._repo.enqueue(guild_id, user_id, None, "left_over", now)
+            if user_id not in already_first:
+                await self._repo.enqueue(guild_id, user_id, None, "left_over", now)
         return RoundResult(server.round_number, created, result.left_over)
 
     async def tick(self) -> None:
@@ -594,6 +615,25 @@ class BuddyService:
             if await self._repo.lease(row.id, row.attempts, now, now + LEASE):
                 leased.append(row)
         return leased
+
+    @staticmethod
+    def deliverable(row: OutboxRow, pairing: PairingRow | None) -> bool:
+        """Whether a queued DM still makes sense: an introduction only while the pairing waits for this member's
+        answer, "You're buddies!" and the halfway question only while it is active, and never to someone who has
+        left it. Notes that a pairing ended are always sent."""
+        needs = {"intro": ("pending",), "active": ("active",), "halfway": ("active",)}.get(row.kind)
+        if needs is None:
+            return True
+        if pairing is None or pairing.status not in needs:
+            return False
+        me = pairing.member(row.user_id)
+        if me is None or me.left:
+            return False
+        return row.kind != "intro" or me.response == "pending"
+
+    async def message_cancelled(self, message_id: int) -> None:
+        """A queued DM that no longer makes sense (the pairing moved on)."""
+        await self._repo.message_done(message_id, "cancelled")
 
     async def message_sent(self, message_id: int) -> None:
         """A DM was delivered (to the DM or the private thread)."""

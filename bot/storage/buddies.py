@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, case, delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -32,6 +32,14 @@ R = buddy_reports.c
 O = buddy_outbox.c  # noqa: E741
 
 OPEN = ("pending", "active")
+
+
+def _requeued(values: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """Profile values for a member going back in the queue: a member who paused meanwhile stays paused."""
+    if values.get("status") != "waiting":
+        return values
+    still_paused = and_(M.paused_until.is_not(None), M.paused_until > now)
+    return {**values, "status": case((still_paused, "paused"), else_="waiting")}
 
 
 class Conflict(Exception):
@@ -184,9 +192,15 @@ class BuddyRepository:
             return [r[0] for r in rows]
 
     async def begin_round(
-        self, guild_id: int, expected: int, started: datetime, next_at: datetime | None
+        self,
+        guild_id: int,
+        expected: int,
+        started: datetime,
+        next_at: datetime | None,
+        completes_before: datetime,
     ) -> bool:
-        """Move a server to round ``expected + 1``, closing the previous round's pairings. False if already moved."""
+        """Move a server to round ``expected + 1``, closing the active pairings made before ``completes_before``
+        (a pair made just before the round keeps going). False if already moved."""
         async with self._db.transaction() as conn:
             moved = await conn.execute(
                 update(buddy_settings)
@@ -195,7 +209,8 @@ class BuddyRepository:
             )
             if moved.rowcount != 1:
                 return False
-            old = select(P.id).where(P.guild_id == guild_id, P.status == "active").scalar_subquery()
+            finishing = and_(P.guild_id == guild_id, P.status == "active", P.created_at < completes_before)
+            old = select(P.id).where(finishing).scalar_subquery()
             members = select(PM.user_id).where(PM.pairing_id.in_(old), PM.left.is_(False))
             finished = and_(M.guild_id == guild_id, M.status == "paired", M.user_id.in_(members))
             await conn.execute(  # members who paused meanwhile stay paused until their date
@@ -207,9 +222,7 @@ class BuddyRepository:
                 update(buddy_members).where(finished).values(status="waiting", updated_at=started)
             )
             await conn.execute(
-                update(buddy_pairings)
-                .where(P.guild_id == guild_id, P.status == "active")
-                .values(status="completed", ended_at=started)
+                update(buddy_pairings).where(finishing).values(status="completed", ended_at=started)
             )
             return True
 
@@ -243,8 +256,8 @@ class BuddyRepository:
             if current is None:
                 await conn.execute(insert(buddy_members).values(joined_at=now, **values))
             else:
-                if current[0] == "paired":
-                    values["status"] = "paired"
+                # Decided in SQL, so a pairing made meanwhile by another process is never undone.
+                values["status"] = case((M.status == "paired", "paired"), else_=values["status"])
                 await conn.execute(
                     update(buddy_members)
                     .where(M.guild_id == values["guild_id"], M.user_id == values["user_id"])
@@ -262,9 +275,43 @@ class BuddyRepository:
             return result.rowcount == 1
 
     async def delete_member(self, guild_id: int, user_id: int) -> None:
-        """Remove a member's profile (topics, timezone, intro). Pairing history and blocks stay."""
+        """Remove a member's profile (topics, timezone, intro) and any DM not yet sent to them.
+        Pairing history and blocks stay."""
         async with self._db.transaction() as conn:
             await conn.execute(delete(buddy_members).where(M.guild_id == guild_id, M.user_id == user_id))
+            await conn.execute(
+                update(buddy_outbox)
+                .where(O.guild_id == guild_id, O.user_id == user_id, O.state.in_(("pending", "sending")))
+                .values(state="cancelled")
+            )
+
+    async def pause_member(self, guild_id: int, user_id: int, until: datetime, now: datetime) -> bool:
+        """No new pairings until ``until``; a member who is waiting stops waiting (decided in SQL, so a pairing
+        made at the same moment stays as it is and the pause applies after it)."""
+        async with self._db.transaction() as conn:
+            result = await conn.execute(
+                update(buddy_members)
+                .where(M.guild_id == guild_id, M.user_id == user_id)
+                .values(
+                    paused_until=until,
+                    status=case((M.status == "waiting", "paused"), else_=M.status),
+                    updated_at=now,
+                )
+            )
+            return result.rowcount == 1
+
+    async def resume_member(self, guild_id: int, user_id: int, now: datetime) -> None:
+        """End a pause now (a paired member stays paired)."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                update(buddy_members)
+                .where(M.guild_id == guild_id, M.user_id == user_id)
+                .values(
+                    paused_until=None,
+                    status=case((M.status == "paused", "waiting"), else_=M.status),
+                    updated_at=now,
+                )
+            )
 
     async def waiting(self, guild_id: int, round_number: int) -> list[MemberRow]:
         """Members waiting for a partner in this round."""
@@ -486,19 +533,19 @@ class BuddyRepository:
                 await conn.execute(
                     update(buddy_members)
                     .where(M.guild_id == guild_id, M.user_id == user_id, M.status == "paired")
-                    .values(updated_at=now, **values)
+                    .values(updated_at=now, **_requeued(values, now))
                 )
             for user_id, kind in notices:
                 await self._enqueue(conn, guild_id, user_id, pairing_id, kind, now)
             return True
 
-    async def activate(self, pairing_id: int, now: datetime) -> bool:
+    async def activate(self, pairing_id: int, now: datetime, halfway_at: datetime) -> bool:
         """Everyone said yes: the pairing is active; queue "You're buddies!" for each."""
         async with self._db.transaction() as conn:
             moved = await conn.execute(
                 update(buddy_pairings)
                 .where(P.id == pairing_id, P.status == "pending")
-                .values(status="active")
+                .values(status="active", halfway_at=halfway_at)
             )
             if moved.rowcount != 1:
                 return False
@@ -525,7 +572,7 @@ class BuddyRepository:
                 await conn.execute(
                     update(buddy_members)
                     .where(M.guild_id == before.guild_id, M.user_id == user_id)
-                    .values(updated_at=now, **member_values)
+                    .values(updated_at=now, **_requeued(member_values, now))
                 )
             return before
 
@@ -653,31 +700,41 @@ class BuddyRepository:
 
     # --- reports
 
-    async def add_report(self, values: dict[str, Any]) -> int:
-        """Record a worry or a report."""
+    async def open_report(self, values: dict[str, Any], since: datetime, limit: int) -> int | None:
+        """Record a worry or a report, unless the member already raised ``limit`` since ``since``.
+
+        One reporter's requests are taken one at a time (SQLite: the write lock; PostgreSQL: an advisory lock),
+        and a recent report whose alert card was never raised (a crash, a database blip) is returned again
+        instead of counting against the limit, so pressing twice raises one card and pressing again after a
+        failure raises the card that was missed.
+        """
         async with self._db.transaction() as conn:
+            if conn.dialect.name == "postgresql":
+                key = (values["guild_id"] * 31 + values["reporter_id"]) % (1 << 62)
+                await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+            rows = (
+                await conn.execute(
+                    select(R.id, R.alert_id)
+                    .where(
+                        R.guild_id == values["guild_id"],
+                        R.reporter_id == values["reporter_id"],
+                        R.kind == values["kind"],
+                        R.created_at >= since,
+                    )
+                    .order_by(R.id)
+                )
+            ).all()
+            unraised = [r[0] for r in rows if r[1] is None]
+            if unraised:
+                return unraised[0]
+            if len(rows) >= limit:
+                return None
             return (await conn.execute(insert(buddy_reports).values(**values).returning(R.id))).scalar_one()
 
     async def set_report_alert(self, report_id: int, alert_id: int) -> None:
         """Link a report to the alert card raised for it."""
         async with self._db.transaction() as conn:
             await conn.execute(update(buddy_reports).where(R.id == report_id).values(alert_id=alert_id))
-
-    async def count_reports(self, guild_id: int, reporter_id: int, kind: str, since: datetime) -> int:
-        """How many reports of a kind a member made since ``since``."""
-        async with self._db.read() as conn:
-            return (
-                await conn.execute(
-                    select(func.count())
-                    .select_from(buddy_reports)
-                    .where(
-                        R.guild_id == guild_id,
-                        R.reporter_id == reporter_id,
-                        R.kind == kind,
-                        R.created_at >= since,
-                    )
-                )
-            ).scalar_one()
 
     # --- stats
 
@@ -688,7 +745,7 @@ class BuddyRepository:
             gone = (
                 await conn.execute(
                     delete(buddy_outbox).where(
-                        O.state.in_(("sent", "undeliverable")), O.created_at < messages_before
+                        O.state.in_(("sent", "undeliverable", "cancelled")), O.created_at < messages_before
                     )
                 )
             ).rowcount or 0

@@ -76,6 +76,8 @@ async def test_join_waits_then_pairs_on_demand_with_consent(env: simcord.Env, pl
         text = " ".join(f.value for f in embed.fields)
         assert f"<@{other.id}>" in text and "You share: Anxiety" in text
         assert "not a counsellor" in text and "/resources" in text
+        [starters] = [f.value for f in embed.fields if f.name == "Ways to start"]
+        assert 2 <= starters.count("\n- ") + 1 <= 3
         assert [b.label for row in message.components for b in row.children] == [
             "Say hello",
             "Not this time",
@@ -171,6 +173,12 @@ async def test_no_dm_and_no_thread_means_a_private_word_at_the_next_command(env:
     assert status.response is not None
     assert "couldn't reach you by DM" in status.response.content
     assert "paired with" in status.response.content
+    # The introduction never reached them, so the answer buttons come with /buddy status.
+    hello = await robin.click(status.response.message, label="Say hello")
+    assert hello.response is not None and "as soon as your buddy says hello" in hello.response.content
+    again = await robin.slash(place[1], "buddy status")
+    assert again.response is not None and "couldn't reach you by DM" not in again.response.content
+    assert not again.response.message.components  # answered: no buttons any more
 
 
 async def test_worried_reaches_moderators_once_and_never_the_buddy(env: simcord.Env, place, mod) -> None:
@@ -218,6 +226,7 @@ async def test_end_and_block_then_the_next_round_avoids_repeats(
     blocked = await a.slash(channel, "buddy block", member=c.user)
     assert blocked.response is not None and "never be paired with" in blocked.response.content
 
+    clock.advance(days=5)  # pairs made in the first half of a round finish when the next one starts
     ran = await moderator.slash(channel, "buddy-admin run")
     assert ran.response is not None and "New round started" in ran.response.content
     second = set()

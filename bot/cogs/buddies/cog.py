@@ -11,7 +11,7 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.cogs.buddies.messages import render
-from bot.cogs.buddies.views import DYNAMIC_ITEMS, JoinView
+from bot.cogs.buddies.views import DYNAMIC_ITEMS, JoinView, pairing_view
 from bot.domain.checkins import resolve_timezone, search_timezones
 from bot.domain.pairing import INTRO_MAX, Cadence, LookingFor, OddRule
 from bot.errors import InvalidInput
@@ -170,8 +170,18 @@ class BuddyCog(commands.Cog):
                 + "\n\n"
                 + text
             )
+        kwargs: dict[str, Any] = {}
+        me = pairing.member(interaction.user.id) if pairing is not None else None
+        if (
+            pairing is not None
+            and pairing.status == "pending"
+            and me is not None
+            and me.response == "pending"
+        ):
+            # The way to answer for someone whose introduction couldn't reach them.
+            kwargs["view"] = pairing_view(self.bot, interaction.locale, pairing.id, ("hello", "notnow"))
         await interaction.response.send_message(
-            text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+            text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none(), **kwargs
         )
 
     @buddy.command(name="pause")
@@ -245,12 +255,12 @@ class BuddyCog(commands.Cog):
         """Tell the moderators privately about a problem with someone in pairing."""
         assert interaction.guild is not None
         alert_id = await self.buddies.report(interaction.guild.id, interaction.user.id, member.id, what)
-        if alert_id is not None:
+        key = "buddy.reported" if alert_id is not None else "buddy.error.too_many"
+        await self._reply(interaction, self._t(interaction, key))
+        if alert_id is not None:  # after answering, so a slow Discord never makes the command time out
             cog = self.bot.get_cog("CrisisCog")
             if cog is not None:
                 await cog.delivery.deliver(alert_id)  # type: ignore[attr-defined]
-        key = "buddy.reported" if alert_id is not None else "buddy.error.too_many"
-        await self._reply(interaction, self._t(interaction, key))
 
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
@@ -414,6 +424,14 @@ class BuddyCog(commands.Cog):
         guild = self.bot.get_guild(row.guild_id)
         locale = guild.preferred_locale if guild else None
         pairing = await self.buddies.pairing(row.pairing_id) if row.pairing_id else None
+        if guild is not None and guild.chunked and guild.get_member(row.user_id) is None:
+            # They left while Haven was offline (no member-remove event): end their pairings kindly instead.
+            await self.buddies.member_left_server(row.guild_id, row.user_id)
+            await self.buddies.message_cancelled(row.id)
+            return False
+        if not self.buddies.deliverable(row, pairing):
+            await self.buddies.message_cancelled(row.id)
+            return False
         profiles = (
             await self.buddies.profiles(row.guild_id, [m.user_id for m in pairing.members]) if pairing else {}
         )

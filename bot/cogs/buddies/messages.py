@@ -27,7 +27,7 @@ def render(
     """Content, embeds and buttons for one outbox message."""
     t = bot.i18n.text
     server = guild.name if guild else t("buddy.a_server", locale)
-    others = [m.user_id for m in pairing.members if m.user_id != row.user_id] if pairing else []
+    others = [m.user_id for m in pairing.present if m.user_id != row.user_id] if pairing else []
     mentions = " ".join(f"<@{u}>" for u in others)
     if row.kind == "intro" and pairing is not None:
         return _intro(bot, locale, row, server, pairing, profiles, others)

@@ -92,12 +92,12 @@ class BuddyButton(
             return
         if self.action == "worried":
             alert_id = await service.worried(self.pairing_id, interaction.user.id)
-            if alert_id is not None:
+            key = "buddy.worried.sent" if alert_id is not None else "buddy.worried.recently"
+            await interaction.response.send_message(t(key, loc), ephemeral=True)
+            if alert_id is not None:  # after answering, so a slow Discord never makes the click time out
                 cog = bot.get_cog("CrisisCog")
                 if cog is not None:
                     await cog.delivery.deliver(alert_id)  # type: ignore[attr-defined]
-            key = "buddy.worried.sent" if alert_id is not None else "buddy.worried.recently"
-            await interaction.response.send_message(t(key, loc), ephemeral=True)
             return
         if self.action in ("talked", "notyet"):
             await service.halfway_answer(
