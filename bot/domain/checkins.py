@@ -8,12 +8,13 @@ from __future__ import annotations
 import difflib
 import re
 import statistics
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import IntEnum
 from functools import cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from bot.errors import InvalidInput
 
@@ -32,6 +33,7 @@ TAGS = (
 )
 LOW = 2  # a mood at or below this is "low"
 LOW_STREAK = 3
+MAX_PAUSE = timedelta(days=365)  # a pause ends within a year; /checkin stop is there for longer
 
 
 class Mood(IntEnum):
@@ -82,54 +84,217 @@ def parse_time(text: str) -> time:
 
 # --- timezones -----------------------------------------------------------------------------------------------------
 
+# Big cities whose IANA zone is named after another city. Shipped in code (tzdata has no such list); every zone
+# here is in tzdata. Accents and case don't matter ("São Paulo" finds "sao paulo").
+CITY_ALIASES: dict[str, str] = {
+    # China
+    "Beijing": "Asia/Shanghai",
+    "Shenzhen": "Asia/Shanghai",
+    "Guangzhou": "Asia/Shanghai",
+    "Chengdu": "Asia/Shanghai",
+    "Wuhan": "Asia/Shanghai",
+    "Hangzhou": "Asia/Shanghai",
+    "Nanjing": "Asia/Shanghai",
+    "Tianjin": "Asia/Shanghai",
+    "Xi'an": "Asia/Shanghai",
+    # India, Pakistan, Bangladesh
+    "Mumbai": "Asia/Kolkata",
+    "Bombay": "Asia/Kolkata",
+    "Delhi": "Asia/Kolkata",
+    "New Delhi": "Asia/Kolkata",
+    "Bengaluru": "Asia/Kolkata",
+    "Bangalore": "Asia/Kolkata",
+    "Chennai": "Asia/Kolkata",
+    "Hyderabad": "Asia/Kolkata",
+    "Pune": "Asia/Kolkata",
+    "Ahmedabad": "Asia/Kolkata",
+    "Lahore": "Asia/Karachi",
+    "Islamabad": "Asia/Karachi",
+    "Chittagong": "Asia/Dhaka",
+    # East and South-East Asia
+    "Osaka": "Asia/Tokyo",
+    "Kyoto": "Asia/Tokyo",
+    "Yokohama": "Asia/Tokyo",
+    "Nagoya": "Asia/Tokyo",
+    "Sapporo": "Asia/Tokyo",
+    "Busan": "Asia/Seoul",
+    "Hanoi": "Asia/Bangkok",
+    "Saigon": "Asia/Ho_Chi_Minh",
+    "Ho Chi Minh City": "Asia/Ho_Chi_Minh",
+    "Cebu": "Asia/Manila",
+    "Quezon City": "Asia/Manila",
+    "Surabaya": "Asia/Jakarta",
+    "Bandung": "Asia/Jakarta",
+    "Bali": "Asia/Makassar",
+    # Middle East and Africa
+    "Abu Dhabi": "Asia/Dubai",
+    "Tel Aviv": "Asia/Jerusalem",
+    "Jeddah": "Asia/Riyadh",
+    "Ankara": "Europe/Istanbul",
+    "Abuja": "Africa/Lagos",
+    "Cape Town": "Africa/Johannesburg",
+    "Durban": "Africa/Johannesburg",
+    "Pretoria": "Africa/Johannesburg",
+    "Alexandria": "Africa/Cairo",
+    "Mombasa": "Africa/Nairobi",
+    "Rabat": "Africa/Casablanca",
+    "Marrakesh": "Africa/Casablanca",
+    # Europe
+    "Munich": "Europe/Berlin",
+    "Frankfurt": "Europe/Berlin",
+    "Hamburg": "Europe/Berlin",
+    "Cologne": "Europe/Berlin",
+    "Düsseldorf": "Europe/Berlin",
+    "Stuttgart": "Europe/Berlin",
+    "Milan": "Europe/Rome",
+    "Naples": "Europe/Rome",
+    "Florence": "Europe/Rome",
+    "Turin": "Europe/Rome",
+    "Barcelona": "Europe/Madrid",
+    "Valencia": "Europe/Madrid",
+    "Seville": "Europe/Madrid",
+    "Lyon": "Europe/Paris",
+    "Marseille": "Europe/Paris",
+    "Toulouse": "Europe/Paris",
+    "Manchester": "Europe/London",
+    "Birmingham": "Europe/London",
+    "Liverpool": "Europe/London",
+    "Leeds": "Europe/London",
+    "Glasgow": "Europe/London",
+    "Edinburgh": "Europe/London",
+    "Cardiff": "Europe/London",
+    "Bristol": "Europe/London",
+    "Rotterdam": "Europe/Amsterdam",
+    "The Hague": "Europe/Amsterdam",
+    "Antwerp": "Europe/Brussels",
+    "Geneva": "Europe/Zurich",
+    "Basel": "Europe/Zurich",
+    "Porto": "Europe/Lisbon",
+    "Kraków": "Europe/Warsaw",
+    "Gothenburg": "Europe/Stockholm",
+    "Saint Petersburg": "Europe/Moscow",
+    "St Petersburg": "Europe/Moscow",
+    "Odesa": "Europe/Kyiv",
+    "Kharkiv": "Europe/Kyiv",
+    "Lviv": "Europe/Kyiv",
+    # The Americas
+    "Washington": "America/New_York",
+    "Washington DC": "America/New_York",
+    "Boston": "America/New_York",
+    "Philadelphia": "America/New_York",
+    "Miami": "America/New_York",
+    "Atlanta": "America/New_York",
+    "Houston": "America/Chicago",
+    "Dallas": "America/Chicago",
+    "Austin": "America/Chicago",
+    "San Antonio": "America/Chicago",
+    "Minneapolis": "America/Chicago",
+    "New Orleans": "America/Chicago",
+    "Salt Lake City": "America/Denver",
+    "Las Vegas": "America/Los_Angeles",
+    "San Francisco": "America/Los_Angeles",
+    "San Diego": "America/Los_Angeles",
+    "San Jose": "America/Los_Angeles",
+    "Seattle": "America/Los_Angeles",
+    "Portland": "America/Los_Angeles",
+    "Montreal": "America/Toronto",
+    "Ottawa": "America/Toronto",
+    "Quebec City": "America/Toronto",
+    "Calgary": "America/Edmonton",
+    "Guadalajara": "America/Mexico_City",
+    "Rio de Janeiro": "America/Sao_Paulo",
+    "Brasília": "America/Sao_Paulo",
+    "Belo Horizonte": "America/Sao_Paulo",
+    "Medellín": "America/Bogota",
+    # Oceania
+    "Canberra": "Australia/Sydney",
+    "Gold Coast": "Australia/Brisbane",
+    "Wellington": "Pacific/Auckland",
+    "Christchurch": "Pacific/Auckland",
+}
+# Zones without a region that members may type: UTC and GMT (the Etc/ zones are found by their full name).
+PLAIN_ZONES = ("UTC", "GMT")
+_HIDDEN_PREFIXES = ("SystemV/", "posix/", "right/")
+
+
+def _fold(text: str) -> str:
+    """Lower case, accents dropped, spaces for underscores, single spaces: "São_Paulo" -> "sao paulo"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.lower().replace("_", " ").split())
+
+
+@dataclass(frozen=True)
+class _ZoneName:
+    name: str  # what is matched, folded
+    zone: str  # the IANA zone
+    label: str  # what autocomplete shows
+
 
 @cache
-def _zones() -> tuple[tuple[str, str], ...]:
-    """(searchable name, IANA zone) pairs: the full name and the city, lower-case, spaces for underscores."""
-    pairs: list[tuple[str, str]] = []
+def _zones() -> tuple[_ZoneName, ...]:
+    """Searchable names: plain zones, each region zone by full name and city, then the city aliases."""
+    names = [_ZoneName(_fold(z), z, z) for z in PLAIN_ZONES]
     for zone in sorted(available_timezones()):
-        if "/" not in zone or zone.startswith(("Etc/", "SystemV/", "posix/", "right/")):
+        if "/" not in zone or zone.startswith(_HIDDEN_PREFIXES):
             continue
-        pairs.append((zone.lower().replace("_", " "), zone))
-        city = zone.rsplit("/", 1)[1].replace("_", " ").lower()
-        pairs.append((city, zone))
-    return tuple(pairs)
+        names.append(_ZoneName(_fold(zone), zone, zone))
+        if not zone.startswith("Etc/"):
+            names.append(_ZoneName(_fold(zone.rsplit("/", 1)[1]), zone, zone))
+    names.extend(_ZoneName(_fold(city), zone, f"{city} ({zone})") for city, zone in CITY_ALIASES.items())
+    return tuple(names)
+
+
+@cache
+def _canonical() -> dict[str, str]:
+    """Every accepted zone name, folded, to its IANA spelling ("etc/gmt+5" -> "Etc/GMT+5")."""
+    return {
+        _fold(z): z
+        for z in available_timezones()
+        if ("/" in z or z in PLAIN_ZONES) and not z.startswith(_HIDDEN_PREFIXES)
+    }
+
+
+def timezone_choices(text: str, limit: int = 25) -> list[tuple[str, str]]:
+    """(label, IANA zone) pairs for autocomplete, best first: exact names, then names starting with ``text``, then
+    names containing it. A city alias shows as "Beijing (Asia/Shanghai)"."""
+    query = _fold(text)[:100]
+    zones = _zones()
+    if not query:
+        return [(z.label, z.zone) for z in zones if z.name == _fold(z.zone)][:limit]
+    found: dict[str, str] = {}
+    for matches in (
+        (z for z in zones if z.name == query),
+        (z for z in zones if z.name.startswith(query)),
+        (z for z in zones if query in z.name),
+    ):
+        for z in matches:
+            found.setdefault(z.zone, z.label)
+    return [(label, zone) for zone, label in found.items()][:limit]
 
 
 def search_timezones(text: str, limit: int = 25) -> list[str]:
-    """IANA zones for autocomplete: by name or city ("Berlin", "new york", "europe/par"), best first."""
-    query = " ".join(text.strip().lower().replace("_", " ").split())[:100]
-    zones = _zones()
-    if not query:
-        return [z for name, z in zones if name == z.lower().replace("_", " ")][:limit]
-    found: dict[str, None] = {}
-    for name, zone in zones:
-        if name == query:
-            found[zone] = None
-    for name, zone in zones:
-        if name.startswith(query):
-            found[zone] = None
-    for name, zone in zones:
-        if query in name:
-            found[zone] = None
-    return list(found)[:limit]
+    """IANA zones for autocomplete: by name or city ("Berlin", "new york", "europe/par", "Mumbai"), best first."""
+    return [zone for _, zone in timezone_choices(text, limit)]
 
 
 def resolve_timezone(text: str) -> ZoneInfo:
-    """The zone ``text`` names (IANA name or city). Raises InvalidInput with close matches as suggestions."""
+    """The zone ``text`` names: an IANA name (any case, UTC, GMT and Etc/ zones too), a city, or a big city whose
+    zone is named after another one (Mumbai, Beijing). Raises InvalidInput with close matches as suggestions."""
     candidate = text.strip()
-    try:
-        if "/" in candidate or candidate.upper() == "UTC":
-            return ZoneInfo(candidate)
-    except (ZoneInfoNotFoundError, ValueError):
-        pass
-    matches = search_timezones(candidate, limit=2)
-    exact = [z for z in matches if z.rsplit("/", 1)[-1].replace("_", " ").lower() == candidate.lower()]
-    if exact or len(matches) == 1:
-        return ZoneInfo((exact or matches)[0])
-    names = [name for name, _ in _zones()]
-    close = difflib.get_close_matches(candidate.lower().replace("_", " "), names, n=3, cutoff=0.6)
-    suggestions = list(dict.fromkeys(z for name, z in _zones() if name in close))[:3]
+    query = _fold(candidate)
+    exact = _canonical().get(query)
+    if exact is not None:
+        return ZoneInfo(exact)
+    matches = timezone_choices(candidate, limit=2)
+    named = next((z.zone for z in _zones() if z.name == query), None)
+    if named is not None:
+        return ZoneInfo(named)
+    if len(matches) == 1:
+        return ZoneInfo(matches[0][1])
+    names = list(dict.fromkeys(z.name for z in _zones()))
+    close = difflib.get_close_matches(query, names, n=3, cutoff=0.6)
+    suggestions = list(dict.fromkeys(z.zone for c in close for z in _zones() if z.name == c))[:3]
     raise InvalidInput(
         "checkin.error.timezone", text=candidate[:60], suggestions=suggestions or ["Europe/London"]
     )
@@ -141,28 +306,106 @@ EVERY_DAY = frozenset(range(7))
 WEEKDAYS = frozenset(range(5))
 WEEKENDS = frozenset({5, 6})
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_DAY_EXTRA = {"weds": 2, "thur": 3, "thurs": 3, "tues": 1}
+_DAY_SETS = (
+    ("every day", EVERY_DAY, ("every day", "everyday", "daily", "all", "every")),
+    ("weekdays", WEEKDAYS, ("weekdays", "weekday")),
+    ("weekends", WEEKENDS, ("weekends", "weekend")),
+)
+SCHEDULE_STATUSES = ("active", "paused", "stopped", "dm_closed")
+
+
+def _day(word: str) -> int | None:
+    """0-6 for "mon", "Monday", "tues", "thurs"...; None for anything else ("mongoose", "mo")."""
+    if word in _DAY_EXTRA:
+        return _DAY_EXTRA[word]
+    if len(word) < 3:
+        return None
+    return next((i for i, name in enumerate(_FULL_DAY_NAMES) if name.startswith(word)), None)
 
 
 def parse_days(text: str) -> frozenset[int]:
-    """ "every day", "weekdays", "weekends", or days such as "mon wed fri" (0 = Monday)."""
-    cleaned = text.strip().lower()
-    if cleaned in ("", "every day", "everyday", "daily", "all"):
+    """ "every day", "weekdays", "weekends", or days such as "mon wed fri", "Monday, Thursday" or "mon-fri"
+    (0 = Monday).
+
+    Raises:
+        InvalidInput: with examples, for anything else ("someday").
+    """
+    cleaned = " ".join(text.strip().lower().split())
+    if not cleaned:
         return EVERY_DAY
-    if cleaned in ("weekdays", "weekday"):
-        return WEEKDAYS
-    if cleaned in ("weekends", "weekend"):
-        return WEEKENDS
-    days: set[int] = set()
-    for part in re.split(r"[\s,;/]+", cleaned):
+    for _, days, words in _DAY_SETS:
+        if cleaned in words:
+            return days
+    found: set[int] = set()
+    for part in re.split(r"[\s,;/&+]+|\band\b", cleaned):
         if not part:
             continue
-        key = part[:3]
-        if key not in DAY_NAMES:
+        ends = [_day(p) for p in part.split("-")]
+        if not 1 <= len(ends) <= 2 or None in ends:
             raise InvalidInput("checkin.error.days", text=text[:60])
-        days.add(DAY_NAMES.index(key))
-    if not days:
+        first, last = ends[0], ends[-1]
+        assert first is not None and last is not None
+        found.update((first + i) % 7 for i in range((last - first) % 7 + 1))  # "fri-mon" wraps
+    if not found:
         raise InvalidInput("checkin.error.days", text=text[:60])
-    return frozenset(days)
+    return frozenset(found)
+
+
+def days_text(days: frozenset[int]) -> str:
+    """Days as a member could type them back: "every day", "weekdays", "weekends" or "mon wed fri"."""
+    for name, known, _ in _DAY_SETS:
+        if days == known:
+            return name
+    return " ".join(DAY_NAMES[d] for d in sorted(days))
+
+
+def suggest_days(text: str, limit: int = 25) -> list[str]:
+    """Autocomplete for days: what was typed, tidied, if it reads as days; the usual sets; and the next day to add
+    ("mon w" suggests "mon wed")."""
+    cleaned = " ".join(text.strip().lower().split())
+    out: dict[str, None] = {}
+    try:
+        if cleaned:
+            out[days_text(parse_days(cleaned))] = None
+    except InvalidInput:
+        head, _, last = cleaned.rpartition(" ")
+        try:
+            before = days_text(parse_days(head)) + " " if head else ""
+        except InvalidInput:
+            before = None
+        if before is not None and before.strip() not in ("every day", "weekdays", "weekends"):
+            for name in DAY_NAMES:
+                if _FULL_DAY_NAMES[DAY_NAMES.index(name)].startswith(last):
+                    out[before + name] = None
+    for name, _, words in _DAY_SETS:
+        if not cleaned or any(w.startswith(cleaned) for w in words):
+            out[name] = None
+    if not cleaned:
+        out["mon wed fri"] = None
+    return list(out)[:limit]
+
+
+def pause_resumes_at(until: date, zone: ZoneInfo, now: datetime) -> datetime:
+    """When a pause "until ``until``" (the last local day without check-ins) ends: the next local midnight.
+
+    Raises:
+        InvalidInput: for a day that has passed, or more than a year ahead.
+    """
+    today = now.astimezone(zone).date()
+    latest = today + MAX_PAUSE
+    if until > latest:
+        raise InvalidInput("checkin.error.pause_too_far", latest=latest.isoformat())
+    resume_at = datetime.combine(until + timedelta(days=1), time(0), tzinfo=zone)
+    if resume_at <= now:
+        raise InvalidInput("checkin.error.pause_past")
+    return resume_at
+
+
+def reminder_fits(due_at: datetime, send_at: datetime, zone: ZoneInfo) -> bool:
+    """Whether a reminder sent at ``send_at`` still lands on the prompt's local day (never after local midnight)."""
+    return send_at.astimezone(zone).date() == due_at.astimezone(zone).date()
 
 
 def days_mask(days: Iterable[int]) -> int:
@@ -282,3 +525,47 @@ def summarise(entries: Sequence[Entry], zone: ZoneInfo, end: date, days: int) ->
         trend = (sum((x - mx) * (y - my) for x, y in points) / var) * 7 if var else 0.0
     top = tuple(sorted(tags.items(), key=lambda kv: (-kv[1], kv[0]))[:3])
     return Summary(span, daily, tuple(rolling), average, trend, top, count)
+
+
+TRENDS = ("up", "down", "flat", "none")
+
+
+def trend_word(trend: float | None) -> str:
+    """One of TRENDS for a trend in mood points per week: a quarter point either way counts as a change."""
+    if trend is None:
+        return "none"
+    return "up" if trend >= 0.25 else "down" if trend <= -0.25 else "flat"
+
+
+# --- the server's weekly mood ---------------------------------------------------------------------------------------
+
+
+def last_full_week(now: datetime) -> tuple[datetime, datetime]:
+    """The last complete week before ``now``, Monday 00:00 to the next Monday 00:00, in UTC."""
+    today = now.astimezone(UTC).date()
+    this_monday = datetime.combine(today - timedelta(days=today.weekday()), time(0), tzinfo=UTC)
+    return this_monday - timedelta(days=7), this_monday
+
+
+def server_average(moods: Iterable[tuple[int, int]], min_members: int) -> tuple[float | None, int]:
+    """The average of each member's own average mood, from (member, mood) pairs, and how many members that is.
+
+    Every member counts once however often they checked in. None below ``min_members``, so nobody can be singled
+    out.
+    """
+    by_member: dict[int, list[int]] = {}
+    for member, mood in moods:
+        by_member.setdefault(member, []).append(mood)
+    if len(by_member) < min_members:
+        return None, len(by_member)
+    return round(statistics.mean(statistics.mean(m) for m in by_member.values()), 1), len(by_member)
+
+
+# --- export -----------------------------------------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A CSV cell a spreadsheet won't run as a formula: a leading =, +, -, @, tab or CR gets an apostrophe first."""
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell

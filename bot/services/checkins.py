@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from enum import Enum
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
@@ -14,13 +15,17 @@ from bot.domain.checkins import (
     Mood,
     Summary,
     days_mask,
+    last_full_week,
     mask_days,
     needs_follow_up,
     next_due,
     parse_days,
     parse_time,
+    pause_resumes_at,
     reflection,
+    reminder_fits,
     resolve_timezone,
+    server_average,
     summarise,
 )
 from bot.errors import DomainError, InvalidInput
@@ -29,6 +34,9 @@ from bot.storage.checkins import CheckinRepository, PromptRow, ScheduleRow
 GRACE = timedelta(hours=2)  # overdue prompts older than this are skipped, never sent in a burst
 SNOOZE = timedelta(hours=1)
 REMIND_AFTER = timedelta(hours=3)
+REMIND_WITHIN = timedelta(
+    hours=1
+)  # a reminder more than this late (after downtime) is dropped, never sent hours late
 RETRY_AFTER = timedelta(minutes=2)  # after a Discord error; retried until the grace window ends
 KEEP_PROMPTS = timedelta(days=14)  # prompts (not check-ins) older than this are forgotten
 WEEKLY_MIN_MEMBERS = 5  # the server's weekly mood is shown only when this many members contributed
@@ -60,6 +68,42 @@ class NoSchedule(DomainError):
     """The member has no check-in schedule in this server."""
 
     key = "checkin.error.no_schedule"
+
+
+class SharingOff(DomainError):
+    """The server turned check-ins off, so nothing is shared."""
+
+    key = "checkin.share.off"
+
+
+class ShareGone(DomainError):
+    """The check-in to share was deleted."""
+
+    key = "checkin.share.gone"
+
+
+class AlreadyShared(DomainError):
+    """The check-in was shared already (one post per check-in)."""
+
+    key = "checkin.share.already"
+
+
+class Snooze(Enum):
+    """What pressing Snooze did."""
+
+    SNOOZED = "snoozed"
+    ALREADY = "already"  # answered or skipped already
+    NOT_RUNNING = "not_running"  # stopped, paused or turned off: nothing would come in an hour
+
+
+@dataclass(frozen=True)
+class WeeklyMood:
+    """The server's mood over the last full week (Monday to Sunday, UTC); no average below 5 members."""
+
+    average: float | None
+    members: int
+    first_day: date
+    last_day: date
 
 
 @dataclass(frozen=True)
@@ -94,12 +138,21 @@ class CheckinService:
     # --- recording
 
     async def record(
-        self, guild_id: int, user_id: int, mood: int, *, prompt_id: int | None = None
+        self,
+        guild_id: int,
+        user_id: int,
+        mood: int,
+        *,
+        prompt_id: int | None = None,
+        request_id: int | None = None,
     ) -> Recorded | None:
-        """Save a mood (1-5). Returns None if that prompt was already answered."""
+        """Save a mood (1-5). Returns None if that prompt, or that ``/checkin now`` (``request_id``), was already
+        answered: one check-in each, however often the buttons are pressed."""
         value = Mood(mood)
         now = self._clock()
-        checkin_id = await self._repo.add(guild_id, user_id, int(value), now, prompt_id=prompt_id)
+        checkin_id = await self._repo.add(
+            guild_id, user_id, int(value), now, prompt_id=prompt_id, request_id=request_id
+        )
         if checkin_id is None:
             return None
         if prompt_id is not None:
@@ -111,15 +164,40 @@ class CheckinService:
         recent = [c.mood for c in history][-3:]
         return Recorded(checkin_id, key, params, needs_follow_up(recent))
 
-    async def add_note(self, checkin_id: int, user_id: int, note: str) -> None:
-        """Attach a note (up to 1,000 characters) to the member's own check-in."""
+    async def add_note(self, checkin_id: int, user_id: int, note: str) -> bool:
+        """Attach a note (up to 1,000 characters) to the member's own check-in; an empty note clears it.
+
+        Returns:
+            Whether a note is kept (False when it was cleared).
+        """
         if len(note) > NOTE_MAX:
             raise InvalidInput("checkin.error.note", max=NOTE_MAX)
-        await self._repo.annotate(checkin_id, user_id, note=note.strip() or None)
+        text = note.strip() or None
+        await self._repo.set_note(checkin_id, user_id, text)
+        return text is not None
 
     async def add_tags(self, checkin_id: int, user_id: int, tags: list[str]) -> None:
-        """Attach tags from the fixed list to the member's own check-in."""
-        await self._repo.annotate(checkin_id, user_id, tags=tuple(t for t in tags if t in TAGS))
+        """Attach tags from the fixed list to the member's own check-in (none clears them)."""
+        await self._repo.set_tags(checkin_id, user_id, tuple(t for t in tags if t in TAGS))
+
+    async def share(self, checkin_id: int, guild_id: int, user_id: int) -> int:
+        """Mark the member's own check-in as shared, once; the caller then posts it. Returns its mood.
+
+        Raises:
+            SharingOff: the server turned check-ins off.
+            ShareGone: the check-in was deleted.
+            AlreadyShared: it was shared before.
+        """
+        if not (await self.server_settings(guild_id)).enabled:
+            raise SharingOff()
+        mood = await self._repo.claim_share(checkin_id, guild_id, user_id, self._clock())
+        if mood is None:
+            raise AlreadyShared() if await self._repo.exists(checkin_id, user_id) else ShareGone()
+        return mood
+
+    async def share_failed(self, checkin_id: int) -> None:
+        """The post didn't go out: the check-in may be shared again."""
+        await self._repo.unshare(checkin_id)
 
     # --- schedules
 
@@ -180,10 +258,7 @@ class CheckinService:
     async def pause(self, guild_id: int, user_id: int, until: date) -> None:
         """No prompts until the end of ``until`` (the member's local date)."""
         row = await self._require(guild_id, user_id)
-        zone = ZoneInfo(row.timezone)
-        resume_at = datetime.combine(until + timedelta(days=1), datetime.min.time(), tzinfo=zone)
-        if resume_at <= self._clock():
-            raise InvalidInput("checkin.error.pause_past")
+        resume_at = pause_resumes_at(until, ZoneInfo(row.timezone), self._clock())
         await self._repo.set_state(
             row.id, status="paused", next_due_at=None, paused_until=resume_at, now=self._clock()
         )
@@ -244,10 +319,14 @@ class CheckinService:
             await self._repo.purge_prompts(now - KEEP_PROMPTS)
             self._purged_at = now
         claimed: list[PromptRow] = await self._repo.claim_retries(now, now - GRACE, limit)
+        enabled: dict[int, bool] = {}
         for row in await self._repo.due(now, limit):
             assert row.next_due_at is not None
-            fresh = now - row.next_due_at <= GRACE
-            prompt_id = await self._repo.claim(row, self._next(row, now), now, send=fresh)
+            if row.guild_id not in enabled:
+                enabled[row.guild_id] = (await self.server_settings(row.guild_id)).enabled
+            # Too late (after downtime), or check-ins are off in that server: move on without a prompt.
+            send = now - row.next_due_at <= GRACE and enabled[row.guild_id]
+            prompt_id = await self._repo.claim(row, self._next(row, now), now, send=send)
             if prompt_id is not None:
                 prompt = await self._repo.prompt(prompt_id)
                 if prompt is not None:
@@ -262,33 +341,52 @@ class CheckinService:
         """Mark a prompt sent."""
         await self._repo.mark_prompt(prompt_id, "sent", from_states=("claimed",), message_id=message_id)
 
+    async def not_sent(self, prompt: PromptRow) -> None:
+        """A claimed prompt that won't be sent (check-ins were turned off meanwhile)."""
+        await self._repo.mark_prompt(prompt.id, "missed", from_states=("claimed",))
+
     async def dms_closed(self, prompt: PromptRow) -> None:
-        """The member's DMs are closed: pause that schedule and remember why (they're told next time)."""
+        """The member's DMs are closed: pause that schedule and remember to tell them (once, next time)."""
         await self._repo.mark_prompt(prompt.id, "missed", from_states=("claimed",))
         row = await self._repo.schedule(prompt.guild_id, prompt.user_id)
         if row is not None:
             await self._repo.set_state(
-                row.id, status="dm_closed", next_due_at=None, paused_until=None, now=self._clock()
+                row.id,
+                status="dm_closed",
+                next_due_at=None,
+                paused_until=None,
+                now=self._clock(),
+                dm_notice=True,
             )
 
     async def prompt(self, prompt_id: int) -> PromptRow | None:
         """One prompt."""
         return await self._repo.prompt(prompt_id)
 
-    async def snooze(self, prompt: PromptRow) -> bool:
-        """Ask again in an hour. Returns False if the prompt was already answered or skipped."""
+    async def snooze(self, prompt: PromptRow) -> Snooze:
+        """Ask again in an hour, if anything would come then: not after the member stopped or paused their
+        check-ins, or the server turned them off (the prompt stays answerable)."""
+        row = await self._repo.schedule(prompt.guild_id, prompt.user_id)
+        running = (
+            row is not None
+            and row.status == "active"
+            and (await self.server_settings(prompt.guild_id)).enabled
+        )
+        if not running:
+            current = await self._repo.prompt(prompt.id)
+            answerable = current is not None and current.state in ("sent", "claimed", "reminded")
+            return Snooze.NOT_RUNNING if answerable else Snooze.ALREADY
+        assert row is not None
         if not await self._repo.mark_prompt(
             prompt.id, "snoozed", from_states=("sent", "claimed", "reminded")
         ):
-            return False
-        row = await self._repo.schedule(prompt.guild_id, prompt.user_id)
-        if row is not None and row.status == "active":
-            when = self._clock() + SNOOZE
-            nxt = min(when, row.next_due_at) if row.next_due_at else when
-            await self._repo.set_state(
-                row.id, status="active", next_due_at=nxt, paused_until=None, now=self._clock()
-            )
-        return True
+            return Snooze.ALREADY
+        when = self._clock() + SNOOZE
+        nxt = min(when, row.next_due_at) if row.next_due_at else when
+        await self._repo.set_state(
+            row.id, status="active", next_due_at=nxt, paused_until=None, now=self._clock()
+        )
+        return Snooze.SNOOZED
 
     async def skip(self, prompt: PromptRow) -> bool:
         """Skip today's check-in (no record, no judgement). Returns False if it was already answered or skipped."""
@@ -297,13 +395,19 @@ class CheckinService:
         )
 
     async def dm_closed_notice(self, guild_id: int, user_id: int) -> bool:
-        """Whether the member's schedule was paused because their DMs are closed (to tell them once)."""
-        row = await self._repo.schedule(guild_id, user_id)
-        return row is not None and row.status == "dm_closed"
+        """Whether to tell the member their schedule was paused because their DMs are closed. True once after
+        each failure: asking clears it."""
+        return await self._repo.take_dm_notice(guild_id, user_id)
 
     async def due_reminders(self) -> list[PromptRow]:
-        """Prompts still unanswered some hours after they were sent, for members who asked for a reminder."""
-        return await self._repo.due_reminders(self._clock() - REMIND_AFTER, 500)
+        """Prompts still unanswered some hours after they were sent, for members who asked for a reminder.
+
+        Only while the schedule is active and the server has check-ins on, at most an hour late (never hours later
+        after downtime), and never past the member's local midnight (it would land on the next day).
+        """
+        now = self._clock()
+        rows = await self._repo.due_reminders(now - REMIND_AFTER, now - REMIND_AFTER - REMIND_WITHIN, 500)
+        return [p for p in rows if reminder_fits(p.due_at, now, ZoneInfo(p.timezone))]
 
     async def reminded(self, prompt_id: int) -> bool:
         """Mark a reminder sent (once)."""
@@ -340,13 +444,13 @@ class CheckinService:
         await self._repo.save_settings(guild_id, current, self._clock())
         return ServerSettings(**current)
 
-    async def weekly_mood(self, guild_id: int) -> tuple[float | None, int]:
-        """The server's average mood over 7 days and how many members contributed; no average below 5 members."""
-        pairs = await self._repo.weekly_moods(guild_id, self._clock() - timedelta(days=7))
-        members = {member for member, _ in pairs}
-        if len(members) < WEEKLY_MIN_MEMBERS:
-            return None, len(members)
-        return round(sum(m for _, m in pairs) / len(pairs), 1), len(members)
+    async def weekly_mood(self, guild_id: int) -> WeeklyMood:
+        """The server's mood over the last full week (Monday to Sunday, UTC): each member's average, averaged, so
+        every member counts once. No average below 5 members."""
+        start, end = last_full_week(self._clock())
+        pairs = await self._repo.weekly_moods(guild_id, start, end)
+        average, members = server_average(pairs, WEEKLY_MIN_MEMBERS)
+        return WeeklyMood(average, members, start.date(), (end - timedelta(days=1)).date())
 
     # --- history
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.storage._upsert import upsert
@@ -51,6 +51,7 @@ class PromptRow:
     due_at: datetime
     state: str
     message_id: int | None
+    timezone: str = "UTC"  # the schedule's zone
 
 
 class CheckinRow(NamedTuple):
@@ -128,14 +129,31 @@ class CheckinRepository:
         next_due_at: datetime | None,
         paused_until: datetime | None,
         now: datetime,
+        dm_notice: bool = False,
     ) -> None:
-        """Change a schedule's status and next due time."""
+        """Change a schedule's status and next due time (``dm_notice``: the member is to be told DMs failed)."""
         async with self._db.transaction() as conn:
             await conn.execute(
                 update(checkin_schedules)
                 .where(S.id == schedule_id)
-                .values(status=status, next_due_at=next_due_at, paused_until=paused_until, updated_at=now)
+                .values(
+                    status=status,
+                    next_due_at=next_due_at,
+                    paused_until=paused_until,
+                    dm_notice=dm_notice,
+                    updated_at=now,
+                )
             )
+
+    async def take_dm_notice(self, guild_id: int, user_id: int) -> bool:
+        """Whether the member is still to be told their DMs failed; clears it, so they're told once."""
+        async with self._db.transaction() as conn:
+            result = await conn.execute(
+                update(checkin_schedules)
+                .where(S.guild_id == guild_id, S.user_id == user_id, S.dm_notice.is_(True))
+                .values(dm_notice=False)
+            )
+            return result.rowcount == 1
 
     async def due(self, now: datetime, limit: int) -> list[ScheduleRow]:
         """Active schedules whose next prompt is due, oldest first (uses the (status, next_due_at) index)."""
@@ -207,7 +225,7 @@ class CheckinRepository:
             row = (
                 (
                     await conn.execute(
-                        select(checkin_prompts, S.guild_id, S.user_id)
+                        select(checkin_prompts, S.guild_id, S.user_id, S.timezone)
                         .join(checkin_schedules, S.id == P.schedule_id)
                         .where(P.id == prompt_id)
                     )
@@ -215,17 +233,7 @@ class CheckinRepository:
                 .mappings()
                 .first()
             )
-        if row is None:
-            return None
-        return PromptRow(
-            row["id"],
-            row["schedule_id"],
-            row["guild_id"],
-            row["user_id"],
-            row["due_at"],
-            row["state"],
-            row["message_id"],
-        )
+        return _prompt(row) if row is not None else None
 
     async def mark_prompt(
         self, prompt_id: int, state: str, *, from_states: tuple[str, ...], message_id: int | None = None
@@ -251,11 +259,15 @@ class CheckinRepository:
             return result.rowcount == 1
 
     async def claim_retries(self, now: datetime, due_after: datetime, limit: int) -> list[PromptRow]:
-        """Claim prompts waiting for another try; those due before ``due_after`` are too late and become missed."""
+        """Claim prompts waiting for another try. Those due before ``due_after`` are too late, and those whose member
+        stopped or paused (or whose server turned check-ins off) are no longer wanted: both become missed."""
         async with self._db.transaction() as conn:
             await conn.execute(
                 update(checkin_prompts)
-                .where(P.state == "retry", P.due_at < due_after)
+                .where(
+                    P.state == "retry",
+                    or_(P.due_at < due_after, P.schedule_id.in_(_not_sending())),
+                )
                 .values(state="missed", retry_at=None)
             )
             ids = (
@@ -287,27 +299,25 @@ class CheckinRepository:
             result = await conn.execute(delete(checkin_prompts).where(P.due_at < before))
             return result.rowcount or 0
 
-    async def due_reminders(self, before: datetime, limit: int) -> list[PromptRow]:
-        """Sent, unanswered prompts older than ``before`` whose schedule wants a reminder."""
+    async def due_reminders(self, before: datetime, not_before: datetime, limit: int) -> list[PromptRow]:
+        """Sent, unanswered prompts claimed between ``not_before`` and ``before`` whose schedule wants a reminder,
+        is active, and whose server has check-ins on."""
         async with self._db.read() as conn:
             rows = await conn.execute(
-                select(checkin_prompts, S.guild_id, S.user_id)
+                select(checkin_prompts, S.guild_id, S.user_id, S.timezone)
                 .join(checkin_schedules, S.id == P.schedule_id)
-                .where(P.state == "sent", P.claimed_at <= before, S.reminder.is_(True), S.status == "active")
+                .where(
+                    P.state == "sent",
+                    P.claimed_at <= before,
+                    P.claimed_at > not_before,
+                    S.reminder.is_(True),
+                    S.status == "active",
+                    S.id.not_in(_not_sending()),
+                )
+                .order_by(P.claimed_at)
                 .limit(limit)
             )
-            return [
-                PromptRow(
-                    r["id"],
-                    r["schedule_id"],
-                    r["guild_id"],
-                    r["user_id"],
-                    r["due_at"],
-                    r["state"],
-                    r["message_id"],
-                )
-                for r in rows.mappings()
-            ]
+            return [_prompt(r) for r in rows.mappings()]
 
     # --- server settings
 
@@ -354,11 +364,13 @@ class CheckinRepository:
                 ("guild_id", "user_id"),
             )
 
-    async def weekly_moods(self, guild_id: int, since: datetime) -> list[tuple[int, int]]:
-        """(member, mood) pairs for a server since ``since``, for the aggregated weekly mood only."""
+    async def weekly_moods(self, guild_id: int, since: datetime, until: datetime) -> list[tuple[int, int]]:
+        """(member, mood) pairs for a server from ``since`` up to ``until``, for the aggregated weekly mood only."""
         async with self._db.read() as conn:
             rows = await conn.execute(
-                select(C.user_id, C.mood).where(C.guild_id == guild_id, C.created_at >= since)
+                select(C.user_id, C.mood).where(
+                    C.guild_id == guild_id, C.created_at >= since, C.created_at < until
+                )
             )
             return [(r[0], r[1]) for r in rows]
 
@@ -372,14 +384,20 @@ class CheckinRepository:
         now: datetime,
         *,
         prompt_id: int | None = None,
+        request_id: int | None = None,
     ) -> int | None:
-        """Store a check-in. Returns its id, or None if that prompt was already answered."""
+        """Store a check-in. Returns its id, or None if that prompt (or that /checkin now) was already answered."""
         try:
             async with self._db.transaction() as conn:
                 result = await conn.execute(
                     insert(checkins)
                     .values(
-                        guild_id=guild_id, user_id=user_id, mood=mood, prompt_id=prompt_id, created_at=now
+                        guild_id=guild_id,
+                        user_id=user_id,
+                        mood=mood,
+                        prompt_id=prompt_id,
+                        request_id=request_id,
+                        created_at=now,
                     )
                     .returning(C.id)
                 )
@@ -387,20 +405,47 @@ class CheckinRepository:
         except IntegrityError:
             return None
 
-    async def annotate(
-        self, checkin_id: int, user_id: int, *, note: str | None = None, tags: tuple[str, ...] | None = None
-    ) -> bool:
-        """Add a note or tags to a member's own check-in."""
-        values: dict[str, Any] = {}
-        if note is not None:
-            values["note"] = note
-        if tags is not None:
-            values["tags"] = ",".join(tags)
+    async def set_note(self, checkin_id: int, user_id: int, note: str | None) -> bool:
+        """Set (or, with None, clear) the note on a member's own check-in."""
+        return await self._update_own(checkin_id, user_id, {"note": note})
+
+    async def set_tags(self, checkin_id: int, user_id: int, tags: tuple[str, ...]) -> bool:
+        """Set the tags on a member's own check-in (none clears them)."""
+        return await self._update_own(checkin_id, user_id, {"tags": ",".join(tags)})
+
+    async def _update_own(self, checkin_id: int, user_id: int, values: dict[str, Any]) -> bool:
         async with self._db.transaction() as conn:
             result = await conn.execute(
                 update(checkins).where(C.id == checkin_id, C.user_id == user_id).values(**values)
             )
             return result.rowcount == 1
+
+    async def claim_share(self, checkin_id: int, guild_id: int, user_id: int, now: datetime) -> int | None:
+        """Mark a member's own check-in shared, once. Returns its mood, or None if it is gone or already shared."""
+        async with self._db.transaction() as conn:
+            result = await conn.execute(
+                update(checkins)
+                .where(
+                    C.id == checkin_id,
+                    C.guild_id == guild_id,
+                    C.user_id == user_id,
+                    C.shared_at.is_(None),
+                )
+                .values(shared_at=now)
+                .returning(C.mood)
+            )
+            return result.scalar_one_or_none()
+
+    async def unshare(self, checkin_id: int) -> None:
+        """Posting failed: the check-in may be shared again."""
+        async with self._db.transaction() as conn:
+            await conn.execute(update(checkins).where(C.id == checkin_id).values(shared_at=None))
+
+    async def exists(self, checkin_id: int, user_id: int) -> bool:
+        """Whether the member's check-in is still there."""
+        async with self._db.read() as conn:
+            found = await conn.execute(select(C.id).where(C.id == checkin_id, C.user_id == user_id))
+            return found.first() is not None
 
     async def history(self, guild_id: int, user_id: int, since: datetime | None = None) -> list[CheckinRow]:
         """A member's check-ins in a server, oldest first."""
@@ -414,6 +459,25 @@ class CheckinRepository:
             CheckinRow(id_, guild, user, mood, note, _split_tags(tags), at)
             for id_, guild, user, mood, note, tags, at in rows
         ]
+
+
+def _not_sending() -> Any:
+    """Schedules that get no prompts now: not active, or in a server that turned check-ins off."""
+    off = select(checkin_settings.c.guild_id).where(checkin_settings.c.enabled.is_(False))
+    return select(S.id).where(or_(S.status != "active", S.guild_id.in_(off)))
+
+
+def _prompt(row: Any) -> PromptRow:
+    return PromptRow(
+        row["id"],
+        row["schedule_id"],
+        row["guild_id"],
+        row["user_id"],
+        row["due_at"],
+        row["state"],
+        row["message_id"],
+        row["timezone"],
+    )
 
 
 def _split_tags(tags: str | None) -> tuple[str, ...]:

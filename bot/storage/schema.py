@@ -193,6 +193,7 @@ checkin_schedules = Table(
     Column("days_mask", Integer, nullable=False),
     Column("reminder", Boolean, nullable=False, server_default=false()),
     Column("status", String(12), nullable=False),  # active / paused / stopped / dm_closed
+    Column("dm_notice", Boolean, nullable=False, server_default=false()),  # DMs failed; tell the member once
     Column("paused_until", UTCDateTime(), nullable=True),
     Column("next_due_at", UTCDateTime(), nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
@@ -228,9 +229,13 @@ checkins = Table(
     Column("note", String(1000), nullable=True),
     Column("tags", String(200), nullable=False, server_default=""),
     Column("prompt_id", Integer, nullable=True),
+    # The /checkin now that offered the mood buttons: one check-in each, however often they are pressed.
+    Column("request_id", BigInteger, nullable=True),
+    Column("shared_at", UTCDateTime(), nullable=True),  # shared in the server's channel (once)
     Column("created_at", UTCDateTime(), nullable=False),
     UniqueConstraint("prompt_id", name="uq_checkins_prompt_id"),
     Index("ix_checkins_member_time", "guild_id", "user_id", "created_at"),
+    Index("ix_checkins_request_id", "request_id", unique=True),
 )
 
 checkin_settings = Table(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime, timedelta
 
+import discord
 import pytest
 import simcord
 
@@ -11,6 +14,8 @@ from bot.__main__ import build_bot
 from bot.storage.engine import Database
 from tests.conftest import FakeClock
 from tests.helpers import haven
+
+MANAGE = discord.Permissions(manage_guild=True)
 
 
 @pytest.fixture
@@ -44,7 +49,9 @@ async def test_check_in_now_privately_with_note_and_tags(env: simcord.Env, place
     assert labels(shown.response.message) == ["Awful", "Low", "Okay", "Good", "Great"]
 
     saved = await member.click(shown.response.message, label="Good")
-    assert saved.ephemeral and saved.response is not None
+    # The private mood message itself becomes the confirmation (so its mood buttons are gone).
+    assert saved.response is not None and saved.response.ephemeral
+    assert saved.response.id == shown.response.id
     assert saved.response.content.startswith("Saved: 🙂 Good. Thanks for checking in.")
     form = await member.click(saved.response.message, label="Add a note")
     noted = await member.submit_modal(form, {"note": "slept well"})
@@ -324,19 +331,39 @@ class TestServerOptions:
         assert card is not None and card.embeds[0].title == "Moderate alert: about the writer"
         assert card.content == ""  # no ping for a request
 
-    async def test_weekly_mood_needs_five_members(self, env: simcord.Env, place, mod) -> None:
+    async def test_weekly_mood_counts_each_member_once_over_last_full_week(
+        self, env: simcord.Env, place, mod, clock: FakeClock
+    ) -> None:
         guild, channel, _ = place
         moderator, _ = mod
         service = haven(env).services.checkins
-        for user_id in range(1, 5):
+        for user_id in range(1, 5):  # Sunday 22 November: four members
             await service.record(guild.id, user_id, 4)
 
+        clock.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday
         hidden = await moderator.slash(channel, "checkin-admin mood")
-        await service.record(guild.id, 5, 2)
+        clock.now = datetime(
+            2026, 11, 24, 9, 0, tzinfo=UTC
+        )  # this week: four again, and one who checks in 10 times
+        for user_id in range(1, 5):
+            await service.record(guild.id, user_id, 4)
+        for _ in range(10):
+            await service.record(guild.id, 5, 1)
+        clock.now = datetime(
+            2026, 11, 29, 20, 0, tzinfo=UTC
+        )  # Sunday: last full week is still 16 to 22 November
+        still_hidden = await moderator.slash(channel, "checkin-admin mood")
+        clock.now = datetime(2026, 11, 30, 0, 30, tzinfo=UTC)  # Monday
         shown = await moderator.slash(channel, "checkin-admin mood")
 
-        assert hidden.response is not None and "Only 4 members checked in" in hidden.response.content
-        assert shown.response is not None and "3.6 from 5 members" in shown.response.content
+        assert hidden.response is not None and still_hidden.response is not None
+        for answer in (hidden.response.content, still_hidden.response.content):
+            assert answer.startswith("There isn't enough from last week (2026-11-16 to 2026-11-22")
+            assert "4" not in answer.replace("2026-11-", "")  # not how many took part
+        assert shown.response is not None
+        # Per member: (4 + 4 + 4 + 4 + 1) / 5 = 3.4 (per check-in it would be 26 / 14 = 1.9).
+        assert "(2026-11-23 to 2026-11-29, Monday to Sunday in UTC): 3.4" in shown.response.content
+        assert "across 5 members" in shown.response.content
 
 
 async def test_a_gentle_reminder_once_when_asked_for(env: simcord.Env, place, clock: FakeClock) -> None:
@@ -437,3 +464,380 @@ async def test_a_discord_outage_delays_a_prompt_but_never_loses_or_repeats_it(
     [prompt] = prompts(member)
     answered = await member.user.click(prompt, label="Good")
     assert answered.response is not None and answered.response.content.startswith("Saved: 🙂 Good.")
+
+
+# --- schedules: days and timezones
+
+
+async def test_custom_days_are_accepted_and_bad_days_get_a_clear_private_answer(
+    env: simcord.Env, place
+) -> None:
+    _, channel, member = place
+
+    suggested = await member.autocomplete(channel, "checkin schedule", "days", "mon w")
+    saved = await member.slash(channel, "checkin schedule", time="9pm", timezone="UTC", days="mon wed fri")
+    bad = await member.slash(channel, "checkin schedule", time="9pm", timezone="UTC", days="someday")
+
+    assert [c["value"] for c in suggested] == ["mon wed"]
+    assert saved.response is not None and "set for 21:00 (UTC), Mon, Wed, Fri." in saved.response.content
+    assert bad.ephemeral and bad.response is not None
+    assert "I couldn't read “someday” as days" in bad.response.content
+    env.errors  # noqa: B018
+
+
+async def test_utc_gmt_and_big_cities_named_after_another_zone_are_found(env: simcord.Env, place) -> None:
+    _, channel, member = place
+
+    utc = await member.autocomplete(channel, "checkin schedule", "timezone", "utc")
+    beijing = await member.autocomplete(channel, "checkin schedule", "timezone", "beijing")
+    in_utc = await member.slash(channel, "checkin schedule", time="9pm", timezone="utc")
+    in_gmt = await member.slash(channel, "checkin schedule", time="9pm", timezone="GMT")
+    in_mumbai = await member.slash(channel, "checkin schedule", time="9pm", timezone="Mumbai")
+
+    assert utc[0]["value"] == "UTC"
+    assert beijing[0] == {"name": "Beijing (Asia/Shanghai)", "value": "Asia/Shanghai"}
+    assert in_utc.response is not None and "21:00 (UTC)" in in_utc.response.content
+    assert in_gmt.response is not None and "21:00 (GMT)" in in_gmt.response.content
+    assert in_mumbai.response is not None and "21:00 (Asia/Kolkata)" in in_mumbai.response.content
+
+
+async def test_show_after_stop_says_stopped(env: simcord.Env, place) -> None:
+    _, channel, member = place
+    await member.slash(channel, "checkin schedule", time="13:00", timezone="UTC")
+    await member.slash(channel, "checkin stop")
+
+    shown = await member.slash(channel, "checkin show")
+
+    assert (
+        shown.response is not None
+        and "Status: stopped (`/checkin schedule` starts it" in shown.response.content
+    )
+
+
+@pytest.mark.parametrize("until", ["2099-01-01", "9999-12-31"])
+async def test_pausing_more_than_a_year_ahead_is_refused_kindly(env: simcord.Env, place, until: str) -> None:
+    _, channel, member = place
+    await member.slash(channel, "checkin schedule", time="13:00", timezone="UTC")
+
+    refused = await member.slash(channel, "checkin pause", until=until)
+    longest = await member.slash(channel, "checkin pause", until="2027-11-22")  # a year from 22 November 2026
+
+    assert refused.ephemeral and refused.response is not None
+    assert "up to a year at a time, so until 2027-11-22 at the latest" in refused.response.content
+    assert longest.response is not None and "Paused until 2027-11-22" in longest.response.content
+    env.errors  # noqa: B018
+
+
+# --- /checkin now and notes
+
+
+async def test_check_in_now_records_one_mood_and_replaces_its_buttons(env: simcord.Env, place) -> None:
+    guild, channel, member = place
+    shown = await member.slash(channel, "checkin now")
+    assert shown.response is not None
+
+    await member.click(shown.response.message, label="Good")
+
+    # The mood buttons are gone, so a second press can't record another check-in (two presses that reach the bot
+    # before the edit are one check-in too: see the service tests).
+    assert not {"Awful", "Low", "Okay", "Good", "Great"} & set(labels(shown.response.message))
+    assert len(await haven(env).services.checkins.export_rows(guild.id, member.id)) == 1
+
+
+async def test_three_low_check_ins_in_a_row_offer_help(env: simcord.Env, place) -> None:
+    _, channel, member = place
+    answers = []
+    for _ in range(3):
+        shown = await member.slash(channel, "checkin now")
+        assert shown.response is not None
+        saved = await member.click(shown.response.message, label="Low")
+        assert saved.response is not None
+        answers.append(saved.response)
+
+    assert ["alone" in a.content for a in answers] == [False, False, True]
+    assert answers[-1].embeds[0].title == "Finding support"
+
+
+async def test_an_empty_note_clears_the_note(env: simcord.Env, place) -> None:
+    guild, channel, member = place
+    shown = await member.slash(channel, "checkin now")
+    assert shown.response is not None
+    saved = await member.click(shown.response.message, label="Okay")
+    assert saved.response is not None
+    form = await member.click(saved.response.message, label="Add a note")
+    await member.submit_modal(form, {"note": "a long day"})
+
+    form = await member.click(saved.response.message, label="Add a note")
+    cleared = await member.submit_modal(form, {"note": "   "})
+
+    assert cleared.response is not None and cleared.response.content == "Okay, this check-in has no note now."
+    [(_, _, _, note)] = await haven(env).services.checkins.export_rows(guild.id, member.id)
+    assert note == ""
+
+
+async def test_export_keeps_formulas_as_text(env: simcord.Env, place) -> None:
+    _, channel, member = place
+    shown = await member.slash(channel, "checkin now")
+    assert shown.response is not None
+    saved = await member.click(shown.response.message, label="Okay")
+    assert saved.response is not None
+    form = await member.click(saved.response.message, label="Add a note")
+    await member.submit_modal(form, {"note": '=HYPERLINK("http://example.com","click")'})
+
+    export = await member.slash(channel, "checkin export")
+
+    assert export.response is not None
+    [attachment] = export.response.attachments
+    [_, row] = list(csv.reader(io.StringIO((await attachment.read()).decode("utf-8"))))
+    assert row[3] == '\'=HYPERLINK("http://example.com","click")'
+
+
+# --- scheduled prompts: restarts, retries, snooze, reminders, check-ins turned off
+
+
+async def test_a_restart_within_the_grace_window_sends_an_overdue_prompt_once(
+    env: simcord.Env, place, clock: FakeClock, database: Database
+) -> None:
+    _, channel, member = place
+    await member.slash(channel, "checkin schedule", time="13:00", timezone="UTC")
+
+    clock.advance(hours=2, minutes=30)  # the bot was down from 12:00 to 14:30: the 13:00 prompt is overdue
+    await env.restart_bot(build_bot(database, clock=clock))
+    await env.advance_time(31)
+    await env.restart_bot(build_bot(database, clock=clock))
+    await tick(env, clock, minutes=5)
+
+    [prompt] = prompts(member)
+    answered = await member.user.click(prompt, label="Good")
+    assert answered.response is not None and answered.response.content.startswith("Saved: 🙂 Good.")
+
+
+async def test_no_prompts_while_check_ins_are_off_in_the_server(
+    env: simcord.Env, place, clock: FakeClock
+) -> None:
+    guild, channel, member = place
+    moderator = guild.add_member(
+        env.create_user("mod"), roles=[guild.create_role("Mods", permissions=MANAGE)]
+    )
+    await member.slash(channel, "checkin schedule", time="13:00", timezone="UTC")
+    await moderator.slash(channel, "checkin-admin settings", enabled=False)
+
+    await tick(env, clock, hours=1, minutes=1)
+    await tick(env, clock, minutes=30)
+    assert prompts(member) == []
+
+    await moderator.slash(channel, "checkin-admin settings", enabled=True)
+    await tick(env, clock, days=1)
+    assert len(prompts(member)) == 1  # back the next day, without a late one for the day it was off
+
+
+@pytest.mark.parametrize("command", ["checkin stop", "checkin pause"])
+async def test_a_prompt_waiting_for_a_retry_is_not_sent_after_stop_or_pause(
+    env: simcord.Env, place, clock: FakeClock, command: str
+) -> None:
+    _, channel, member = place
+    await member.slash(channel, "checkin schedule", time="13:00", timezone="UTC")
+    env.inject_error("POST", f"/channels/{member.user.dm_channel.id}/messages", status=503, times=1)
+    await tick(env, clock, hours=1, minutes=1)  # Discord fails: the prompt waits for another try
+
+    options = {"until": "2026-11-23"} if command == "checkin pause" else {}
+    await member.slash(channel, command, **options)
+    await tick(env, clock, minutes=3)
+    await tick(env, clock, minutes=3)
+
+    assert prompts(member) == []
+
+
+async def test_snooze_after_stop_says_nothing_will_come_and_the_prompt_still_works(
+    env: simcord.Env, place, clock: FakeClock
+) -> None:
+    _, channel, member = place
+    await member.slash(channel, "checkin schedule", time="13:00", timezone="UTC")
+    await tick(env, clock, hours=1, minutes=1)
+    [prompt] = prompts(member)
+    await member.slash(channel, "checkin stop")
+
+    snoozed = await member.user.click(prompt, label="Snooze 1 h")
+    await tick(env, clock, hours=1, minutes=1)
+
+    assert snoozed.response is not None and "I won't ask again in an hour" in snoozed.response.content
+    assert len(prompts(member)) == 1
+    answered = await member.user.click(prompt, label="Good")
+    assert answered.response is not None and answered.response.content.startswith("Saved: 🙂 Good.")
+
+
+async def test_the_closed_dms_notice_is_shown_once_until_dms_fail_again(
+    env: simcord.Env, place, clock: FakeClock
+) -> None:
+    _, channel, member = place
+    notice = "I couldn't send your check-in because your DMs are closed"
+    await member.slash(channel, "checkin schedule", time="13:00", timezone="UTC")
+    path = f"/channels/{member.user.dm_channel.id}/messages"
+    env.inject_error(
+        "POST", path, status=403, code=50007, times=1, message="Cannot send messages to this user"
+    )
+    await tick(env, clock, hours=1, minutes=1)
+
+    first = await member.slash(channel, "checkin show")
+    second = await member.slash(channel, "checkin history")
+    assert first.response is not None and first.response.content.startswith(notice)
+    assert second.response is not None and notice not in second.response.content
+    shown = await member.slash(channel, "checkin show")
+    assert shown.response is not None and "paused because I couldn't DM you" in shown.response.content
+    assert notice not in shown.response.content
+
+    await member.slash(channel, "checkin resume")
+    env.inject_error(
+        "POST", path, status=403, code=50007, times=1, message="Cannot send messages to this user"
+    )
+    await tick(env, clock, days=1)
+    again = await member.slash(channel, "checkin show")
+    assert again.response is not None and again.response.content.startswith(notice)
+
+
+def reminders(member) -> list:
+    return [m for m in member.user.dm_channel.history() if "No pressure at all" in m.content]
+
+
+async def test_no_reminder_hours_late_after_downtime(env: simcord.Env, place, clock: FakeClock) -> None:
+    _, channel, member = place
+    await member.slash(channel, "checkin schedule", time="13:00", timezone="UTC", reminder=True)
+    await tick(env, clock, hours=1, minutes=1)
+
+    await tick(env, clock, hours=6)  # the bot was down when the reminder was due at 16:01
+
+    assert prompts(member) and reminders(member) == []
+
+
+async def test_no_reminder_that_would_land_after_local_midnight(
+    env: simcord.Env, place, clock: FakeClock
+) -> None:
+    _, channel, member = place
+    await member.slash(channel, "checkin schedule", time="22:00", timezone="Europe/Berlin", reminder=True)
+    await tick(env, clock, hours=9, minutes=1)  # 22:01 in Berlin
+
+    await tick(env, clock, hours=3, minutes=1)  # 01:02 in Berlin: already the next day
+    await tick(env, clock, minutes=30)
+
+    assert len(prompts(member)) == 1 and reminders(member) == []
+
+
+async def test_no_reminder_when_check_ins_were_turned_off(env: simcord.Env, place, clock: FakeClock) -> None:
+    guild, channel, member = place
+    moderator = guild.add_member(
+        env.create_user("mod"), roles=[guild.create_role("Mods", permissions=MANAGE)]
+    )
+    await member.slash(channel, "checkin schedule", time="13:00", timezone="UTC", reminder=True)
+    await tick(env, clock, hours=1, minutes=1)
+
+    await moderator.slash(channel, "checkin-admin settings", enabled=False)
+    await tick(env, clock, hours=3, minutes=1)
+
+    assert len(prompts(member)) == 1 and reminders(member) == []
+
+
+# --- sharing
+
+
+class TestSharing:
+    @pytest.fixture
+    async def shares(self, env: simcord.Env, place):
+        guild, channel, _ = place
+        moderator = guild.add_member(
+            env.create_user("mod"), roles=[guild.create_role("Mods", permissions=MANAGE)]
+        )
+        shares = guild.create_text_channel("check-ins")
+        await moderator.slash(channel, "checkin-admin settings", share_channel=shares)
+        return shares, moderator
+
+    @staticmethod
+    async def saved(member, channel, mood: str = "Great"):
+        shown = await member.slash(channel, "checkin now")
+        assert shown.response is not None
+        saved = await member.click(shown.response.message, label=mood)
+        assert saved.response is not None
+        return saved.response.message
+
+    async def test_a_check_in_is_shared_once(self, env: simcord.Env, place, shares) -> None:
+        _, channel, member = place
+        posts, _ = shares
+        message = await self.saved(member, channel)
+
+        first = await member.click(message, label="Share in #check-ins")
+        second = await member.click(message, label="Share in #check-ins")
+
+        assert first.response is not None and "Only your mood was shared" in first.response.content
+        assert second.response is not None
+        assert second.response.content == "You've already shared this check-in, so nothing was posted again."
+        assert [m.content for m in posts.history()] == [f"{member.mention} checked in: 😄 Great"]
+
+    async def test_nothing_is_shared_after_the_check_in_was_deleted(
+        self, env: simcord.Env, place, shares
+    ) -> None:
+        _, channel, member = place
+        posts, _ = shares
+        message = await self.saved(member, channel)
+        asked = await member.slash(channel, "checkin delete")
+        assert asked.response is not None
+        await member.click(asked.response.message, label="Delete everything")
+
+        shared = await member.click(message, label="Share in #check-ins")
+
+        assert (
+            shared.response is not None
+            and "isn't there any more, so nothing was shared" in shared.response.content
+        )
+        assert posts.history() == []
+
+    async def test_nothing_is_shared_once_the_channel_is_removed_or_check_ins_are_off(
+        self, env: simcord.Env, place, shares
+    ) -> None:
+        _, channel, member = place
+        posts, moderator = shares
+        message = await self.saved(member, channel)
+
+        await moderator.slash(channel, "checkin-admin settings", clear_share_channel=True)
+        no_channel = await member.click(message, label="Share in #check-ins")
+        await moderator.slash(channel, "checkin-admin settings", share_channel=posts, enabled=False)
+        off = await member.click(message, label="Share in #check-ins")
+
+        assert no_channel.response is not None
+        assert "doesn't have a channel for sharing check-ins any more" in no_channel.response.content
+        assert off.response is not None and "turned off in this server now" in off.response.content
+        assert posts.history() == []
+
+    async def test_nothing_is_shared_after_the_member_left(
+        self, env: simcord.Env, place, shares, clock: FakeClock
+    ) -> None:
+        guild, channel, member = place
+        posts, _ = shares
+        await member.slash(channel, "checkin schedule", time="13:00", timezone="UTC")
+        await tick(env, clock, hours=1, minutes=1)
+        [prompt] = prompts(member)
+        await member.user.click(prompt, label="Great")  # in DMs: the confirmation offers sharing
+
+        guild.remove_member(member)
+        shared = await member.user.click(prompt, label="Share in #check-ins")
+
+        assert shared.response is not None and "not in that server any more" in shared.response.content
+        assert posts.history() == []
+
+    async def test_share_and_ask_a_moderator_work_after_a_restart(
+        self, env: simcord.Env, place, shares, database: Database, clock: FakeClock
+    ) -> None:
+        guild, channel, member = place
+        posts, moderator = shares
+        alerts = guild.create_text_channel("mod-alerts")
+        role = guild.create_role("Responders", mentionable=True)
+        await moderator.slash(channel, "setup alerts", channel=alerts, role=role)
+        await member.slash(channel, "checkin follow-up", offer=True)
+        message = await self.saved(member, channel, mood="Awful")
+
+        await env.restart_bot(build_bot(database, clock=clock))
+        shared = await member.click(message, label="Share in #check-ins")
+        asked = await member.click(message, label="Ask a moderator to check in on me")
+
+        assert shared.response is not None and "Only your mood was shared" in shared.response.content
+        assert [m.content for m in posts.history()] == [f"{member.mention} checked in: 😫 Awful"]
+        assert asked.response is not None and "has been asked to check in on you" in asked.response.content
+        assert alerts.last_message is not None

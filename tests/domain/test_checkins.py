@@ -3,26 +3,35 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 import pytest
 
 from bot.domain.checkins import (
+    CITY_ALIASES,
     EVERY_DAY,
     WEEKDAYS,
     WEEKENDS,
     Entry,
     days_mask,
+    last_full_week,
     local_occurrence,
     mask_days,
     needs_follow_up,
     next_due,
     parse_days,
     parse_time,
+    pause_resumes_at,
     reflection,
+    reminder_fits,
     resolve_timezone,
     search_timezones,
+    server_average,
+    spreadsheet_safe,
+    suggest_days,
     summarise,
+    timezone_choices,
+    trend_word,
 )
 from bot.errors import InvalidInput
 
@@ -162,3 +171,159 @@ def test_summary_leaves_gaps_for_missed_days() -> None:
     assert summary.rolling[1] == 3 and summary.rolling[2] == 4
     assert summary.average == 4 and summary.count == 2
     assert summary.top_tags[0] == ("sleep", 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "zone"),
+    [
+        ("UTC", "UTC"),
+        ("utc", "UTC"),
+        ("GMT", "GMT"),
+        ("Etc/GMT+5", "Etc/GMT+5"),
+        ("etc/utc", "Etc/UTC"),
+        ("europe/berlin", "Europe/Berlin"),
+        ("Beijing", "Asia/Shanghai"),
+        ("Shanghai", "Asia/Shanghai"),
+        ("Mumbai", "Asia/Kolkata"),
+        ("Delhi", "Asia/Kolkata"),
+        ("new delhi", "Asia/Kolkata"),
+        ("Kolkata", "Asia/Kolkata"),
+        ("São Paulo", "America/Sao_Paulo"),
+        ("Sydney", "Australia/Sydney"),
+        ("Toronto", "America/Toronto"),
+        ("Mexico City", "America/Mexico_City"),
+        ("San Francisco", "America/Los_Angeles"),
+        ("Düsseldorf", "Europe/Berlin"),
+    ],
+)
+def test_utc_gmt_etc_zones_and_big_cities_resolve(text: str, zone: str) -> None:
+    assert resolve_timezone(text) == ZoneInfo(zone)
+
+
+def test_every_city_alias_names_a_real_zone() -> None:
+    known = available_timezones()
+    assert [zone for zone in CITY_ALIASES.values() if zone not in known] == []
+
+
+def test_autocomplete_shows_utc_and_cities_by_the_name_members_type() -> None:
+    assert search_timezones("utc")[0] == "UTC"
+    assert search_timezones("gmt")[0] == "GMT"
+    assert search_timezones("mumb") == ["Asia/Kolkata"]
+    assert timezone_choices("beijing") == [("Beijing (Asia/Shanghai)", "Asia/Shanghai")]
+    assert timezone_choices("são p")[0] == ("America/Sao_Paulo", "America/Sao_Paulo")  # accents fold
+
+
+@pytest.mark.parametrize("text", ["localtime", "posix/Europe/Berlin", "right/UTC", ""])
+def test_internal_zone_names_are_not_timezones_members_can_choose(text: str) -> None:
+    with pytest.raises(InvalidInput):
+        resolve_timezone(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("mon-fri", WEEKDAYS),
+        ("fri-mon", frozenset({4, 5, 6, 0})),
+        ("tues and thurs", frozenset({1, 3})),
+        ("Sat, Sun", WEEKENDS),
+        ("daily", EVERY_DAY),
+    ],
+)
+def test_more_days_members_type(text: str, days: frozenset[int]) -> None:
+    assert parse_days(text) == days
+
+
+@pytest.mark.parametrize("text", ["mongoose", "mo", "mon-", "mon-wed-fri", "tomorrow"])
+def test_words_that_only_start_like_a_day_are_refused(text: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_days(text)
+    assert caught.value.key == "checkin.error.days"
+
+
+@pytest.mark.parametrize(
+    ("typed", "first"),
+    [
+        ("", "every day"),
+        ("week", "weekdays"),
+        ("mon w", "mon wed"),
+        ("Monday Friday", "mon fri"),
+        ("mon-fri", "weekdays"),
+    ],
+)
+def test_day_suggestions(typed: str, first: str) -> None:
+    assert suggest_days(typed)[0] == first
+
+
+def test_day_suggestions_for_nonsense_are_empty() -> None:
+    assert suggest_days("someday") == []
+
+
+def test_a_pause_ends_at_local_midnight_after_the_last_day() -> None:
+    now = datetime(2026, 11, 22, 12, tzinfo=UTC)
+    assert pause_resumes_at(date(2026, 11, 30), BERLIN, now) == datetime(2026, 12, 1, tzinfo=BERLIN)
+    assert pause_resumes_at(date(2027, 11, 22), BERLIN, now).date() == date(2027, 11, 23)  # a year: fine
+
+
+@pytest.mark.parametrize("until", [date(2027, 11, 23), date(9999, 12, 31), date.max])
+def test_a_pause_longer_than_a_year_is_refused_without_overflow(until: date) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        pause_resumes_at(until, BERLIN, datetime(2026, 11, 22, 12, tzinfo=UTC))
+    assert caught.value.key == "checkin.error.pause_too_far"
+    assert caught.value.params == {"latest": "2027-11-22"}
+
+
+def test_a_pause_in_the_past_is_refused() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        pause_resumes_at(date(2026, 11, 21), BERLIN, datetime(2026, 11, 22, 12, tzinfo=UTC))
+    assert caught.value.key == "checkin.error.pause_past"
+
+
+def test_a_reminder_never_lands_on_the_next_local_day() -> None:
+    due = datetime(2026, 11, 22, 21, tzinfo=UTC)  # 22:00 in Berlin
+    assert not reminder_fits(due, due + timedelta(hours=3), BERLIN)  # 01:00 the next day in Berlin
+    assert reminder_fits(due, due + timedelta(hours=3), NEW_YORK)  # 16:00 to 19:00 in New York
+
+
+@pytest.mark.parametrize(
+    ("now", "start"),
+    [
+        (
+            datetime(2026, 11, 22, 23, 59, tzinfo=UTC),
+            datetime(2026, 11, 9, tzinfo=UTC),
+        ),  # Sunday: not over yet
+        (datetime(2026, 11, 23, 0, 0, tzinfo=UTC), datetime(2026, 11, 16, tzinfo=UTC)),  # Monday
+        (datetime(2026, 11, 25, 10, 0, tzinfo=UTC), datetime(2026, 11, 16, tzinfo=UTC)),
+    ],
+)
+def test_the_last_full_week_runs_monday_to_sunday_in_utc(now: datetime, start: datetime) -> None:
+    assert last_full_week(now) == (start, start + timedelta(days=7))
+
+
+def test_the_server_average_counts_each_member_once() -> None:
+    moods = [(1, 4), (2, 4), (3, 4), (4, 4)] + [(5, 1)] * 10
+
+    assert server_average(moods, 5) == (3.4, 5)
+    assert server_average(moods[:4], 5) == (None, 4)
+
+
+@pytest.mark.parametrize(
+    ("cell", "safe"),
+    [
+        ("=SUM(A1)", "'=SUM(A1)"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@cmd", "'@cmd"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("slept well", "slept well"),
+        ("", ""),
+        ("a=b", "a=b"),
+    ],
+)
+def test_csv_cells_are_never_formulas(cell: str, safe: str) -> None:
+    assert spreadsheet_safe(cell) == safe
+
+
+@pytest.mark.parametrize(("trend", "word"), [(None, "none"), (0.3, "up"), (-0.25, "down"), (0.1, "flat")])
+def test_trend_words(trend: float | None, word: str) -> None:
+    assert trend_word(trend) == word

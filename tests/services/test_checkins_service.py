@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 
 import pytest
 
-from bot.services.checkins import CheckinService
+from bot.services.checkins import CheckinService, ShareGone, Snooze
 from bot.storage.checkins import CheckinRepository
 from bot.storage.engine import Database
 from tests.conftest import FakeClock
@@ -92,3 +93,71 @@ async def test_old_prompts_are_forgotten_but_check_ins_stay(
 
     assert await checkins.prompt(prompt_id) is None
     assert len(await checkins.export_rows(1, 7)) == 1
+
+
+async def test_two_presses_of_one_checkin_now_at_once_make_one_check_in(checkins: CheckinService) -> None:
+    request_id = 1_234_567_890_123_456_789  # the /checkin now interaction that showed the buttons
+
+    results = await asyncio.gather(*(checkins.record(1, 7, mood, request_id=request_id) for mood in (4, 5)))
+
+    assert sum(result is not None for result in results) == 1
+    assert await checkins.record(1, 7, 3, request_id=request_id + 1) is not None  # a new /checkin now
+    assert len(await checkins.export_rows(1, 7)) == 2
+
+
+async def test_a_check_in_is_shared_once_even_when_pressed_twice_at_once(checkins: CheckinService) -> None:
+    saved = await checkins.record(1, 7, 5)
+    assert saved is not None
+
+    results = await asyncio.gather(
+        *(checkins.share(saved.checkin_id, 1, 7) for _ in range(2)), return_exceptions=True
+    )
+
+    assert sorted(type(r).__name__ for r in results) == ["AlreadyShared", "int"]
+    with pytest.raises(ShareGone):
+        await checkins.share(saved.checkin_id, 1, 8)  # not theirs: as if it weren't there
+    await checkins.share_failed(saved.checkin_id)  # the post didn't go out: it may be shared again
+    assert await checkins.share(saved.checkin_id, 1, 7) == 5
+
+
+async def test_an_empty_note_clears_the_note(checkins: CheckinService) -> None:
+    saved = await checkins.record(1, 7, 3)
+    assert saved is not None
+    assert await checkins.add_note(saved.checkin_id, 7, "slept badly") is True
+
+    assert await checkins.add_note(saved.checkin_id, 7, "  \n ") is False
+
+    [(_, _, _, note)] = await checkins.export_rows(1, 7)
+    assert note == ""
+
+
+@pytest.mark.parametrize("action", ["stop", "pause"])
+async def test_a_retry_is_dropped_once_the_member_stopped_or_paused(
+    checkins: CheckinService, clock: FakeClock, action: str
+) -> None:
+    await checkins.set_schedule(1, 7, "13:00", "UTC", "every day")
+    clock.advance(hours=1, minutes=1)
+    [prompt] = await checkins.claim_due()
+    await checkins.send_failed(prompt)
+
+    if action == "stop":
+        await checkins.stop(1, 7)
+    else:
+        await checkins.pause(1, 7, date(2026, 11, 23))
+    clock.advance(minutes=3)
+
+    assert await checkins.claim_due() == []
+    assert (await checkins.prompt(prompt.id)).state == "missed"  # type: ignore[union-attr]
+
+
+async def test_snooze_tells_the_truth(checkins: CheckinService, clock: FakeClock) -> None:
+    await checkins.set_schedule(1, 7, "13:00", "UTC", "every day")
+    clock.advance(hours=1, minutes=1)
+    [prompt] = await checkins.claim_due()
+    await checkins.prompt_sent(prompt.id, 99)
+
+    await checkins.pause(1, 7, date(2026, 11, 23))
+    assert await checkins.snooze(prompt) is Snooze.NOT_RUNNING
+    await checkins.resume(1, 7)
+    assert await checkins.snooze(prompt) is Snooze.SNOOZED
+    assert await checkins.snooze(prompt) is Snooze.ALREADY

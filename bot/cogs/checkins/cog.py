@@ -14,7 +14,17 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.cogs.checkins.views import DYNAMIC_ITEMS, DeleteConfirmView, mood_view
-from bot.domain.checkins import DAY_NAMES, EVERY_DAY, WEEKDAYS, WEEKENDS, Mood, search_timezones
+from bot.domain.checkins import (
+    DAY_NAMES,
+    EVERY_DAY,
+    WEEKDAYS,
+    WEEKENDS,
+    Mood,
+    spreadsheet_safe,
+    suggest_days,
+    timezone_choices,
+    trend_word,
+)
 from bot.errors import InvalidInput
 from bot.permissions import require_manage_guild
 from bot.services.checkins import CheckinsDisabled, CheckinService, ScheduleView
@@ -25,11 +35,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 SEND_RATE = 40.0  # prompts a second at most, below Discord's global limit of 50 requests a second
-DAYS_CHOICES = [
-    app_commands.Choice(name="Every day", value="every day"),
-    app_commands.Choice(name="Weekdays", value="weekdays"),
-    app_commands.Choice(name="Weekends", value="weekends"),
-]
 
 
 class CheckinCog(commands.Cog):
@@ -88,17 +93,18 @@ class CheckinCog(commands.Cog):
     async def now(self, interaction: discord.Interaction[HavenBot]) -> None:
         """Check in now: how are you feeling? Only you see it."""
         assert interaction.guild is not None
-        view = mood_view(self.bot, interaction.locale, 0, interaction.guild.id, scheduled=False)
+        view = mood_view(
+            self.bot, interaction.locale, 0, interaction.guild.id, scheduled=False, request_id=interaction.id
+        )
         await self._reply(interaction, self._t(interaction, "checkin.now.prompt"), view=view)
 
     @checkin.command(name="schedule")
     @app_commands.describe(
         timezone="Your timezone or a city near you, e.g. Europe/Berlin or New York.",
         time="When, in your own time: 21:30, 9pm or 9:30 am (default: the server's time).",
-        days="Which days (default: every day). Or type days like mon wed fri.",
+        days="Every day (default), weekdays, weekends, or days like mon wed fri.",
         reminder="A gentle reminder a few hours later if you haven't answered.",
     )
-    @app_commands.choices(days=DAYS_CHOICES)
     async def schedule(
         self,
         interaction: discord.Interaction[HavenBot],
@@ -120,7 +126,15 @@ class CheckinCog(commands.Cog):
     async def timezone_autocomplete(
         self, interaction: discord.Interaction[HavenBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=z, value=z) for z in search_timezones(current[:100])]
+        return [
+            app_commands.Choice(name=label[:100], value=z) for label, z in timezone_choices(current[:100])
+        ]
+
+    @schedule.autocomplete("days")
+    async def days_autocomplete(
+        self, interaction: discord.Interaction[HavenBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=d, value=d) for d in suggest_days(current[:100])]
 
     @checkin.command(name="show")
     async def show(self, interaction: discord.Interaction[HavenBot]) -> None:
@@ -135,7 +149,7 @@ class CheckinCog(commands.Cog):
         await self._reply(interaction, self._t(interaction, "checkin.schedule.show", **params))
 
     @checkin.command(name="pause")
-    @app_commands.describe(until="The last day without check-ins, as YYYY-MM-DD.")
+    @app_commands.describe(until="The last day without check-ins, as YYYY-MM-DD (up to a year ahead).")
     async def pause(self, interaction: discord.Interaction[HavenBot], until: str) -> None:
         """Pause your check-ins until a date."""
         assert interaction.guild is not None
@@ -174,10 +188,6 @@ class CheckinCog(commands.Cog):
             await self._reply(interaction, self._t(interaction, "checkin.history.none"))
             return
         average = summary.average or 0
-        trend = summary.trend
-        trend_key = (
-            "none" if trend is None else "up" if trend >= 0.25 else "down" if trend <= -0.25 else "flat"
-        )
         tags = ", ".join(self._t(interaction, f"checkin.tag.{tag}") for tag, _ in summary.top_tags) or "-"
         text = self._t(
             interaction,
@@ -185,7 +195,7 @@ class CheckinCog(commands.Cog):
             count=summary.count,
             average=f"{average:.1f}",
             word=self._t(interaction, f"checkin.mood.{Mood(round(average)).value}"),
-            trend=self._t(interaction, f"checkin.trend.{trend_key}"),
+            trend=self._t(interaction, f"checkin.trend.{trend_word(summary.trend)}"),
             tags=tags,
         )
         embed = discord.Embed(
@@ -207,7 +217,8 @@ class CheckinCog(commands.Cog):
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(["time_utc", "mood", "tags", "note"])
-        writer.writerows(rows)
+        # A note such as "=HYPERLINK(...)" must stay text when the file is opened in a spreadsheet.
+        writer.writerows([spreadsheet_safe(c) if isinstance(c, str) else c for c in row] for row in rows)
         file = discord.File(io.BytesIO(buffer.getvalue().encode("utf-8")), filename="haven-checkins.csv")
         await self._reply(interaction, self._t(interaction, "checkin.export.ready"), file=file)
 
@@ -292,13 +303,17 @@ class CheckinCog(commands.Cog):
 
     @admin.command(name="mood")
     async def admin_mood(self, interaction: discord.Interaction[HavenBot]) -> None:
-        """This server's average mood this week (only with at least 5 members; nobody's own check-ins)."""
+        """This server's average mood last week (only with at least 5 members; nobody's own check-ins)."""
         assert interaction.guild is not None
-        average, members = await self.checkins.weekly_mood(interaction.guild.id)
-        key = "checkin.admin.mood" if average is not None else "checkin.admin.mood_hidden"
-        await interaction.response.send_message(
-            self._t(interaction, key, average=average, members=members), ephemeral=True
-        )
+        week = await self.checkins.weekly_mood(interaction.guild.id)
+        params = {"start": week.first_day.isoformat(), "end": week.last_day.isoformat()}
+        if week.average is None:  # too few to show: not even how many, so nobody can be singled out
+            text = self._t(interaction, "checkin.admin.mood_hidden", **params)
+        else:
+            text = self._t(
+                interaction, "checkin.admin.mood", average=week.average, members=week.members, **params
+            )
+        await interaction.response.send_message(text, ephemeral=True)
 
     # --- the prompt loop
 
@@ -318,7 +333,8 @@ class CheckinCog(commands.Cog):
         sent = 0
         for prompt in await self.checkins.claim_due():
             if not (await self.checkins.server_settings(prompt.guild_id)).enabled:
-                continue  # check-ins turned off in that server: the claimed prompt is simply not sent
+                await self.checkins.not_sent(prompt)  # turned off in that server just now: not sent
+                continue
             guild = self.bot.get_guild(prompt.guild_id)
             name = guild.name if guild else ""
             locale = guild.preferred_locale if guild else None

@@ -11,6 +11,7 @@ import discord
 from bot.cogs.resources.embeds import render_answer
 from bot.domain.checkins import TAGS, Mood
 from bot.domain.resources import Topic
+from bot.services.checkins import Snooze
 from bot.ui.base import BaseModal, BaseView, funnelled
 
 if TYPE_CHECKING:
@@ -21,14 +22,30 @@ def _bot(interaction: discord.Interaction[Any]) -> HavenBot:
     return cast("HavenBot", interaction.client)
 
 
+async def _is_member(guild: discord.Guild, user: discord.abc.User) -> bool:
+    """Whether ``user`` is still in ``guild`` (the cache may be cold after a restart: then Discord is asked)."""
+    if isinstance(user, discord.Member) and user.guild.id == guild.id:
+        return True
+    if guild.get_member(user.id) is not None:
+        return True
+    try:
+        await guild.fetch_member(user.id)
+    except discord.NotFound:
+        return False
+    return True
+
+
 def mood_view(
-    bot: HavenBot, locale: Any, prompt_id: int, guild_id: int, *, scheduled: bool
+    bot: HavenBot, locale: Any, prompt_id: int, guild_id: int, *, scheduled: bool, request_id: int = 0
 ) -> discord.ui.View:
-    """Five mood buttons (and, on a scheduled prompt, Snooze and Skip)."""
+    """Five mood buttons (and, on a scheduled prompt, Snooze and Skip).
+
+    ``request_id`` (the ``/checkin now`` interaction) makes the buttons of one ``/checkin now`` record one check-in.
+    """
     view = discord.ui.View(timeout=None)
     for mood in Mood:
         label = bot.i18n.text(f"checkin.mood.{mood.value}", locale)
-        view.add_item(MoodButton(prompt_id, guild_id, int(mood), label))
+        view.add_item(MoodButton(prompt_id, guild_id, int(mood), label, request_id))
     if scheduled:
         view.add_item(PromptButton("snooze", prompt_id, bot.i18n.text("checkin.button.snooze", locale)))
         view.add_item(PromptButton("skip", prompt_id, bot.i18n.text("checkin.button.skip", locale)))
@@ -37,29 +54,39 @@ def mood_view(
 
 class MoodButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"ci:mood:(?P<prompt>\d+):(?P<guild>\d+):(?P<mood>[1-5])",
+    template=r"ci:mood:(?P<prompt>\d+):(?P<guild>\d+):(?P<mood>[1-5])(?::(?P<request>\d+))?",
 ):
-    """One point of the five-point scale."""
+    """One point of the five-point scale: on a DM prompt (``prompt``) or a ``/checkin now`` (``request``)."""
 
-    def __init__(self, prompt_id: int, guild_id: int, mood: int, label: str = "") -> None:
+    def __init__(
+        self, prompt_id: int, guild_id: int, mood: int, label: str = "", request_id: int = 0
+    ) -> None:
+        custom_id = f"ci:mood:{prompt_id}:{guild_id}:{mood}" + (f":{request_id}" if request_id else "")
         super().__init__(
             discord.ui.Button(
                 label=label[:80] or str(mood),
                 emoji=Mood(mood).emoji,
                 style=discord.ButtonStyle.secondary,
-                custom_id=f"ci:mood:{prompt_id}:{guild_id}:{mood}",
+                custom_id=custom_id,
                 row=0,
             )
         )
         self.prompt_id = prompt_id
         self.guild_id = guild_id
         self.mood = mood
+        self.request_id = request_id
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Button[Any], match: re.Match[str], /
     ) -> MoodButton:
-        return cls(int(match["prompt"]), int(match["guild"]), int(match["mood"]), item.label or "")
+        return cls(
+            int(match["prompt"]),
+            int(match["guild"]),
+            int(match["mood"]),
+            item.label or "",
+            int(match["request"] or 0),
+        )
 
     @funnelled
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
@@ -76,7 +103,13 @@ class MoodButton(
             if prompt.user_id != interaction.user.id:
                 await interaction.response.send_message(t("checkin.not_yours", loc), ephemeral=True)
                 return
-        recorded = await service.record(self.guild_id, interaction.user.id, self.mood, prompt_id=prompt_id)
+        recorded = await service.record(
+            self.guild_id,
+            interaction.user.id,
+            self.mood,
+            prompt_id=prompt_id,
+            request_id=self.request_id or None,
+        )
         if recorded is None:
             await interaction.response.send_message(t("checkin.already", loc), ephemeral=True)
             return
@@ -93,7 +126,9 @@ class MoodButton(
         server = await service.server_settings(self.guild_id)
         guild = bot.get_guild(self.guild_id)
         share_channel = (
-            guild.get_channel(server.share_channel_id) if guild and server.share_channel_id else None
+            guild.get_channel(server.share_channel_id)
+            if guild and server.enabled and server.share_channel_id
+            else None
         )
         if share_channel is not None:
             label = t("checkin.button.share", loc, channel=share_channel.name)
@@ -123,10 +158,8 @@ class MoodButton(
                 user_id=interaction.user.id, guild_id=None, country_text=None, topic=Topic.SUICIDE_CRISIS
             )
             embeds.append(render_answer(bot.i18n, loc, answer, bot.services.resources.directory))
-        if self.prompt_id:  # a DM prompt: replace the buttons with the confirmation
-            await interaction.response.edit_message(content=text, embeds=embeds, view=view)
-        else:
-            await interaction.response.send_message(text, embeds=embeds, view=view, ephemeral=True)
+        # Replace the mood buttons with the confirmation, so one prompt or /checkin now makes one check-in.
+        await interaction.response.edit_message(content=text, embeds=embeds, view=view)
 
 
 class ShareCheckinButton(
@@ -144,7 +177,8 @@ class ShareCheckinButton(
                 row=0,
             )
         )
-        self.guild_id, self.mood = guild_id, mood
+        # The mood posted is the one saved, not the one in the custom id.
+        self.checkin_id, self.guild_id = checkin_id, guild_id
 
     @classmethod
     async def from_custom_id(
@@ -156,26 +190,40 @@ class ShareCheckinButton(
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         bot = _bot(interaction)
         t = bot.i18n.text
+        loc = interaction.locale
+        service = bot.services.checkins
         guild = bot.get_guild(self.guild_id)
-        server = await bot.services.checkins.server_settings(self.guild_id)
-        channel = guild.get_channel(server.share_channel_id) if guild and server.share_channel_id else None
-        if not isinstance(channel, discord.TextChannel):
-            await interaction.response.send_message(t("checkin.gone", interaction.locale), ephemeral=True)
+        if guild is None or not await _is_member(guild, interaction.user):
+            await interaction.response.send_message(t("checkin.share.not_member", loc), ephemeral=True)
             return
-        mood = Mood(self.mood)
-        locale = guild.preferred_locale if guild else None
-        await channel.send(
-            t(
-                "checkin.shared_post",
-                locale,
-                member=interaction.user.mention,
-                emoji=mood.emoji,
-                word=t(f"checkin.mood.{mood.value}", locale),
-            ),
-            allowed_mentions=discord.AllowedMentions.none(),
-        )
+        server = await service.server_settings(self.guild_id)
+        channel = guild.get_channel(server.share_channel_id) if server.share_channel_id else None
+        if server.enabled and not isinstance(channel, discord.TextChannel):
+            await interaction.response.send_message(t("checkin.share.no_channel", loc), ephemeral=True)
+            return
+        # One post per check-in: claimed in the database first (gone, shared already, or turned off: a kind word).
+        mood = Mood(await service.share(self.checkin_id, self.guild_id, interaction.user.id))
+        assert isinstance(channel, discord.TextChannel)
+        locale = guild.preferred_locale
+        try:
+            await channel.send(
+                t(
+                    "checkin.shared_post",
+                    locale,
+                    member=interaction.user.mention,
+                    emoji=mood.emoji,
+                    word=t(f"checkin.mood.{mood.value}", locale),
+                ),
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except discord.HTTPException:
+            await service.share_failed(self.checkin_id)
+            await interaction.response.send_message(
+                t("checkin.share.failed", loc, channel=channel.mention), ephemeral=True
+            )
+            return
         await interaction.response.send_message(
-            t("checkin.shared", interaction.locale, channel=channel.mention), ephemeral=True
+            t("checkin.shared", loc, channel=channel.mention), ephemeral=True
         )
 
 
@@ -251,7 +299,14 @@ class PromptButton(
         if prompt.user_id != interaction.user.id:
             await interaction.response.send_message(t("checkin.not_yours", loc), ephemeral=True)
             return
-        done = await (service.snooze(prompt) if self.action == "snooze" else service.skip(prompt))
+        if self.action == "snooze":
+            outcome = await service.snooze(prompt)
+            done = outcome is Snooze.SNOOZED
+            if outcome is Snooze.NOT_RUNNING:  # nothing would come in an hour: say so, and keep the buttons
+                await interaction.response.send_message(t("checkin.snooze_not_running", loc), ephemeral=True)
+                return
+        else:
+            done = await service.skip(prompt)
         if not done:
             await interaction.response.send_message(t("checkin.already", loc), ephemeral=True)
             return
@@ -305,10 +360,9 @@ class NoteModal(BaseModal):
 
     async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
         bot = _bot(interaction)
-        await bot.services.checkins.add_note(self.checkin_id, interaction.user.id, self.note.value)
-        await interaction.response.send_message(
-            bot.i18n.text("checkin.note.saved", interaction.locale), ephemeral=True
-        )
+        kept = await bot.services.checkins.add_note(self.checkin_id, interaction.user.id, self.note.value)
+        key = "checkin.note.saved" if kept else "checkin.note.cleared"
+        await interaction.response.send_message(bot.i18n.text(key, interaction.locale), ephemeral=True)
 
     async def on_error(self, interaction: discord.Interaction[Any], error: Exception, /) -> None:
         """The usual private answer, plus the note itself so nothing the member wrote is lost."""
@@ -395,4 +449,6 @@ DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     PromptButton,
     NoteButton,
     TagSelect,
+    ShareCheckinButton,
+    AskModeratorButton,
 )
