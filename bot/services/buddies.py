@@ -38,6 +38,7 @@ from bot.storage.buddies import BuddyRepository, MemberRow, OutboxRow, PairingRo
 
 WORRY_EVERY = timedelta(hours=12)  # one "I'm worried" per member per 12 hours reaches the moderators
 REPORTS_PER_DAY = 3
+NUDGE_EVERY = timedelta(hours=24)  # "let my buddy know" after a low check-in, once a day
 LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 8
 KEEP_MESSAGES = timedelta(days=14)  # the DM outbox, once sent
@@ -520,6 +521,25 @@ class BuddyService:
         await self._repo.set_report_alert(report_id, alert_id)
         return alert_id
 
+    async def active_buddies(self, guild_id: int, user_id: int) -> tuple[int, ...]:
+        """Who the member is buddies with right now (an active pairing), if anyone."""
+        pairing = await self._repo.current_pairing(guild_id, user_id)
+        if pairing is None or pairing.status != "active":
+            return ()
+        return tuple(m.user_id for m in pairing.present if m.user_id != user_id)
+
+    async def nudge(self, guild_id: int, user_id: int) -> bool:
+        """After a low check-in, the member chose to let their buddy know: a DM saying they're having a hard
+        day (no mood, no note), at most once a day. False if already sent today."""
+        pairing = await self._repo.current_pairing(guild_id, user_id)
+        if pairing is None or pairing.status != "active":
+            raise NoPairing()
+        buddies = [m.user_id for m in pairing.present if m.user_id != user_id]
+        if not buddies:
+            raise NoPairing()
+        now = self._clock()
+        return await self._repo.nudge(guild_id, user_id, pairing.id, buddies, now - NUDGE_EVERY, now)
+
     async def report(self, guild_id: int, user_id: int, subject_id: int, text: str) -> int | None:
         """A private report about someone in pairing, to moderators. None if rate-limited."""
         if subject_id == user_id:
@@ -621,7 +641,12 @@ class BuddyService:
         """Whether a queued DM still makes sense: an introduction only while the pairing waits for this member's
         answer, "You're buddies!" and the halfway question only while it is active, and never to someone who has
         left it. Notes that a pairing ended are always sent."""
-        needs = {"intro": ("pending",), "active": ("active",), "halfway": ("active",)}.get(row.kind)
+        needs = {
+            "intro": ("pending",),
+            "active": ("active",),
+            "halfway": ("active",),
+            "nudge": ("active",),
+        }.get(row.kind)
         if needs is None:
             return True
         if pairing is None or pairing.status not in needs:

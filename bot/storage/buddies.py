@@ -125,6 +125,7 @@ class OutboxRow:
     pairing_id: int | None
     kind: str
     attempts: int
+    about_id: int | None = None
 
 
 def _lines(text: str | None) -> tuple[str, ...]:
@@ -642,12 +643,14 @@ class BuddyRepository:
         pairing_id: int | None,
         kind: str,
         now: datetime,
+        about_id: int | None = None,
     ) -> None:
         await conn.execute(
             insert(buddy_outbox).values(
                 guild_id=guild_id,
                 user_id=user_id,
                 pairing_id=pairing_id,
+                about_id=about_id,
                 kind=kind,
                 state="pending",
                 next_attempt_at=now,
@@ -672,7 +675,15 @@ class BuddyRepository:
                 .limit(limit)
             )
             return [
-                OutboxRow(r["id"], r["guild_id"], r["user_id"], r["pairing_id"], r["kind"], r["attempts"])
+                OutboxRow(
+                    r["id"],
+                    r["guild_id"],
+                    r["user_id"],
+                    r["pairing_id"],
+                    r["kind"],
+                    r["attempts"],
+                    r["about_id"],
+                )
                 for r in rows.mappings()
             ]
 
@@ -699,6 +710,49 @@ class BuddyRepository:
             )
 
     # --- reports
+
+    async def nudge(
+        self,
+        guild_id: int,
+        user_id: int,
+        pairing_id: int,
+        buddies: Sequence[int],
+        since: datetime,
+        now: datetime,
+    ) -> bool:
+        """Queue "your buddy is having a hard day" to ``buddies``, at most once since ``since`` (one member's
+        requests taken one at a time, like reports). False if they already did."""
+        async with self._db.transaction() as conn:
+            if conn.dialect.name == "postgresql":
+                key = (guild_id * 31 + user_id) % (1 << 62)
+                await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+            done = (
+                await conn.execute(
+                    select(func.count())
+                    .select_from(buddy_reports)
+                    .where(
+                        R.guild_id == guild_id,
+                        R.reporter_id == user_id,
+                        R.kind == "nudge",
+                        R.created_at >= since,
+                    )
+                )
+            ).scalar_one()
+            if done:
+                return False
+            await conn.execute(
+                insert(buddy_reports).values(
+                    guild_id=guild_id,
+                    pairing_id=pairing_id,
+                    reporter_id=user_id,
+                    subject_id=buddies[0],
+                    kind="nudge",
+                    created_at=now,
+                )
+            )
+            for buddy in buddies:
+                await self._enqueue(conn, guild_id, buddy, pairing_id, "nudge", now, about_id=user_id)
+            return True
 
     async def open_report(self, values: dict[str, Any], since: datetime, limit: int) -> int | None:
         """Record a worry or a report, unless the member already raised ``limit`` since ``since``.

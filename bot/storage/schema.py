@@ -362,6 +362,7 @@ buddy_outbox = Table(
     Column("user_id", BigInteger, nullable=False),
     Column("pairing_id", Integer, nullable=True),
     Column("kind", String(32), nullable=False),  # intro / buddies / declined_by_other / halfway / ...
+    Column("about_id", BigInteger, nullable=True),  # who a "your buddy is having a hard day" DM is about
     Column("state", String(16), nullable=False),  # pending / sending / sent / undeliverable
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("next_attempt_at", UTCDateTime(), nullable=False),

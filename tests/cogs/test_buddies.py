@@ -473,3 +473,34 @@ async def test_rounds_run_on_their_own_at_the_servers_cadence(
         assert pairing is not None and pairing.status == "pending"
         second.add(frozenset(m.user_id for m in pairing.members))
     assert len(second) == 2 and not first & second  # a new round, and no repeats
+
+
+async def test_after_a_low_check_in_a_member_may_let_their_buddy_know(env: simcord.Env, place) -> None:
+    _guild, channel = place
+    robin, _ = await join(env, place, "robin", ["Low mood"])
+    sam, _ = await join(env, place, "sam", ["Low mood"])
+    await robin.user.click(intro(robin), label="Say hello")
+    await sam.user.click(intro(sam), label="Say hello")
+
+    shown = await robin.slash(channel, "checkin now")
+    assert shown.response is not None
+    before = await robin.click(shown.response.message, label="Awful")
+    assert before.response is not None
+    offered = [getattr(b, "label", None) for row in before.response.message.components for b in row.children]
+    assert "Let my buddy know" not in offered  # only for members who chose it
+    await robin.slash(channel, "checkin follow-up", offer=True)
+    shown = await robin.slash(channel, "checkin now")
+    assert shown.response is not None
+    saved = await robin.click(shown.response.message, label="Awful")
+    assert saved.response is not None
+
+    told = await robin.click(saved.response.message, label="Let my buddy know")
+    again = await robin.click(saved.response.message, label="Let my buddy know")
+    await env.advance_time(1)
+
+    assert told.response is not None and "won't see your mood" in told.response.content
+    assert again.response is not None and "already heard" in again.response.content
+    nudges = [m for m in dms(sam) if "having a hard day" in m.content]
+    assert len(nudges) == 1 and f"<@{robin.id}>" in nudges[0].content
+    assert "Awful" not in nudges[0].content and "😫" not in nudges[0].content
+    assert not [m for m in dms(robin) if "having a hard day" in m.content]

@@ -35,6 +35,9 @@ def render(
         embed = discord.Embed(description=t("buddy.what_a_buddy_is", locale), colour=COLOUR)
         view = pairing_view(bot, locale, pairing.id, ("end", "worried"))
         return t("buddy.dm.active", locale, buddies=mentions, server=server), [embed], view
+    if row.kind == "nudge" and pairing is not None:
+        view = pairing_view(bot, locale, pairing.id, ("worried",))
+        return t("buddy.dm.nudge", locale, member=f"<@{row.about_id}>", server=server), [], view
     if row.kind == "halfway" and pairing is not None:
         view = pairing_view(bot, locale, pairing.id, ("talked", "notyet", "end"))
         return t("buddy.dm.halfway", locale, buddies=mentions, server=server), [], view

@@ -223,9 +223,11 @@ class CheckinCog(commands.Cog):
         await self._reply(interaction, self._t(interaction, "checkin.export.ready"), file=file)
 
     @checkin.command(name="follow-up")
-    @app_commands.describe(offer="After a low check-in, show a button to ask a moderator to check in on you.")
+    @app_commands.describe(
+        offer="After a low check-in, show buttons to ask a moderator or let your buddy know."
+    )
     async def follow_up(self, interaction: discord.Interaction[HavenBot], offer: bool) -> None:
-        """Choose whether low check-ins offer a button to reach a moderator (nothing is sent unless you press it)."""
+        """Whether low check-ins offer buttons to reach a moderator or your buddy (sent only if you press)."""
         assert interaction.guild is not None
         await self.checkins.set_follow_up(interaction.guild.id, interaction.user.id, offer)
         key = "checkin.follow_up.on" if offer else "checkin.follow_up.off"

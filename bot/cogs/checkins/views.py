@@ -154,6 +154,10 @@ class MoodButton(
                     )
                 else:
                     text += "\n" + t("checkin.follow_up.hint", loc)
+            if await service.follow_up(self.guild_id, interaction.user.id) and (
+                await bot.services.buddies.active_buddies(self.guild_id, interaction.user.id)
+            ):
+                view.add_item(TellBuddyButton(self.guild_id, t("checkin.button.tell_buddy", loc)))
             answer = await bot.services.resources.answer(
                 user_id=interaction.user.id, guild_id=None, country_text=None, topic=Topic.SUICIDE_CRISIS
             )
@@ -261,6 +265,38 @@ class AskModeratorButton(
         await interaction.response.send_message(
             bot.i18n.text("checkin.moderator_asked", interaction.locale), ephemeral=True
         )
+
+
+class TellBuddyButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"ci:buddy:(?P<guild>\d+)"):
+    """After a low check-in: let my buddy know I'm having a hard day. Nothing is sent unless the member presses it,
+    and the buddy hears only that, never the mood or the note."""
+
+    def __init__(self, guild_id: int, label: str = "") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label[:80] or "Let my buddy know",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"ci:buddy:{guild_id}",
+                row=2,
+            )
+        )
+        self.guild_id = guild_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Button[Any], match: re.Match[str], /
+    ) -> TellBuddyButton:
+        return cls(int(match["guild"]), item.label or "")
+
+    @funnelled
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot = _bot(interaction)
+        sent = await bot.services.buddies.nudge(self.guild_id, interaction.user.id)
+        key = "checkin.buddy_told" if sent else "checkin.buddy_told_already"
+        await interaction.response.send_message(bot.i18n.text(key, interaction.locale), ephemeral=True)
+        cog = bot.get_cog("BuddyCog")
+        if sent and cog is not None:
+            cog.wake()  # type: ignore[attr-defined]
 
 
 class PromptButton(
@@ -451,4 +487,5 @@ DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     TagSelect,
     ShareCheckinButton,
     AskModeratorButton,
+    TellBuddyButton,
 )
