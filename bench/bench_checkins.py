@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import insert, select, text
 
 from bot.i18n import Catalogs
+from bot.pacing import Pacer
 from bot.services.checkins import CheckinService
 from bot.storage import migrate
 from bot.storage.checkins import CheckinRepository
@@ -151,7 +152,7 @@ async def send_burst(quick: bool) -> list[tuple[str, str, str, str]]:
         cog = checkin_cog.CheckinCog.__new__(checkin_cog.CheckinCog)
         cog.bot = bot  # type: ignore[assignment]
         cog.checkins = service
-        cog.send_rate = checkin_cog.SEND_RATE
+        cog.pacer = Pacer(checkin_cog.SEND_RATE, clock=lambda: clock[0], sleep=virtual_sleep)
         checkin_cog.mood_view = lambda *a, **k: None  # type: ignore[assignment]  # the view isn't sent anywhere
         checkin_cog.asyncio.sleep = virtual_sleep  # type: ignore[assignment]
         started = time.perf_counter()

@@ -16,10 +16,14 @@ async def load_cogs(bot: HavenBot) -> None:
     from bot.cogs.general import GeneralCog
     from bot.cogs.resources.cog import ResourcesCog
     from bot.cogs.setup import SetupCog
+    from bot.pacing import Pacer
 
     await bot.add_cog(GeneralCog(bot))
     await bot.add_cog(SetupCog(bot, bot.services.guild_settings))
     await bot.add_cog(ResourcesCog(bot, bot.services.resources))
     await bot.add_cog(CrisisCog(bot, bot.services.crisis))
-    await bot.add_cog(CheckinCog(bot, bot.services.checkins, send_rate=bot.checkin_send_rate))
-    await bot.add_cog(BuddyCog(bot, bot.services.buddies, send_rate=bot.checkin_send_rate))
+    dms = Pacer(
+        bot.checkin_send_rate
+    )  # one budget for every bulk DM, below Discord's global 50 requests a second
+    await bot.add_cog(CheckinCog(bot, bot.services.checkins, dms))
+    await bot.add_cog(BuddyCog(bot, bot.services.buddies, dms))

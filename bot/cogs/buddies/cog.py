@@ -15,6 +15,7 @@ from bot.cogs.buddies.views import DYNAMIC_ITEMS, JoinView, pairing_view
 from bot.domain.checkins import resolve_timezone, search_timezones
 from bot.domain.pairing import INTRO_MAX, Cadence, LookingFor, OddRule
 from bot.errors import InvalidInput
+from bot.pacing import Pacer
 from bot.permissions import require_manage_guild
 from bot.services.buddies import BuddyService, NeedListenerRole
 from bot.storage.buddies import OutboxRow
@@ -46,10 +47,10 @@ class BuddyCog(commands.Cog):
         guild_only=True,
     )
 
-    def __init__(self, bot: HavenBot, buddies: BuddyService, send_rate: float = 40.0) -> None:
+    def __init__(self, bot: HavenBot, buddies: BuddyService, pacer: Pacer | None = None) -> None:
         self.bot = bot
         self.buddies = buddies
-        self.send_rate = send_rate
+        self.pacer = pacer or Pacer(40.0)  # shared with the check-in prompts
         self._sending = asyncio.Lock()
 
     async def cog_load(self) -> None:
@@ -411,13 +412,13 @@ class BuddyCog(commands.Cog):
         await self.bot.wait_until_ready()
 
     async def deliver(self) -> int:
-        """Send every due pairing DM (falling back to a private thread), at no more than send_rate a second."""
+        """Send every due pairing DM (falling back to a private thread), paced by the shared DM budget."""
         sent = 0
         async with self._sending:
             for row in await self.buddies.due_messages():
+                await self.pacer.wait()
                 if await self._send(row):
                     sent += 1
-                await asyncio.sleep(1 / self.send_rate)
         return sent
 
     async def _send(self, row: OutboxRow) -> bool:

@@ -26,6 +26,7 @@ from bot.domain.checkins import (
     trend_word,
 )
 from bot.errors import InvalidInput
+from bot.pacing import Pacer
 from bot.permissions import require_manage_guild
 from bot.services.checkins import CheckinsDisabled, CheckinService, ScheduleView
 from bot.ui.chart import mood_chart
@@ -50,10 +51,10 @@ class CheckinCog(commands.Cog):
         guild_only=True,
     )
 
-    def __init__(self, bot: HavenBot, checkins: CheckinService, send_rate: float = SEND_RATE) -> None:
+    def __init__(self, bot: HavenBot, checkins: CheckinService, pacer: Pacer | None = None) -> None:
         self.bot = bot
         self.checkins = checkins
-        self.send_rate = send_rate
+        self.pacer = pacer or Pacer(SEND_RATE)  # shared with the other cogs that send DMs in bulk
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
@@ -331,7 +332,7 @@ class CheckinCog(commands.Cog):
         await self.bot.wait_until_ready()
 
     async def send_due(self) -> int:
-        """Send every due prompt at no more than SEND_RATE a second. Returns how many were sent."""
+        """Send every due prompt, paced by the shared DM budget. Returns how many were sent."""
         sent = 0
         for prompt in await self.checkins.claim_due():
             if not (await self.checkins.server_settings(prompt.guild_id)).enabled:
@@ -340,6 +341,7 @@ class CheckinCog(commands.Cog):
             guild = self.bot.get_guild(prompt.guild_id)
             name = guild.name if guild else ""
             locale = guild.preferred_locale if guild else None
+            await self.pacer.wait()
             try:
                 user = self.bot.get_user(prompt.user_id) or await self.bot.fetch_user(prompt.user_id)
                 message = await user.send(
@@ -363,7 +365,6 @@ class CheckinCog(commands.Cog):
                 continue
             await self.checkins.prompt_sent(prompt.id, message.id)
             sent += 1
-            await asyncio.sleep(1 / self.send_rate)
         await self.send_reminders()
         return sent
 
@@ -373,6 +374,7 @@ class CheckinCog(commands.Cog):
             if not await self.checkins.reminded(prompt.id):
                 continue
             guild = self.bot.get_guild(prompt.guild_id)
+            await self.pacer.wait()
             try:
                 user = self.bot.get_user(prompt.user_id) or await self.bot.fetch_user(prompt.user_id)
                 await user.send(
@@ -380,4 +382,3 @@ class CheckinCog(commands.Cog):
                 )
             except (discord.HTTPException, discord.RateLimited, OSError):
                 log.info("Check-in reminder %d could not be sent", prompt.id)
-            await asyncio.sleep(1 / self.send_rate)
