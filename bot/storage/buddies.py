@@ -42,6 +42,14 @@ def _requeued(values: dict[str, Any], now: datetime) -> dict[str, Any]:
     return {**values, "status": case((still_paused, "paused"), else_="waiting")}
 
 
+async def _one_at_a_time(conn: AsyncConnection, guild_id: int, user_id: int) -> None:
+    """Take one member's requests (reports, worries, nudges) one at a time until the transaction ends.
+    SQLite's write transactions already run one at a time; PostgreSQL takes an advisory lock."""
+    if conn.dialect.name == "postgresql":
+        key = (guild_id * 31 + user_id) % (1 << 62)
+        await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
 class Conflict(Exception):
     """Someone else changed the rows first (two presses at once, two workers)."""
 
@@ -723,9 +731,7 @@ class BuddyRepository:
         """Queue "your buddy is having a hard day" to ``buddies``, at most once since ``since`` (one member's
         requests taken one at a time, like reports). False if they already did."""
         async with self._db.transaction() as conn:
-            if conn.dialect.name == "postgresql":
-                key = (guild_id * 31 + user_id) % (1 << 62)
-                await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+            await _one_at_a_time(conn, guild_id, user_id)
             done = (
                 await conn.execute(
                     select(func.count())
@@ -763,9 +769,7 @@ class BuddyRepository:
         failure raises the card that was missed.
         """
         async with self._db.transaction() as conn:
-            if conn.dialect.name == "postgresql":
-                key = (values["guild_id"] * 31 + values["reporter_id"]) % (1 << 62)
-                await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+            await _one_at_a_time(conn, values["guild_id"], values["reporter_id"])
             rows = (
                 await conn.execute(
                     select(R.id, R.alert_id)
