@@ -3,23 +3,33 @@
 Pure: no discord, no I/O. Time and randomness come in as parameters; for a given seed the matching is deterministic.
 
 Weights. A pair scores ``3 x shared topics + 2 x waking-hours overlap (0..1) + 1 if one wants to talk and the other to
-support + 0.5``; a member who goes first (left over last time, or accepted a pairing someone else declined) adds
-``PRIORITY`` to every pair they are in, so they are matched before anyone else. A pair from the last N rounds scores
-``REPEAT_PENALTY`` less: it is only chosen for someone who has no other partner at all. Blocks (either way) and two
-members who both only want to support someone never pair.
+support + 0.5``, at most ``SCORE_MAX``; a member who goes first (left over last time, or accepted a pairing someone
+else declined) adds ``PRIORITY`` to every pair they are in, which is more than any pair scores. A pair from the last N
+rounds scores ``REPEAT_PENALTY`` less, which makes it negative whatever the rest. Blocks (either way) and two members
+who both only want to support someone never pair.
 
-Matching. Maximum-weight matching is cubic; a round of 10,000 members has to be fast. Up to ``FULL_GRAPH_MAX``
-members every pair is considered; beyond, a sparse graph of likely partners (for each topic, and each two topics, a
-member chose, the members with them nearest in timezone, plus the nearest in timezone overall). Edges are taken
-greedily by weight, then improved with pair swaps and short augmenting paths. The
-benchmark compares the result with an exact maximum-weight matching (``bench/bench_pairing.py``).
+Matching, in order of importance: as many people paired as possible; then as few repeats as possible (a recent pair
+only when the alternative is leaving someone unpaired); then as many members who go first as possible; then the
+weight. Maximum-weight matching is cubic; a round of 10,000 members has to be fast. Up to ``FULL_GRAPH_MAX`` members
+every pair is considered; beyond, a sparse graph of likely partners (for each topic, and each two topics, a member
+chose, the members with them nearest in timezone, plus the nearest in timezone overall). Edges are taken greedily by
+weight (so members who go first come first), then improved with pair swaps and short augmenting paths
+(``_improve``). Whoever is still alone is then paired by augmenting paths (``_Search``, Edmonds' blossom algorithm):
+every path without a repeat first, then paths with one repeat, then any; each repeat is then swapped away if a swap
+or a path without repeats allows it. Members who go first and are still alone then take the places of members who
+don't, along alternating paths without repeats. On the sparse graph, the few still alone are given every possible
+partner, not only likely ones. As many are paired as the graph allows (within ``AUGMENT_BUDGET``); the fewest repeats
+and the most members going first are checked against every possible matching of small rounds
+(``tests/domain/test_pairing.py``) but not guaranteed where several repeats are unavoidable. The benchmark compares
+the result with an exact maximum-weight matching (``bench/bench_pairing.py``).
 """
 
 from __future__ import annotations
 
 import random
+from collections import deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -44,14 +54,18 @@ DEFAULT_TOPICS = (
     "Just chatting",
 )
 WAKING_HOURS = 15  # 08:00 to 23:00 local
-PRIORITY = 5.0
-REPEAT_PENALTY = 1000.0
 TOPIC_WEIGHT = 3.0
 OVERLAP_WEIGHT = 2.0
 COMPLEMENT_BONUS = 1.0
 BASE = 0.5
+SCORE_MAX = BASE + TOPIC_WEIGHT * TOPICS_MAX + OVERLAP_WEIGHT + COMPLEMENT_BONUS  # 78.5
+PRIORITY = 100.0  # more than SCORE_MAX: going first outweighs any score
+REPEAT_PENALTY = 1000.0  # more than SCORE_MAX + 2 x PRIORITY: a repeat is always negative
 NEIGHBOURS = 8  # per side, per topic, when building the graph of likely partners
 FULL_GRAPH_MAX = 800  # up to this many waiting, every pair is considered; beyond, only likely partners
+FEW_ALONE = 6  # so few left alone are given every possible partner, not only likely ones
+AUGMENT_BUDGET = 300_000  # edges the search for augmenting paths may look at (a bound on time)
+_ANY = 1 << 30  # any number of repeats in an augmenting path
 ACCEPT_WITHIN = timedelta(hours=48)
 HISTORY_ROUNDS = 6
 
@@ -312,7 +326,10 @@ def match(candidates: Sequence[Candidate], rules: Rules, seed: int) -> Matching:
         if weight > 0 and mate[i] < 0 and mate[j] < 0:
             mate[i], mate[j] = j, i
     _improve(graph, mate, neighbours)
-    _match_rest(graph, mate)
+    search = _Search(graph, mate, neighbours, sparse=n > FULL_GRAPH_MAX)
+    search.complete()
+    search.put_first()
+    _promote(graph, mate, neighbours)
     pairs = sorted((i, mate[i]) for i in range(n) if 0 <= i < mate[i])
     weight = sum(graph.weight(i, j) or 0.0 for i, j in pairs)
     alone = [i for i in range(n) if mate[i] < 0]
@@ -324,8 +341,10 @@ def match(candidates: Sequence[Candidate], rules: Rules, seed: int) -> Matching:
             wi, wj = graph.weight(lone, i), graph.weight(lone, j)
             if wi is None or wj is None or wi < 0 or wj < 0:
                 continue
-            if best is None or wi + wj > best[0]:
-                best = (wi + wj, g)
+            # a trio is no reward for going first
+            score = wi + wj - PRIORITY * (graph.priority[i] + graph.priority[j])
+            if best is None or score > best[0]:
+                best = (score, g)
         if best is not None:
             groups[best[1]].append(lone)
             alone = []
@@ -338,12 +357,19 @@ def match(candidates: Sequence[Candidate], rules: Rules, seed: int) -> Matching:
 
 
 def _improve(
-    graph: _Graph, mate: list[int], neighbours: list[list[tuple[float, int]]], passes: int = 2
+    graph: _Graph,
+    mate: list[int],
+    neighbours: list[list[tuple[float, int]]],
+    passes: int = 2,
+    members: Sequence[int] | None = None,
+    budget: int = AUGMENT_BUDGET,
 ) -> None:
     """Local search: swap partners between two pairs, or pair someone alone by moving a partner (paths of 3).
 
     A swap of (a,b),(c,d) into (a,c),(b,d) only gains if one new edge beats the old edge at its end, so from each
     member only neighbours heavier than their current pair are tried (lists are sorted, so the scan stops early).
+    Looking for someone alone has no such bound: ``budget`` caps the edges it looks at (many who cannot be paired in a
+    dense graph would make it quadratic); ``_complete`` pairs whoever this leaves. ``members``: start from these only.
     """
     w = graph.weight
     best = [nb[0][0] if nb else 0.0 for nb in neighbours]  # each member's heaviest likely pair
@@ -353,7 +379,7 @@ def _improve(
             own[a] = w(a, mate[a]) or 0.0
     for _ in range(passes):
         changed = False
-        for a in range(graph.n):
+        for a in range(graph.n) if members is None else members:
             b = mate[a]
             for wac, c in neighbours[a]:
                 if b >= 0 and wac <= own[a] + 1e-9:
@@ -380,7 +406,10 @@ def _improve(
                         break
                     continue
                 if b < 0 <= d:  # a is alone; c is taken by d: can d go to someone alone?
+                    if budget <= 0:
+                        continue
                     for wde, e in neighbours[d]:
+                        budget -= 1
                         if wde <= 0:
                             break
                         if mate[e] < 0 and e != a:
@@ -407,19 +436,357 @@ def _improve(
             break
 
 
-def _match_rest(graph: _Graph, mate: list[int], limit: int = 400) -> None:
-    """Pair whoever is still alone among themselves, repeats allowed when nothing else is possible."""
+@dataclass
+class _Search:
+    """Pairing whoever the greedy pass and ``_improve`` left alone, by augmenting paths (Edmonds' blossom algorithm).
+
+    In order: as many paired as possible without repeats; then repeats for whoever is left, as few as can be; then
+    members who go first take the places of members who don't. Each step adds pairs or moves partners along a path;
+    none leaves alone someone who was paired. All of it looks at ``AUGMENT_BUDGET`` edges at most. On the sparse
+    graph, up to ``FEW_ALONE`` members still alone are given every possible partner (``widen``), so that a partner
+    who isn't a likely one isn't missed.
+    """
+
+    graph: _Graph
+    mate: list[int]
+    neighbours: list[list[tuple[float, int]]]
+    sparse: bool
+    budget: int = AUGMENT_BUDGET
+    widened: set[int] = field(default_factory=set[int])
+
+    def alone(self) -> list[int]:
+        return [i for i in range(self.graph.n) if self.mate[i] < 0]
+
+    def complete(self) -> None:
+        """Pair whoever is still alone: without repeats while possible, then with as few repeats as can be."""
+        graph, mate = self.graph, self.mate
+        if sum(m < 0 for m in mate) < 2:
+            return
+        before = mate[:]
+        _pair_alone(graph, mate, fresh=True)
+        _split_pairs(graph, mate)
+        self.augment(0)
+        if self.sparse and 2 <= len(alone := self.alone()) <= FEW_ALONE:
+            self.widen(alone)
+            self.augment(0)
+        if _pair_alone(graph, mate, fresh=False) | self.augment(1) | self.augment(_ANY):
+            _unrepeat(graph, mate)
+            self.unrepeat_by_paths()
+        moved = [i for i in range(graph.n) if mate[i] != before[i]]
+        if moved:  # polish around the new pairs
+            _improve(graph, mate, self.neighbours, passes=1, members=moved)
+
+    def augment(self, repeats: int) -> bool:
+        """Augmenting paths between members alone, until there are none; ``repeats``: how many a path may have, 0, 1
+        or any number (``_ANY``). True if any was used."""
+        changed = False
+        while self.budget > 0:
+            alone = self.alone()
+            if len(alone) < 2 or not self.forest(alone, repeats):
+                break
+            changed = True
+        return changed
+
+    def unrepeat_by_paths(self) -> None:
+        """For each repeat still matched, take the pair apart and look for an augmenting path without repeats: if
+        there is one, as many are paired as before with a repeat fewer; if not, the pair is put back."""
+        mate, recent, key = self.mate, self.graph.recent, self.graph.key
+        for a in range(self.graph.n):
+            b = mate[a]
+            if a < b and key(a, b) in recent:
+                mate[a] = mate[b] = -1
+                if not self.forest(self.alone(), 0):
+                    mate[a], mate[b] = b, a
+                if self.budget <= 0:
+                    return
+
+    def put_first(self) -> None:
+        """Members who go first and are still alone take the places of members who don't, along alternating paths
+        without repeats: partners move along each path, so as many are paired as before and one more goes first."""
+        priority = self.graph.priority
+        gives_way = [not p for p in priority]
+        roots = [i for i in self.alone() if priority[i]]
+        if self.sparse and roots:
+            self.widen(roots)
+        while roots and self.budget > 0 and self.forest(roots, 0, gives_way):
+            roots = [i for i in self.alone() if priority[i]]
+
+    def widen(self, members: list[int]) -> None:
+        """Give up to ``FEW_ALONE`` members every possible partner, not only their likely partners."""
+        graph, neighbours = self.graph, self.neighbours
+        grown: set[int] = set()
+        for a in [i for i in members if i not in self.widened][:FEW_ALONE]:
+            self.widened.add(a)
+            known = {j for _, j in neighbours[a]}
+            known.add(a)
+            for v in range(graph.n):
+                if v not in known and (weight := graph.weight(a, v)) is not None:
+                    neighbours[a].append((weight, v))
+                    neighbours[v].append((weight, a))
+                    grown.add(v)
+            grown.add(a)
+        for v in grown:
+            neighbours[v].sort(reverse=True)
+
+    def forest(self, roots: list[int], repeats: int, gives_way: list[bool] | None = None) -> int:
+        """One phase of Edmonds' blossom algorithm: alternating trees grown breadth first from all ``roots`` (alone)
+        at once, odd cycles (blossoms) shrunk so that no path is missed, shortest paths first.
+
+        A pair not in the matching between two trees is an augmenting path: partners move along it and both roots
+        are paired. With ``repeats`` 0 the trees grow without repeats and a repeat is never used; with 1, a repeat may
+        join two trees (so a path has one at most); with ``_ANY``, repeats are used like any pair. With
+        ``gives_way``, an even path to a member who may give way ends a path too: they are left alone and the root
+        paired. The trees of a path are then taken apart, and their members are free for the other trees to reach.
+        A phase that uses no path (and has budget left) proves there is none. Returns how many paths were used.
+        """
+        mate, neighbours = self.mate, self.neighbours
+        tree_of = {r: r for r in roots}  # the root of the tree each vertex is in
+        members = {r: [r] for r in roots}  # each tree's vertices
+        parent: dict[int, int] = {}  # how each inner vertex was reached (and outer ones in a blossom)
+        base: dict[int, int] = {}  # the base of the blossom a vertex was shrunk into
+        shrunk_into: dict[int, list[int]] = {}  # a blossom's base to the other vertices shrunk into it
+        outer = set(roots)
+        queue = deque((r, r) for r in roots)  # outer vertices to grow from, with their tree
+
+        def take_apart(root: int) -> None:
+            for x in members.pop(root):
+                del tree_of[x]
+                parent.pop(x, None)
+                base.pop(x, None)
+                shrunk_into.pop(x, None)
+                outer.discard(x)
+
+        found = 0
+        budget = self.budget
+        while queue and budget > 0 and len(members) >= (1 if gives_way is not None else 2):
+            v, root = queue.popleft()
+            if tree_of.get(v) != root:
+                continue  # the tree was taken apart
+            for w, to in neighbours[v]:
+                budget -= 1
+                join_only = w <= 0 and repeats != _ANY  # a repeat, that may only join two trees
+                if join_only and not repeats:
+                    break  # lists are heaviest first: only repeats from here on
+                if mate[v] == to or base.get(v, v) == base.get(to, to):
+                    continue
+                tree = tree_of.get(to)
+                if tree is not None and to in outer:
+                    if tree != root:  # an augmenting path: root .. v - to .. tree
+                        _flip_to_root(v, mate, parent)
+                        _flip_to_root(to, mate, parent)
+                        mate[v], mate[to] = to, v
+                        take_apart(root)
+                        take_apart(tree)
+                        found += 1
+                        break
+                    if join_only:
+                        continue
+                    stem = _stem(v, to, mate, parent, base)  # a blossom: shrink it into its stem
+                    shrunk: dict[int, None] = {}  # the bases of the blossoms on the cycle, in order
+                    for x, child in ((v, to), (to, v)):
+                        while base.get(x, x) != stem:
+                            mx = mate[x]
+                            shrunk[base.get(x, x)] = None
+                            shrunk[base.get(mx, mx)] = None
+                            parent[x] = child
+                            child = mx
+                            x = parent[mx]
+                    into = shrunk_into.setdefault(stem, [])
+                    newly_outer: list[int] = []
+                    for old in shrunk:
+                        if old == stem:
+                            continue
+                        group = [old, *shrunk_into.pop(old, ())]
+                        budget -= len(group)
+                        for i in group:
+                            base[i] = stem
+                            if i not in outer:
+                                outer.add(i)
+                                queue.append((i, root))
+                                newly_outer.append(i)
+                        into.extend(group)
+                    out = next((i for i in newly_outer if gives_way[i]), -1) if gives_way is not None else -1
+                    if out >= 0:  # an even path to someone who may give way, round the blossom
+                        _flip_to_root(out, mate, parent)
+                        mate[out] = -1
+                        take_apart(root)
+                        found += 1
+                        break
+                elif tree is None and not join_only:  # not reached yet: inner, and their partner outer
+                    m = mate[to]
+                    parent[to] = v
+                    if m < 0 or (gives_way is not None and gives_way[m]):
+                        if m >= 0:
+                            mate[m] = -1
+                        _flip_to_root(to, mate, parent, inner=True)
+                        take_apart(root)
+                        found += 1
+                        break
+                    tree_of[to] = tree_of[m] = root
+                    members[root] += (to, m)
+                    outer.add(m)
+                    queue.append((m, root))
+        self.budget = budget
+        return found
+
+
+def _pair_alone(graph: _Graph, mate: list[int], fresh: bool, limit: int = 400) -> bool:
+    """Pair members who are alone with each other, heaviest pairs first (``fresh``: no repeats). True if any paired."""
     alone = [i for i in range(graph.n) if mate[i] < 0][:limit]
     pairs: list[tuple[float, int, int]] = []
     for x, i in enumerate(alone):
         for j in alone[x + 1 :]:
             weight = graph.weight(i, j)
-            if weight is not None:
+            if weight is not None and (weight > 0 or not fresh):
                 pairs.append((weight, i, j))
     pairs.sort(reverse=True)
+    changed = False
     for _, i, j in pairs:
         if mate[i] < 0 and mate[j] < 0:
             mate[i], mate[j] = j, i
+            changed = True
+    return changed
+
+
+def _split_pairs(graph: _Graph, mate: list[int]) -> bool:
+    """With a few members alone, split the matched pair (c, d) that gains most by pairing a with c and b with d.
+
+    Every pair is checked, not only likely partners, and no new pair is a repeat. True if any pair was split.
+    """
+    n, weight = graph.n, graph.weight
+    rows: dict[int, list[float]] = {}  # for each member alone, a fresh pair's weight with each (0: none)
+    changed = False
+    while True:
+        alone = [i for i in range(n) if mate[i] < 0]
+        if not 2 <= len(alone) <= FEW_ALONE:
+            return changed
+        for a in alone:
+            if a not in rows:
+                rows[a] = [max(weight(a, v) or 0.0, 0.0) for v in range(n)]
+        best: tuple[float, int, int, int, int] | None = None
+        for c in range(n):
+            d = mate[c]
+            if d < 0:
+                continue
+            own = weight(c, d) or 0.0
+            for x, a in enumerate(alone):
+                wac = rows[a][c]
+                if wac <= 0:
+                    continue
+                for y, b in enumerate(alone):
+                    wbd = rows[b][d]
+                    if x == y or wbd <= 0:
+                        continue
+                    gain = wac + wbd - own
+                    if best is None or gain > best[0]:
+                        best = (gain, a, b, c, d)
+        if best is None:
+            return changed
+        _, a, b, c, d = best
+        mate[a], mate[c], mate[b], mate[d] = c, a, d, b
+        changed = True
+
+
+def _stem(v: int, to: int, mate: list[int], parent: dict[int, int], base: dict[int, int]) -> int:
+    """The base of the smallest blossom holding two outer vertices of a tree: where their paths to the root meet."""
+    seen: set[int] = set()
+    x = v
+    while True:
+        x = base.get(x, x)
+        seen.add(x)
+        if mate[x] < 0:
+            break
+        x = parent[mate[x]]
+    y = to
+    while True:
+        y = base.get(y, y)
+        if y in seen:
+            return y
+        y = parent[mate[y]]
+
+
+def _flip_to_root(x: int, mate: list[int], parent: dict[int, int], inner: bool = False) -> None:
+    """Swap matched and unmatched pairs along the tree's path from ``x`` to the root, which ends up paired.
+
+    ``x`` is outer, and is left for the caller to pair; or (``inner``) inner, and paired with its parent.
+    """
+    u = x if inner else mate[x]
+    while u >= 0:
+        pu = parent[u]
+        nu = mate[pu]
+        mate[u], mate[pu] = pu, u
+        u = nu
+
+
+def _unrepeat(graph: _Graph, mate: list[int], passes: int = 3) -> None:
+    """Swap away repeats. For each recent pair (a, b) matched, the swap that gains most: with a matched pair (c, d),
+    into (a, c) and (b, d), either way round; or with someone alone, c, into (a, c) or (b, c).
+
+    A repeat weighs ``REPEAT_PENALTY`` less, so a swap that gains has a repeat fewer or, with as many, a better
+    score. Every member is checked, not only likely partners.
+    """
+    n, weight, recent = graph.n, graph.weight, graph.recent
+    for _ in range(passes):
+        changed = False
+        for a in range(n):
+            b = mate[a]
+            if b <= a or graph.key(a, b) not in recent:
+                continue
+            own = weight(a, b) or 0.0
+            best: tuple[float, int, int, int] | None = None  # gain; a and b as they pair with c, mate[c]
+            for c in range(n):
+                d = mate[c]
+                if c in (a, b):
+                    continue
+                if d < 0:
+                    for x, y in ((a, b), (b, a)):
+                        wxc = weight(x, c)
+                        if wxc is not None and wxc - own > 1e-9 and (best is None or wxc - own > best[0]):
+                            best = (wxc - own, x, y, c)
+                    continue
+                wac, wbd = weight(a, c), weight(b, d)
+                if wac is None or wbd is None:
+                    continue
+                gain = wac + wbd - own - (weight(c, d) or 0.0)
+                if gain > 1e-9 and (best is None or gain > best[0]):
+                    best = (gain, a, b, c)
+            if best is None:
+                continue
+            _, x, y, c = best
+            d = mate[c]
+            mate[x], mate[c] = c, x
+            mate[y] = d
+            if d >= 0:
+                mate[d] = y
+            changed = True
+        if not changed:
+            return
+
+
+def _promote(graph: _Graph, mate: list[int], neighbours: list[list[tuple[float, int]]]) -> None:
+    """Someone alone takes the place of a matched member whose pair they would make heavier (a member who goes first,
+    above all); the one who gives way is then alone and may do the same. As many are paired as before."""
+    weight = graph.weight
+    queue = deque(i for i in range(graph.n) if mate[i] < 0)
+    while queue:
+        a = queue.popleft()
+        if mate[a] >= 0:
+            continue
+        best: tuple[float, int] | None = None
+        for wac, c in neighbours[a]:
+            if wac <= 0:
+                break
+            d = mate[c]
+            if d < 0:
+                continue
+            gain = wac - (weight(c, d) or 0.0)
+            if gain > 1e-9 and (best is None or gain > best[0]):
+                best = (gain, c)
+        if best is not None:
+            c = best[1]
+            d = mate[c]
+            mate[a], mate[c], mate[d] = c, a, -1
+            queue.append(d)
 
 
 def utc_offset_minutes(zone_name: str, at: datetime) -> int:

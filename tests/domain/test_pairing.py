@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
 import random
-import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from bot.domain import pairing
 from bot.domain.pairing import (
     COMPLEMENT_BONUS,
     DEFAULT_TOPICS,
     PRIORITY,
     REPEAT_PENALTY,
+    SCORE_MAX,
     TOPICS_MAX,
     Cadence,
     Candidate,
@@ -86,6 +88,70 @@ def assert_valid(matching: Matching, candidates: list[Candidate], rules: Rules) 
             for b in group[x + 1 :]:
                 assert frozenset((a, b)) not in rules.blocks
                 assert not (by_id[a].looking_for is SUPPORT and by_id[b].looking_for is SUPPORT)
+
+
+def history(people: list[Candidate], seed: int, rounds: int = 6) -> frozenset[frozenset[int]]:
+    """Recent pairs: ``rounds`` rounds of random pairs."""
+    rng = random.Random(seed)
+    ids = [c.user_id for c in people]
+    recent: set[frozenset[int]] = set()
+    for _ in range(rounds):
+        rng.shuffle(ids)
+        recent.update(frozenset(ids[k : k + 2]) for k in range(0, len(ids) - 1, 2))
+    return frozenset(recent)
+
+
+def repeats(matching: Matching, rules: Rules) -> int:
+    return sum(frozenset(g) in rules.recent for g in matching.groups)
+
+
+def levels(groups: list[tuple[int, int]], by_id: dict[int, Candidate], rules: Rules) -> tuple[int, int, int]:
+    """What a matching is judged by, in order: people paired, repeats (fewer first), members going first paired."""
+    paired = [u for g in groups for u in g]
+    return (
+        len(paired),
+        -sum(frozenset(g) in rules.recent for g in groups),
+        sum(by_id[u].priority for u in paired),
+    )
+
+
+def best_levels(people: list[Candidate], rules: Rules) -> tuple[int, int, int]:
+    """The best ``levels`` of any matching, by trying them all (small rounds only)."""
+    by_id = {c.user_id: c for c in people}
+    best = (0, 0, 0)
+
+    def extend(rest: list[int], groups: list[tuple[int, int]]) -> None:
+        nonlocal best
+        if not rest:
+            best = max(best, levels(groups, by_id, rules))
+            return
+        first, others = rest[0], rest[1:]
+        extend(others, groups)
+        for other in others:
+            if pair_weight(by_id[first], by_id[other], rules) is not None:
+                extend([u for u in others if u != other], [*groups, (first, other)])
+
+    extend(sorted(by_id), [])
+    return best
+
+
+def small_round(rng: random.Random) -> tuple[list[Candidate], Rules]:
+    """2 to 9 members with many blocks, recent pairs and members going first: hard cases for the matching."""
+    size = rng.randint(2, 9)
+    people = [
+        member(
+            i,
+            tuple(rng.sample(("Anxiety", "Stress", "Grief and loss", "Hobbies"), rng.randint(0, 3))),
+            rng.choice((-300, 0, 60, 540)),
+            rng.choice((TALK, BOTH, SUPPORT)),
+            priority=rng.random() < 0.25,
+        )
+        for i in range(1, size + 1)
+    ]
+    every_pair = [frozenset(p) for p in itertools.combinations(range(1, size + 1), 2)]
+    recent = frozenset(p for p in every_pair if rng.random() < 0.3)
+    blocks = frozenset(p for p in every_pair if rng.random() < 0.2)
+    return people, Rules(recent=recent, blocks=blocks, odd=OddRule.NEXT)
 
 
 # Weights
@@ -296,16 +362,86 @@ def test_a_recent_pair_is_used_for_the_two_left_when_everyone_else_is_paired() -
     assert groups_of(result) == {frozenset({1, 2}), frozenset({3, 4})}
 
 
-@pytest.mark.xfail(
-    reason="greedy takes the fresh pair (2,3) first and never gives 2 back to 1, whose only partner is the "
-    "recent pair (1,2): 1 and 4 are left over though everyone could be paired",
-    strict=True,
-)
 def test_a_recent_pair_is_used_when_it_is_someones_only_partner() -> None:
     people = [member(1), member(2, ("Stress", "Anxiety")), member(3, ("Stress", "Anxiety")), member(4)]
     rules = Rules(recent=pairs((1, 2)), blocks=pairs((1, 3), (1, 4)), odd=OddRule.NEXT)
     result = match(people, rules, seed=0)
     assert groups_of(result) == {frozenset({1, 2}), frozenset({3, 4})}
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_one_repeat_rather_than_two_when_one_is_enough(seed: int) -> None:
+    # 1 can only pair with 2 or 3, both recent; 2 and 4 are recent too, so (1,3)+(2,4) would be two repeats
+    people = [member(1), member(2), member(3), member(4)]
+    rules = Rules(recent=pairs((1, 2), (1, 3), (2, 4)), blocks=pairs((1, 4)), odd=OddRule.NEXT)
+    assert groups_of(match(people, rules, seed=seed)) == {frozenset({1, 2}), frozenset({3, 4})}
+
+
+def swap_round() -> tuple[list[Candidate], Rules]:
+    """1 and 3 are a recent pair; each has one other possible partner (2 and 4), who are a pair themselves and are
+    not likely partners of theirs (no topic in common, far away in timezone, eight members between them)."""
+    people = [
+        member(1, ("Recovery",), -600),
+        member(3, ("Recovery",), -600),
+        member(2, ("Hobbies",), 780),
+        member(4, ("Hobbies",), 780),
+        *(member(i, ("Stress",), 0) for i in range(10, 18)),
+    ]
+    blocks = pairs(*((a, f) for a in (1, 3) for f in range(10, 18)), (1, 4), (3, 2))
+    return people, Rules(recent=pairs((1, 3)), blocks=blocks, odd=OddRule.NEXT)
+
+
+@pytest.mark.parametrize("sparse", [False, True], ids=["full-graph", "sparse-graph"])
+@pytest.mark.parametrize("seed", range(3))
+def test_a_swap_with_a_matched_pair_is_used_rather_than_a_repeat(
+    sparse: bool, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if sparse:
+        monkeypatch.setattr(pairing, "FULL_GRAPH_MAX", 0)
+    people, rules = swap_round()
+    result = match(people, rules, seed=seed)
+    assert {frozenset({1, 2}), frozenset({3, 4})} <= groups_of(result)
+    assert result.left_over == ()
+
+
+def test_the_swap_round_leaves_out_the_pairs_that_work_from_the_likely_partners() -> None:
+    people, rules = swap_round()
+    graph = pairing._Graph(people, rules, seed=0)
+    likely = {(i, j) for _, i, j in graph.likely_partners()}
+    index = {c.user_id: i for i, c in enumerate(graph.people)}
+    assert (index[1], index[2]) not in likely
+    assert (index[3], index[4]) not in likely
+
+
+@pytest.mark.parametrize("sparse", [False, True], ids=["full-graph", "sparse-graph"])
+def test_no_repeat_in_a_round_of_200_with_six_rounds_of_history(
+    sparse: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On the sparse graph, this round used to end with a recent pair left alone and paired with each other
+    if sparse:
+        monkeypatch.setattr(pairing, "FULL_GRAPH_MAX", 0)
+    people = crowd(200, seed=172)
+    rules = Rules(recent=history(people, seed=172), odd=OddRule.NEXT)
+    result = match(people, rules, seed=172)
+    assert_valid(result, people, rules)
+    assert repeats(result, rules) == 0
+    assert result.left_over == ()
+
+
+@pytest.mark.parametrize("sparse", [False, True], ids=["full-graph", "sparse-graph"])
+def test_small_rounds_pair_most_then_repeat_least_then_put_first_members_first(
+    sparse: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if sparse:
+        monkeypatch.setattr(pairing, "FULL_GRAPH_MAX", 0)
+    rng = random.Random(20261122)
+    for seed in range(150):
+        people, rules = small_round(rng)
+        result = match(people, rules, seed=seed)
+        assert_valid(result, people, rules)
+        by_id = {c.user_id: c for c in people}
+        got = levels([(g[0], g[1]) for g in result.groups], by_id, rules)
+        assert got == best_levels(people, rules), (seed, people, rules)
 
 
 # Matching: what members look for
@@ -360,10 +496,6 @@ def test_priority_members_are_matched_first_among_many() -> None:
     assert len(result.groups) == 3
 
 
-@pytest.mark.xfail(
-    reason="PRIORITY (5) is less than two shared topics (6): a member left over last time can be left over again",
-    strict=True,
-)
 def test_a_priority_member_goes_first_even_against_two_shared_topics() -> None:
     people = [
         member(1, ("Stress", "Anxiety"), looking_for=BOTH),
@@ -372,6 +504,32 @@ def test_a_priority_member_goes_first_even_against_two_shared_topics() -> None:
     ]
     result = match(people, NEXT, seed=0)
     assert result.left_over == (2,)
+
+
+def test_going_first_outweighs_any_score_and_a_repeat_outweighs_going_first() -> None:
+    assert PRIORITY > SCORE_MAX
+    assert REPEAT_PENALTY > SCORE_MAX + 2 * PRIORITY
+    most = (
+        member(1, DEFAULT_TOPICS, 0, TALK, priority=True),
+        member(2, DEFAULT_TOPICS, 0, SUPPORT, priority=True),
+    )
+    repeat = pair_weight(*most, Rules(recent=pairs((1, 2))))
+    assert repeat is not None and repeat < 0
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_priority_member_is_paired_by_moving_partners_along_a_path(seed: int) -> None:
+    # 1 can only pair with 2, who is 3's best partner; 3 can also pair with 4, who is paired with 5 otherwise
+    people = [
+        member(1, looking_for=SUPPORT, priority=True),
+        member(2, ("Stress", "Anxiety")),
+        member(3, ("Stress", "Anxiety"), priority=True),
+        member(4, ("Grief and loss",)),
+        member(5, ("Grief and loss",)),
+    ]
+    result = match(people, Rules(blocks=pairs((1, 3), (1, 4), (1, 5)), odd=OddRule.NEXT), seed=seed)
+    assert frozenset({1, 2}) in groups_of(result)
+    assert result.left_over in ((4,), (5,))
 
 
 # Matching: odd numbers and edge cases
@@ -413,7 +571,8 @@ def test_every_member_appears_once_and_groups_are_sorted(odd: OddRule, size: int
     assert_valid(match(people, rules, seed=size), people, rules)
 
 
-def test_a_large_round_pairs_everyone_who_can_be_paired_quickly() -> None:
+def test_a_large_round_pairs_everyone_who_can_be_paired() -> None:
+    # Its time is a figure in bench/bench_pairing.py, not an assertion here.
     people = crowd(3000, seed=5)
     rng = random.Random(6)
     ids = [c.user_id for c in people]
@@ -421,13 +580,19 @@ def test_a_large_round_pairs_everyone_who_can_be_paired_quickly() -> None:
     recent = frozenset(frozenset(rng.sample(ids, 2)) for _ in range(1500))
     rules = Rules(blocks=blocks, recent=recent, odd=OddRule.NEXT)
 
-    started = time.perf_counter()
     result = match(people, rules, seed=8)
-    elapsed = time.perf_counter() - started
 
     assert_valid(result, people, rules)
     assert len(result.left_over) <= 5
-    assert elapsed < 3.0
+
+
+def test_a_round_where_most_cannot_be_paired() -> None:
+    # 600 members who only want to support and 200 who want to talk: 200 pairs, and every search for more fails.
+    # (This used to take seconds; its time is a figure in bench/bench_pairing.py.)
+    people = [member(i, ("Stress",), looking_for=SUPPORT) for i in range(600)]
+    people += [member(i, ("Anxiety",), looking_for=TALK) for i in range(600, 800)]
+    result = match(people, NEXT, seed=1)
+    assert len(result.groups) == 200
 
 
 # Waking hours
