@@ -138,7 +138,8 @@ async def test_in_a_group_of_three_the_worry_is_about_who_is_still_there(
     crisis_and_buddies: tuple[CrisisService, BuddyService],
 ) -> None:
     crisis, buddies = crisis_and_buddies
-    for user, topic in ((10, "Family"), (11, "Hobbies"), (12, "Stress")):  # no topic shared: no pairs on demand
+    # No topic shared, so nobody is paired on demand; the round makes one group of three.
+    for user, topic in ((10, "Family"), (11, "Hobbies"), (12, "Stress")):
         await join(buddies, user, [topic])
     result = await buddies.run_round(1)
     assert result is not None and result.pairings == 1
