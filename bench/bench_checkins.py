@@ -143,7 +143,7 @@ async def send_burst(quick: bool) -> list[tuple[str, str, str, str]]:
         db = await fresh_db(tmp, "burst")
         await fill_schedules(db, count, due_now=count)
         service = CheckinService(CheckinRepository(db), lambda: NOW)
-        user = SimpleNamespace(send=discord_sim.send)
+        user = SimpleNamespace(send=discord_sim.send, dm_channel=object())
         bot = SimpleNamespace(
             get_guild=lambda _id: None,
             get_user=lambda _id: user,

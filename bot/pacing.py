@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
+import discord
+
 
 class Pacer:
     """Spaces requests at no more than ``rate`` a second, across every caller that shares it.
@@ -38,3 +40,17 @@ class Pacer:
         self._next = slot + 1 / self.rate
         if slot > now:
             await (self._sleep or asyncio.sleep)(slot - now)
+
+
+async def ready_to_dm(bot: discord.Client, pacer: Pacer, user_id: int) -> discord.User:
+    """The user to DM, with a slot taken from ``pacer`` for every request on the way: fetching the user if they
+    aren't cached, opening the DM channel if it isn't open yet, and the message the caller sends next."""
+    user = bot.get_user(user_id)
+    if user is None:
+        await pacer.wait()
+        user = await bot.fetch_user(user_id)
+    if user.dm_channel is None:
+        await pacer.wait()
+        await user.create_dm()
+    await pacer.wait()
+    return user

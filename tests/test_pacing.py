@@ -52,3 +52,37 @@ async def test_an_idle_pacer_lets_the_first_request_through_at_once() -> None:
 def test_a_rate_must_be_positive() -> None:
     with pytest.raises(ValueError):
         Pacer(0)
+
+
+async def test_every_request_on_the_way_to_a_dm_takes_a_slot() -> None:
+    from types import SimpleNamespace
+    from typing import Any, cast
+
+    from bot.pacing import ready_to_dm
+
+    calls: list[str] = []
+
+    class CountingPacer(Pacer):
+        async def wait(self) -> None:
+            calls.append("slot")
+
+    user = SimpleNamespace(dm_channel=None)
+
+    async def create_dm() -> None:
+        calls.append("create_dm")
+        user.dm_channel = object()
+
+    async def fetch_user(user_id: int) -> Any:
+        calls.append("fetch_user")
+        return user
+
+    user.create_dm = create_dm
+    bot = SimpleNamespace(get_user=lambda user_id: None, fetch_user=fetch_user)
+
+    await ready_to_dm(cast(Any, bot), CountingPacer(40), 7)  # not cached, no DM channel yet
+    assert calls == ["slot", "fetch_user", "slot", "create_dm", "slot"]
+
+    calls.clear()
+    bot.get_user = lambda user_id: user
+    await ready_to_dm(cast(Any, bot), CountingPacer(40), 7)  # cached, channel open: only the message
+    assert calls == ["slot"]

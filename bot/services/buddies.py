@@ -620,21 +620,22 @@ class BuddyService:
             await self.purge()
 
     async def purge(self) -> int:
-        """Sent DMs go after 14 days; closed pairings once they are out of the no-repeat history and the
-        stats window."""
+        """Sent DMs go after 14 days, the record of a "let my buddy know" after two days, closed pairings once
+        they are out of the no-repeat history and the stats window."""
         now = self._clock()
-        return await self._repo.purge(now, now - KEEP_MESSAGES, now - KEEP_PAIRINGS)
+        return await self._repo.purge(now, now - KEEP_MESSAGES, now - KEEP_PAIRINGS, now - 2 * NUDGE_EVERY)
 
     # --- the outbox
 
     async def due_messages(self, limit: int = 200) -> list[OutboxRow]:
-        """DMs due now, each leased to this caller (so two workers never send the same one)."""
+        """DMs due now (pending, or left half-sent by a sender that stopped). ``take`` one before sending it."""
+        return await self._repo.due_messages(self._clock(), limit)
+
+    async def take(self, row: OutboxRow) -> bool:
+        """Lease one DM to this caller for a couple of minutes, just before sending it, so two workers never
+        send the same one. False if another worker has it."""
         now = self._clock()
-        leased: list[OutboxRow] = []
-        for row in await self._repo.due_messages(now, limit):
-            if await self._repo.lease(row.id, row.attempts, now, now + LEASE):
-                leased.append(row)
-        return leased
+        return await self._repo.lease(row.id, row.attempts, now, now + LEASE)
 
     @staticmethod
     def deliverable(row: OutboxRow, pairing: PairingRow | None) -> bool:

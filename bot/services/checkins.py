@@ -407,7 +407,13 @@ class CheckinService:
         """
         now = self._clock()
         rows = await self._repo.due_reminders(now - REMIND_AFTER, now - REMIND_AFTER - REMIND_WITHIN, 500)
-        return [p for p in rows if reminder_fits(p.due_at, now, ZoneInfo(p.timezone))]
+        due: list[PromptRow] = []
+        for prompt in rows:
+            if reminder_fits(prompt.due_at, now, ZoneInfo(prompt.timezone)):
+                due.append(prompt)
+            else:  # too late tonight: no reminder, and out of the next pass's way (still answerable)
+                await self._repo.mark_prompt(prompt.id, "reminded", from_states=("sent",))
+        return due
 
     async def reminded(self, prompt_id: int) -> bool:
         """Mark a reminder sent (once)."""

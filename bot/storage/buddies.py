@@ -796,15 +796,23 @@ class BuddyRepository:
 
     # --- stats
 
-    async def purge(self, now: datetime, messages_before: datetime, pairings_before: datetime) -> int:
-        """Forget what is no longer needed: sent DMs, and closed pairings older than both the no-repeat history
-        (the server's last N rounds) and ``pairings_before``. Reports stay with the moderators' records."""
+    async def purge(
+        self, now: datetime, messages_before: datetime, pairings_before: datetime, nudges_before: datetime
+    ) -> int:
+        """Forget what is no longer needed: sent DMs, the record of "let my buddy know" (kept only for its daily
+        limit), and closed pairings older than both the no-repeat history (the server's last N rounds) and
+        ``pairings_before``. Worries and reports stay with the moderators' records."""
         async with self._db.transaction() as conn:
             gone = (
                 await conn.execute(
                     delete(buddy_outbox).where(
                         O.state.in_(("sent", "undeliverable", "cancelled")), O.created_at < messages_before
                     )
+                )
+            ).rowcount or 0
+            gone += (
+                await conn.execute(
+                    delete(buddy_reports).where(R.kind == "nudge", R.created_at < nudges_before)
                 )
             ).rowcount or 0
             history = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -480,7 +481,9 @@ def _prompt(row: Any) -> PromptRow:
     )
 
 
+@functools.lru_cache(maxsize=1024)
 def _split_tags(tags: str | None) -> tuple[str, ...]:
+    """Tags as stored ("sleep,stress") as a tuple; the same few strings come back thousands of times in a history."""
     return tuple(filter(None, tags.split(","))) if tags else ()
 
 

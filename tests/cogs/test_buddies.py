@@ -499,8 +499,13 @@ async def test_after_a_low_check_in_a_member_may_let_their_buddy_know(env: simco
     await env.advance_time(1)
 
     assert told.response is not None and "won't see your mood" in told.response.content
-    assert again.response is not None and "already heard" in again.response.content
+    assert again.response is not None and "already passed that on" in again.response.content
     nudges = [m for m in dms(sam) if "having a hard day" in m.content]
     assert len(nudges) == 1 and f"<@{robin.id}>" in nudges[0].content
     assert "Awful" not in nudges[0].content and "😫" not in nudges[0].content
     assert not [m for m in dms(robin) if "having a hard day" in m.content]
+
+    await sam.slash(channel, "buddy end")
+    none = await robin.click(saved.response.message, label="Let my buddy know")
+    assert none.response is not None and none.response.ephemeral
+    assert "don't have an active buddy right now, so nothing was sent" in none.response.content

@@ -207,6 +207,22 @@ async def test_a_pair_made_just_before_a_round_keeps_going(buddies: BuddyService
     assert still is not None and still.status == "active"
 
 
+async def test_let_my_buddy_know_is_once_a_day_and_forgotten_after_two(
+    buddies: BuddyService, clock: FakeClock
+) -> None:
+    pairing_id = await paired(buddies, 10, 11)
+    await buddies.respond(pairing_id, 10, True)
+    await buddies.respond(pairing_id, 11, True)
+
+    assert await buddies.nudge(1, 10)
+    assert not await buddies.nudge(1, 10)
+    clock.advance(days=1, minutes=1)
+    assert await buddies.nudge(1, 10)
+    clock.advance(days=2, minutes=1)
+
+    assert await buddies.purge() >= 2  # both records of pressing it are gone (and the DMs, once sent, later)
+
+
 async def test_someone_alone_in_the_queue_is_told_once_not_every_round(
     buddies: BuddyService, clock: FakeClock
 ) -> None:

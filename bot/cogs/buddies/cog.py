@@ -15,7 +15,7 @@ from bot.cogs.buddies.views import DYNAMIC_ITEMS, JoinView, pairing_view
 from bot.domain.checkins import resolve_timezone, search_timezones
 from bot.domain.pairing import INTRO_MAX, Cadence, LookingFor, OddRule
 from bot.errors import InvalidInput
-from bot.pacing import Pacer
+from bot.pacing import Pacer, ready_to_dm
 from bot.permissions import require_manage_guild
 from bot.services.buddies import BuddyService, NeedListenerRole
 from bot.storage.buddies import OutboxRow
@@ -416,7 +416,8 @@ class BuddyCog(commands.Cog):
         sent = 0
         async with self._sending:
             for row in await self.buddies.due_messages():
-                await self.pacer.wait()
+                if not await self.buddies.take(row):  # leased one at a time, just before sending
+                    continue
                 if await self._send(row):
                     sent += 1
         return sent
@@ -438,14 +439,17 @@ class BuddyCog(commands.Cog):
         )
         content, embeds, view = render(self.bot, locale, row, guild, pairing, profiles)
         try:
-            user = self.bot.get_user(row.user_id) or await self.bot.fetch_user(row.user_id)
+            user = await ready_to_dm(self.bot, self.pacer, row.user_id)
             kwargs: dict[str, Any] = {"embeds": embeds, "allowed_mentions": discord.AllowedMentions.none()}
             if view is not None:
                 kwargs["view"] = view
             await user.send(content, **kwargs)
         except discord.Forbidden:
-            if pairing is not None and await self._thread_fallback(
-                row, guild, pairing.id, content, embeds, view
+            # "Your buddy is having a hard day" stays between the two of them: never in a thread moderators can read.
+            if (
+                row.kind != "nudge"
+                and pairing is not None
+                and await self._thread_fallback(row, guild, pairing.id, content, embeds, view)
             ):
                 await self.buddies.message_sent(row.id)
                 return True
@@ -483,6 +487,7 @@ class BuddyCog(commands.Cog):
         try:
             thread = guild.get_thread(pairing.thread_id) if pairing.thread_id else None
             if thread is None:
+                await self.pacer.wait()
                 thread = await channel.create_thread(
                     name=self.bot.i18n.text("buddy.thread.name", guild.preferred_locale)[:100],
                     type=discord.ChannelType.private_thread,
@@ -490,6 +495,7 @@ class BuddyCog(commands.Cog):
                     auto_archive_duration=10080,
                 )
                 await self.buddies.set_thread(pairing_id, thread.id)
+            await self.pacer.wait()
             await thread.add_user(discord.Object(id=row.user_id))
             kwargs: dict[str, Any] = {
                 "embeds": embeds,
@@ -497,6 +503,7 @@ class BuddyCog(commands.Cog):
             }
             if view is not None:
                 kwargs["view"] = view
+            await self.pacer.wait()
             await thread.send(f"<@{row.user_id}> {content}"[:2000], **kwargs)
         except discord.HTTPException:
             log.info("Buddy DM %d: the private thread could not be used either", row.id)

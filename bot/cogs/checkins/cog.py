@@ -26,7 +26,7 @@ from bot.domain.checkins import (
     trend_word,
 )
 from bot.errors import InvalidInput
-from bot.pacing import Pacer
+from bot.pacing import Pacer, ready_to_dm
 from bot.permissions import require_manage_guild
 from bot.services.checkins import CheckinsDisabled, CheckinService, ScheduleView
 from bot.ui.chart import mood_chart
@@ -341,9 +341,8 @@ class CheckinCog(commands.Cog):
             guild = self.bot.get_guild(prompt.guild_id)
             name = guild.name if guild else ""
             locale = guild.preferred_locale if guild else None
-            await self.pacer.wait()
             try:
-                user = self.bot.get_user(prompt.user_id) or await self.bot.fetch_user(prompt.user_id)
+                user = await ready_to_dm(self.bot, self.pacer, prompt.user_id)
                 message = await user.send(
                     self.bot.i18n.text("checkin.prompt.dm", locale, server=name),
                     view=mood_view(self.bot, locale, prompt.id, prompt.guild_id, scheduled=True),
@@ -374,9 +373,8 @@ class CheckinCog(commands.Cog):
             if not await self.checkins.reminded(prompt.id):
                 continue
             guild = self.bot.get_guild(prompt.guild_id)
-            await self.pacer.wait()
             try:
-                user = self.bot.get_user(prompt.user_id) or await self.bot.fetch_user(prompt.user_id)
+                user = await ready_to_dm(self.bot, self.pacer, prompt.user_id)
                 await user.send(
                     self.bot.i18n.text("checkin.reminder", guild.preferred_locale if guild else None)
                 )

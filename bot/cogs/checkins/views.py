@@ -11,6 +11,7 @@ import discord
 from bot.cogs.resources.embeds import render_answer
 from bot.domain.checkins import TAGS, Mood
 from bot.domain.resources import Topic
+from bot.services.buddies import NoPairing
 from bot.services.checkins import Snooze
 from bot.ui.base import BaseModal, BaseView, funnelled
 
@@ -259,12 +260,12 @@ class AskModeratorButton(
         alert_id = await bot.services.crisis.request_check_in(
             self.guild_id, interaction.user.id, self.checkin_id
         )
-        cog = bot.get_cog("CrisisCog")
-        if cog is not None:
-            await cog.delivery.deliver(alert_id)  # type: ignore[attr-defined]
         await interaction.response.send_message(
             bot.i18n.text("checkin.moderator_asked", interaction.locale), ephemeral=True
         )
+        cog = bot.get_cog("CrisisCog")
+        if cog is not None:  # after answering, so a slow Discord never makes the click time out
+            await cog.delivery.deliver(alert_id)  # type: ignore[attr-defined]
 
 
 class TellBuddyButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"ci:buddy:(?P<guild>\d+)"):
@@ -291,7 +292,13 @@ class TellBuddyButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r
     @funnelled
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         bot = _bot(interaction)
-        sent = await bot.services.buddies.nudge(self.guild_id, interaction.user.id)
+        try:
+            sent = await bot.services.buddies.nudge(self.guild_id, interaction.user.id)
+        except NoPairing:
+            await interaction.response.send_message(
+                bot.i18n.text("checkin.buddy_none", interaction.locale), ephemeral=True
+            )
+            return
         key = "checkin.buddy_told" if sent else "checkin.buddy_told_already"
         await interaction.response.send_message(bot.i18n.text(key, interaction.locale), ephemeral=True)
         cog = bot.get_cog("BuddyCog")
