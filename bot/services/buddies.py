@@ -97,7 +97,6 @@ class Status:
 
     member: MemberRow
     pairing: PairingRow | None
-    notice: str | None
 
 
 @dataclass(frozen=True)
@@ -283,12 +282,12 @@ class BuddyService:
         return await self._repo.member(guild_id, user_id)
 
     async def status(self, guild_id: int, user_id: int) -> Status:
-        """The member's profile, current pairing, and any notice waiting for them."""
+        """The member's profile and current pairing."""
         member = await self._repo.member(guild_id, user_id)
         if member is None:
             raise NotInProgramme()
         pairing = await self._repo.current_pairing(guild_id, user_id)
-        return Status(member, pairing, await self._repo.take_notice(guild_id, user_id))
+        return Status(member, pairing)
 
     async def take_notice(self, guild_id: int, user_id: int) -> str | None:
         """A notice for the member (a DM that couldn't reach them), shown once."""

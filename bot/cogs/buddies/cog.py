@@ -52,6 +52,7 @@ class BuddyCog(commands.Cog):
         self.buddies = buddies
         self.pacer = pacer or Pacer(40.0)  # shared with the check-in prompts
         self._sending = asyncio.Lock()
+        self._woken: set[asyncio.Task[int]] = set()
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
@@ -59,6 +60,8 @@ class BuddyCog(commands.Cog):
 
     async def cog_unload(self) -> None:
         self.loop.cancel()
+        for task in self._woken:
+            task.cancel()
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
 
     async def interaction_check(self, interaction: discord.Interaction[HavenBot]) -> bool:  # type: ignore[override]
@@ -82,7 +85,9 @@ class BuddyCog(commands.Cog):
 
     def wake(self) -> None:
         """Send due DMs now instead of at the next tick (after a join or a button)."""
-        asyncio.get_running_loop().create_task(self.deliver())
+        task = asyncio.get_running_loop().create_task(self.deliver())
+        self._woken.add(task)  # keep a reference until it finishes, or asyncio may drop it half-way
+        task.add_done_callback(self._woken.discard)
 
     # --- member commands
 
@@ -162,16 +167,7 @@ class BuddyCog(commands.Cog):
             )
         else:
             lines.append(self._t(interaction, "buddy.status.waiting"))
-        text = "\n".join(lines)
-        if state.notice:
-            text = (
-                self._t(
-                    interaction, "buddy.notice", what=self._t(interaction, f"buddy.notice.{state.notice}")
-                )
-                + "\n\n"
-                + text
-            )
-        kwargs: dict[str, Any] = {}
+        kwargs: dict[str, Any] = {"allowed_mentions": discord.AllowedMentions.none()}
         me = pairing.member(interaction.user.id) if pairing is not None else None
         if (
             pairing is not None
@@ -181,9 +177,7 @@ class BuddyCog(commands.Cog):
         ):
             # The way to answer for someone whose introduction couldn't reach them.
             kwargs["view"] = pairing_view(self.bot, interaction.locale, pairing.id, ("hello", "notnow"))
-        await interaction.response.send_message(
-            text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none(), **kwargs
-        )
+        await self._reply(interaction, "\n".join(lines), **kwargs)
 
     @buddy.command(name="pause")
     @app_commands.describe(until="The last day without new pairings, as YYYY-MM-DD.")
