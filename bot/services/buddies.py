@@ -315,20 +315,15 @@ class BuddyService:
 
     async def leave(self, guild_id: int, user_id: int) -> None:
         """Leave buddy pairing: any pairing ends kindly for the others, and the profile is deleted."""
-        if await self._repo.member(guild_id, user_id) is None:
+        if not await self.remove(guild_id, user_id):
             raise NotInProgramme()
-        await self._end_all(guild_id, user_id, member_values=None)
-        await self._repo.delete_member(guild_id, user_id)
 
     async def member_left_server(self, guild_id: int, user_id: int) -> None:
         """The member left the server: the others are told kindly and go back in the queue; the profile goes."""
-        if await self._repo.member(guild_id, user_id) is None:
-            return
-        await self._end_all(guild_id, user_id, member_values=None)
-        await self._repo.delete_member(guild_id, user_id)
+        await self.remove(guild_id, user_id)
 
     async def remove(self, guild_id: int, user_id: int) -> bool:
-        """A moderator takes a member out of pairing."""
+        """Take a member out of pairing (they left, or a moderator removed them). False if they weren't in it."""
         if await self._repo.member(guild_id, user_id) is None:
             return False
         await self._end_all(guild_id, user_id, member_values=None)
