@@ -265,9 +265,9 @@ async def latency(quick: bool) -> list[tuple[str, str, str, str]]:
     import discord
     import simcord
 
-    from bot.__main__ import build_bot
     from bot.storage import migrate
     from bot.storage.engine import Database
+    from bot.wiring import build_bot
 
     rounds = 30 if quick else 200
     with tempfile.TemporaryDirectory() as tmp:

@@ -1,4 +1,4 @@
-"""Build bot/data/helplines.json from the team's helpline reference (../shared/reference/helplines).
+"""Build bot/data/helplines.json from the team's helpline reference (tests/reference/helplines).
 
 A maintainer tool, not part of the bot: run it when the reference changes, review the diff, commit the JSON.
 
@@ -695,4 +695,4 @@ def main(reference: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "reference" / "helplines")
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "tests" / "reference" / "helplines")

@@ -11,15 +11,16 @@ from pathlib import Path
 import pytest
 import simcord
 
-from bot.__main__ import build_bot
 from bot.app import HavenBot
 from bot.storage import migrate
 from bot.storage.engine import Database
+from bot.wiring import build_bot
 from tests.discord_spec import request_problems
 
 PG_ENV = "TEST_DATABASE_URL"
 PG_SKIP_REASON = f"{PG_ENV} is not set; PostgreSQL tests run when it points at a server (see README, Testing)"
 ENGINES = ["sqlite", "postgresql"]
+_PG_LEFT_OUT = pytest.StashKey[int]()
 
 
 class FakeClock:
@@ -33,6 +34,30 @@ class FakeClock:
 
     def advance(self, **kwargs: float) -> None:
         self.now += timedelta(**kwargs)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without a PostgreSQL server, its variants are left out and counted once in the summary."""
+    if _pg_admin_url() is not None:
+        return
+    kept: list[pytest.Item] = []
+    left_out: list[pytest.Item] = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        engine = callspec.params.get("db_url") if callspec is not None else None
+        (left_out if engine == "postgresql" else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+        config.stash[_PG_LEFT_OUT] = len(left_out)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    if _pg_admin_url() is not None:
+        return
+    count = config.stash.get(_PG_LEFT_OUT, 0)  # with pytest-xdist the workers count, not this process
+    what = f"{count} PostgreSQL tests" if count else "The PostgreSQL variants of the storage and bot tests"
+    terminalreporter.write_line(f"{what} were not run: {PG_SKIP_REASON}.", yellow=True)
 
 
 @pytest.fixture

@@ -13,9 +13,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-SPEC_PATH = (
-    Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "discord-openapi" / "openapi.json"
-)
+SPEC_PATH = Path(__file__).resolve().parent / "reference" / "discord-openapi" / "openapi.json"
 SPEC_URI = "urn:discord-openapi"
 
 # Discord's documented limits for bots, on top of the schema (which allows 4,000-character content).
@@ -41,7 +39,7 @@ CHOICES_MAX = 25
 
 
 def spec_path() -> Path:
-    """Where the spec lives (../shared beside the repository)."""
+    """Where the vendored spec lives (tests/reference, with its licence)."""
     return SPEC_PATH
 
 

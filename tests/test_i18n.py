@@ -11,10 +11,10 @@ import discord
 import pytest
 import simcord
 
-from bot.__main__ import build_bot
 from bot.app import HavenBot
 from bot.i18n import LOCALES_DIR, Catalogs
 from bot.storage.engine import Database
+from bot.wiring import build_bot
 
 GERMAN = {
     "help.title": "Haven: gemeinsam füreinander da",

@@ -9,7 +9,7 @@ import signal
 import pytest
 import simcord
 
-from bot.__main__ import install_stop_signals
+from bot.cli.run import install_stop_signals
 from bot.errors import DatabaseError
 from tests.helpers import haven
 

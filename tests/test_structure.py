@@ -10,9 +10,9 @@ import pytest
 from discord import app_commands
 from discord.ext import tasks
 
-from bot.__main__ import build_bot
 from bot.i18n import Catalogs
 from bot.storage.engine import Database
+from bot.wiring import build_bot
 
 ROOT = Path(__file__).resolve().parents[1]
 BOT = ROOT / "bot"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import discord
 import simcord
 
-from bot.checks import Checklist, check_discord
+from bot.cli.diagnosis import Checklist, check_discord
 from tests.helpers import bot_member
 
 

@@ -10,8 +10,8 @@ import discord
 import pytest
 import simcord
 
-from bot.__main__ import build_bot
 from bot.storage.engine import Database
+from bot.wiring import build_bot
 from tests.conftest import FakeClock
 from tests.helpers import haven
 

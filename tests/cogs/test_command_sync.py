@@ -9,10 +9,10 @@ import simcord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.__main__ import build_bot, build_services
 from bot.app import HavenBot
 from bot.i18n import Catalogs
 from bot.storage.engine import Database
+from bot.wiring import build_bot, build_services
 
 
 def command_puts(env: simcord.Env) -> int:

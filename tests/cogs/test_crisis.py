@@ -9,10 +9,10 @@ import discord
 import pytest
 import simcord
 
-from bot.__main__ import build_bot
 from bot.domain.alerts import CardState
 from bot.services.crisis import MessageToScan
 from bot.storage.engine import Database
+from bot.wiring import build_bot
 from tests.conftest import FakeClock
 from tests.helpers import fields, haven
 

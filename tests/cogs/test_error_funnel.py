@@ -13,12 +13,12 @@ import simcord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.__main__ import build_services
 from bot.app import HavenBot
 from bot.errors import DomainError
 from bot.i18n import Catalogs
 from bot.storage.engine import Database
 from bot.ui.base import BaseModal, BaseView, funnelled
+from bot.wiring import build_services
 
 
 class Boom(BaseView):

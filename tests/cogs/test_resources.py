@@ -246,7 +246,7 @@ async def test_report_without_an_alert_channel_still_thanks_the_member(env: simc
 
 
 async def test_buttons_keep_working_after_a_restart(env: simcord.Env, place, database) -> None:
-    from bot.__main__ import build_bot
+    from bot.wiring import build_bot
 
     _, channel, member = place
     first = await member.slash(channel, "resources", country="CA")

@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.__main__ import shipped_lexicon
 from bot.domain.pairing import LookingFor
 from bot.services.buddies import BuddyService
 from bot.services.crisis import CrisisService
 from bot.storage.buddies import BuddyRepository
 from bot.storage.crisis import CrisisRepository
 from bot.storage.engine import Database
+from bot.wiring import shipped_lexicon
 from tests.conftest import FakeClock
 
 

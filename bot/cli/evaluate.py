@@ -1,0 +1,40 @@
+"""``python -m bot crisis-eval``: measure the detector on a labelled CSV."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from bot.cli.common import EXIT_CONFIG, EXIT_OK
+from bot.errors import DomainError
+from bot.i18n import Catalogs
+from bot.wiring import shipped_lexicon
+
+
+def crisis_eval(path: str, *, as_json: bool) -> int:
+    """Evaluate the detector with default server settings on a labelled CSV. Needs no settings or database."""
+    import json
+
+    from bot.domain.crisis import Detector
+    from bot.domain.crisis_eval import evaluate, format_report, read_examples
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        print(f"Can't read {path}: {exc.strerror}", file=sys.stderr)
+        return EXIT_CONFIG
+    catalogs = Catalogs.load()
+    try:
+        examples = read_examples(text)
+    except DomainError as exc:
+        print(catalogs.text(exc.key, None, **exc.params), file=sys.stderr)
+        return EXIT_CONFIG
+    detector = Detector(shipped_lexicon())
+
+    def predict(message: str) -> tuple[bool, str]:
+        detection = detector.detect(message)
+        return detection.is_crisis, "; ".join(detection.explain())
+
+    report = evaluate(examples, predict)
+    print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) if as_json else format_report(report))
+    return EXIT_OK
