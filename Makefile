@@ -1,21 +1,25 @@
 # Haven: two commands for a fresh machine.
 #   make run   creates .venv, installs Haven and starts the bot
 #   make test  creates .venv with the dev extra, runs ruff, pyright and the whole suite
+# Installs are pinned by constraints.txt (make lock regenerates it from pyproject.toml's ranges).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
+LOCK := constraints.txt
+# Parallel test workers (pytest-xdist): one per core by default; PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= auto
 
-.PHONY: run test lint typecheck unit check migrate sync bench clean
+.PHONY: run test lint typecheck unit check migrate sync bench lock clean
 
-$(VENV)/.base: pyproject.toml
+$(VENV)/.base: pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Haven needs Python 3.11 or newer"'
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install -e '.[postgres]'
+	$(PIP) install -c $(LOCK) -e '.[postgres]'
 	@touch $@
 
-$(VENV)/.dev: $(VENV)/.base pyproject.toml
-	$(PIP) install -e '.[dev,postgres]'
+$(VENV)/.dev: $(VENV)/.base pyproject.toml $(LOCK)
+	$(PIP) install -c $(LOCK) -e '.[dev,postgres]'
 	@touch $@
 
 run: $(VENV)/.base
@@ -38,12 +42,19 @@ typecheck: $(VENV)/.dev
 	$(VENV)/bin/pyright
 
 unit: $(VENV)/.dev
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q -n $(PYTEST_WORKERS)
 
 test: lint typecheck unit
 
 bench: $(VENV)/.dev
 	@for f in bench/bench_*.py; do [ -e "$$f" ] || continue; echo "== $$f"; $(PY) $$f || exit 1; done
 
+# Regenerate the lock from pyproject.toml's ranges (pip-tools); commit both files.
+lock:
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip --disable-pip-version-check -q install pip-tools
+	.venv-lock/bin/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links --no-emit-trusted-host \
+		--extra dev --extra postgres -o $(LOCK) pyproject.toml
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-lock .pytest_cache .ruff_cache
