@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -44,7 +46,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     left_out: list[pytest.Item] = []
     for item in items:
         callspec = getattr(item, "callspec", None)
-        engine = callspec.params.get("db_url") if callspec is not None else None
+        engine = callspec.params.get("engine") if callspec is not None else None
         (left_out if engine == "postgresql" else kept).append(item)
     if left_out:
         config.hook.pytest_deselected(items=left_out)
@@ -98,14 +100,21 @@ async def _drop_pg_database(admin_url: str, name: str) -> None:
 
 
 @pytest.fixture(params=ENGINES)
-async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+def engine(request: pytest.FixtureRequest) -> str:
+    """Which database engine a test runs on: SQLite always, PostgreSQL when TEST_DATABASE_URL is set."""
+    if request.param == "postgresql" and _pg_admin_url() is None:
+        pytest.skip(PG_SKIP_REASON)
+    return str(request.param)
+
+
+@pytest.fixture
+async def db_url(engine: str, tmp_path: Path) -> AsyncIterator[str]:
     """An empty database URL on each engine: an SQLite file, and a fresh PostgreSQL database."""
-    if request.param == "sqlite":
+    if engine == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'haven.db'}"
         return
     admin = _pg_admin_url()
-    if admin is None:
-        pytest.skip(PG_SKIP_REASON)
+    assert admin is not None
     url, name = await _create_pg_database(admin)
     try:
         yield url
@@ -113,10 +122,73 @@ async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
         await _drop_pg_database(admin, name)
 
 
+async def _migrated(url: str) -> None:
+    db = await Database.open(url, connect_timeout=5)
+    try:
+        await migrate.upgrade(db)
+    finally:
+        await db.close()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, made once per test process and copied for each test."""
+    path = tmp_path_factory.mktemp("template") / "haven.db"
+    asyncio.run(_migrated(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_migrated() -> Iterator[str | None]:
+    """One migrated PostgreSQL database per test process; each test empties it before use."""
+    admin = _pg_admin_url()
+    if admin is None:
+        yield None
+        return
+    url, name = asyncio.run(_create_pg_database(admin))
+    asyncio.run(_migrated(url))
+    try:
+        yield url
+    finally:
+        asyncio.run(_drop_pg_database(admin, name))
+
+
+async def _empty_pg_tables(url: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        names = await conn.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+        )
+        tables = ", ".join(f'"{row["tablename"]}"' for row in names)
+        async with conn.transaction():
+            if tables:
+                await conn.execute(f"TRUNCATE TABLE {tables} RESTART IDENTITY CASCADE")
+            # A test may have marked the database as newer than the code; put the real head back.
+            await conn.execute("UPDATE alembic_version SET version_num = $1", migrate.head_revision())
+    finally:
+        await conn.close()
+
+
 @pytest.fixture
-async def database(db_url: str) -> AsyncIterator[Database]:
-    """An open, migrated database on each engine."""
-    db = await Database.open(db_url, connect_timeout=5)
+async def database(
+    engine: str, tmp_path: Path, sqlite_template: Path, pg_migrated: str | None
+) -> AsyncIterator[Database]:
+    """An open, migrated, empty database on each engine.
+
+    SQLite: a copy of a file migrated once per process. PostgreSQL: one migrated database per process (so parallel
+    workers never share one), emptied before each test. Tests of migrations themselves use ``db_url``.
+    """
+    if engine == "sqlite":
+        path = tmp_path / "haven.db"
+        shutil.copyfile(sqlite_template, path)
+        url = f"sqlite+aiosqlite:///{path}"
+    else:
+        assert pg_migrated is not None
+        url = pg_migrated
+        await _empty_pg_tables(url)
+    db = await Database.open(url, connect_timeout=5)
     await migrate.upgrade(db)
     try:
         yield db
