@@ -21,7 +21,10 @@ INSTALL_HINT = (
 
 def simcord_available() -> bool:
     """Whether the optional ``demo`` extra is installed."""
-    return importlib.util.find_spec("simcord") is not None
+    try:
+        return importlib.util.find_spec("simcord") is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def main(out: Path | None = None, stream: TextIO | None = None) -> int:

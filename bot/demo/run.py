@@ -93,8 +93,10 @@ async def _play_on(
 
 
 def _header(transcript: Transcript) -> None:
-    transcript.write("Haven demo: the real bot in a simulated Discord (no token, no network, a throwaway database).")
-    transcript.write("Lines starting with -> are what people do; the others are what Haven shows, and to whom.")
+    transcript.write("Haven demo: the real bot in a simulated Discord, on a throwaway database.")
+    transcript.write(
+        "Lines starting with -> are what people do; the others show what Haven did, and who saw it."
+    )
 
 
 def _finish(

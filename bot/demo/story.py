@@ -66,9 +66,7 @@ async def setup_server(stage: Stage, cast: Cast) -> None:
 
 
 async def _join_buddies(stage: Stage, cast: Cast, who: simcord.MemberActor, topics: list[str]) -> None:
-    shown = await stage.slash(
-        who, cast.general, "buddy join", looking_for="both", timezone="Europe/Berlin"
-    )
+    shown = await stage.slash(who, cast.general, "buddy join", looking_for="both", timezone="Europe/Berlin")
     if shown.response is None:
         raise DemoStepFailed(f"/buddy join showed {who.name} nothing")
     await stage.select(who, shown.response.message, topics)

@@ -213,8 +213,7 @@ class Transcript:
         text = CHANNEL_MENTION.sub(lambda m: "#" + self.channel_names.get(int(m.group(1)), "channel"), text)
         text = TIMESTAMP.sub(lambda m: _when(int(m.group(1))), text)
         text = LINK.sub(lambda m: m.group(1), text)
-        text = SNOWFLAKE.sub("", QUOTE.sub("", text))
-        return MARKDOWN.sub("", text)
+        return SNOWFLAKE.sub("", QUOTE.sub("", MARKDOWN.sub("", text)))
 
     def _fit(self, line: str) -> str:
         return line if len(line) <= self.width else line[: self.width - 2].rstrip() + " …"
