@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from pathlib import Path
 
 import pytest
 
-import bot.demo
 from bot.cli import main
 from bot.demo import run as demo_run
 from bot.demo.story import CRISIS_LINE
@@ -56,6 +56,7 @@ def test_the_demo_tells_the_whole_story(
         "-> Sam uses /checkin schedule",
         "[DM to Sam] Haven: Hi, it's check-in time",
         "Haven updates its message: Saved: 🙂 Good.",
+        "7 check-ins",
         "attached: mood.png",
         "(only Robin sees) Haven: «Support in Ireland»",
         f"-> Kim in #general: “{CRISIS_LINE}”",
@@ -92,7 +93,7 @@ def test_the_crisis_line_is_caught_and_says_it_is_a_demo() -> None:
 def test_without_simcord_the_demo_says_how_to_install_it(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(bot.demo, "simcord_available", lambda: False)
+    monkeypatch.setitem(sys.modules, "simcord", None)  # as if the demo extra were not installed
 
     status = main(["demo"])
 

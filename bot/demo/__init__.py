@@ -7,7 +7,6 @@ only here and only when the demo runs, so the bot itself never needs it. The dat
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -19,20 +18,32 @@ INSTALL_HINT = (
 )
 
 
-def simcord_available() -> bool:
-    """Whether the optional ``demo`` extra is installed."""
+def simcord_problem() -> str | None:
+    """Why the simulated Discord can't be used (not installed, or not matching discord.py), or None."""
     try:
-        return importlib.util.find_spec("simcord") is not None
-    except (ImportError, ValueError):
-        return False
+        import simcord  # noqa: F401  # the demo's optional dependency: imported only when the demo runs
+    except ImportError as exc:
+        if exc.name == "simcord":
+            return INSTALL_HINT
+        return f"The simulated Discord (simcord) can't load: {exc}\n{INSTALL_HINT.splitlines()[1]}"
+    return None
 
 
 def main(out: Path | None = None, stream: TextIO | None = None) -> int:
     """Play the demo, print its transcript and write it with the mood chart to ``out``; the exit status."""
-    if not simcord_available():
-        print(INSTALL_HINT, file=sys.stderr)
+    problem = simcord_problem()
+    if problem is not None:
+        print(problem, file=sys.stderr)
         return 2
     from bot.demo.run import play_demo
 
-    outcome = asyncio.run(play_demo(out or DEFAULT_OUT, stream=sys.stdout if stream is None else stream))
+    try:
+        outcome = asyncio.run(play_demo(out or DEFAULT_OUT, stream=sys.stdout if stream is None else stream))
+    except KeyboardInterrupt:
+        return 1
+    except (
+        Exception
+    ) as exc:  # a bug in the demo or the bot: say so plainly, the transcript so far shows where
+        print(f"The demo stopped unexpectedly: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
     return outcome.exit_code

@@ -97,11 +97,17 @@ async def check_ins(stage: Stage, cast: Cast) -> bytes:
     await stage.slash(cast.sam, cast.general, "checkin schedule", time="20:00", timezone="Europe/Berlin")
     transcript.note("half an hour later Haven's check-in loop runs")
     await stage.wait(timedelta(minutes=31))
-    await stage.click(cast.sam, _latest_dm(cast.sam, "check-in time"), "Good")
+    first = _latest_dm(cast.sam, "check-in time")
+    await stage.click(cast.sam, first, "Good")
+    answered = {first.id}
     transcript.note(f"six more evenings pass; Sam answers each prompt ({', '.join(WEEK_OF_MOODS)})")
-    for mood in WEEK_OF_MOODS:
+    for day, mood in enumerate(WEEK_OF_MOODS, start=2):
         await stage.wait(timedelta(days=1), quiet=True)
-        await cast.sam.user.click(_latest_dm(cast.sam, "check-in time"), label=mood)
+        prompt = _latest_dm(cast.sam, "check-in time")  # an answered prompt becomes "Saved: ..."
+        if prompt.id in answered:
+            raise DemoStepFailed(f"no check-in prompt reached Sam on day {day}")
+        await cast.sam.user.click(prompt, label=mood)
+        answered.add(prompt.id)
         transcript.flush(quiet=True)
     history = await stage.slash(cast.sam, cast.general, "checkin history", days=7)
     if history.response is None or not history.response.attachments:
