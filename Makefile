@@ -1,6 +1,7 @@
 # Haven: two commands for a fresh machine.
 #   make run   creates .venv, installs Haven and starts the bot
 #   make test  creates .venv with the dev extra, runs ruff, pyright and the whole suite
+#   make demo  installs the simulated Discord (the demo extra) and shows Haven at work, no token needed
 # Installs are pinned by constraints.txt (make lock regenerates it from pyproject.toml's ranges).
 PYTHON ?= python3
 VENV ?= .venv
@@ -10,7 +11,7 @@ LOCK := constraints.txt
 # Parallel test workers (pytest-xdist): one per core by default; PYTEST_WORKERS=0 runs in one process.
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test lint typecheck unit check migrate sync bench lock clean
+.PHONY: run test lint typecheck unit check migrate sync bench demo lock clean
 
 $(VENV)/.base: pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Haven needs Python 3.11 or newer"'
@@ -20,6 +21,10 @@ $(VENV)/.base: pyproject.toml $(LOCK)
 
 $(VENV)/.dev: $(VENV)/.base pyproject.toml $(LOCK)
 	$(PIP) install -c $(LOCK) -e '.[dev,postgres]'
+	@touch $@
+
+$(VENV)/.demo: $(VENV)/.base pyproject.toml $(LOCK)
+	$(PIP) install -c $(LOCK) -e '.[demo,postgres]'
 	@touch $@
 
 run: $(VENV)/.base
@@ -46,6 +51,9 @@ unit: $(VENV)/.dev
 
 test: lint typecheck unit
 
+demo: $(VENV)/.demo
+	$(PY) -m bot demo
+
 bench: $(VENV)/.dev
 	@for f in bench/bench_*.py; do [ -e "$$f" ] || continue; echo "== $$f"; $(PY) $$f || exit 1; done
 
@@ -54,7 +62,7 @@ lock:
 	$(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/python -m pip --disable-pip-version-check -q install pip-tools
 	.venv-lock/bin/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links --no-emit-trusted-host \
-		--extra dev --extra postgres -o $(LOCK) pyproject.toml
+		--extra dev --extra postgres --extra demo -o $(LOCK) pyproject.toml
 
 clean:
 	rm -rf $(VENV) .venv-lock .pytest_cache .ruff_cache

@@ -1,4 +1,4 @@
-"""The command line: ``python -m bot [run|check|migrate|sync|reports|crisis-eval]``.
+"""The command line: ``python -m bot [run|check|migrate|sync|reports|crisis-eval|demo]``.
 
 This package and ``bot/wiring.py`` are the composition root: the only code that reads the environment, loads
 ``.env`` and wires settings, logging, the database, the services and the bot together.
@@ -55,6 +55,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         "file", help="CSV with columns text,label (crisis or not_crisis) and optional severity"
     )
     evaluate.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    demo = sub.add_parser(
+        "demo", help="watch Haven work in a simulated Discord (no token, no network; needs the demo extra)"
+    )
+    demo.add_argument(
+        "--out", default=None, help="folder for the transcript and the mood chart (default: var/demo)"
+    )
     args = parser.parse_args(list(argv))
     args.command = args.command or "run"
     return args
@@ -65,6 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.command == "crisis-eval":
         return crisis_eval(args.file, as_json=args.json)
+    if args.command == "demo":  # needs no settings: its own throwaway database, no token
+        from bot.demo import main as demo_main
+
+        return demo_main(Path(args.out) if args.out else None)
     base_dir = Path.cwd()
     env, dotenv_keys, problems = merged_environment(os.environ, base_dir / args.env_file)
     settings: Settings | None = None
