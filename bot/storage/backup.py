@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from alembic.script import ScriptDirectory
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from bot.errors import BackupError
 from bot.storage import migrate
@@ -241,8 +241,15 @@ class PgCommand:
 
 def _libpq_url(url: str) -> tuple[str, str | None]:
     parsed = make_url(url)
+    plain = URL.create(
+        "postgresql",
+        username=parsed.username,
+        host=parsed.host,
+        port=parsed.port,
+        database=parsed.database,
+        query=parsed.query,
+    )
     password = parsed.password
-    plain = parsed.set(drivername="postgresql", password=None)
     return plain.render_as_string(hide_password=False), None if password is None else str(password)
 
 
