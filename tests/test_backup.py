@@ -158,9 +158,10 @@ async def test_restore_replaces_the_database_and_keeps_the_one_it_replaced(tmp_p
 
     assert restored.revision == migrate.head_revision()
     assert not _wal(live).exists()
-    assert restored.kept_previous == tmp_path / "var" / "backups" / "pre-restore-20261122-120000.db"
+    kept = tmp_path / "var" / "backups" / "pre-restore-20261122-120000.db"
+    assert restored.kept_previous == kept
     assert _guild_ids(live) == [1]
-    assert _guild_ids(restored.kept_previous) == [1, 2]
+    assert _guild_ids(kept) == [1, 2]
 
 
 async def test_restore_refuses_a_bad_file_and_changes_nothing(tmp_path: Path) -> None:
