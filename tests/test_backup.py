@@ -365,8 +365,9 @@ async def test_a_failed_copy_leaves_no_rows_in_the_target(tmp_path: Path, db_url
     source = await Database.open(f"sqlite+aiosqlite:///{tmp_path / 'source.db'}")
     target = await Database.open(db_url, connect_timeout=5)
     try:
-        with pytest.raises(Exception):  # noqa: B017 - the driver's own integrity error
+        with pytest.raises(BackupError, match="refused a row of the table crisis_reveals") as refused:
             await copy_database(source, target, source_url="sqlite:///source.db")
+        assert PRIVATE_NOTE not in str(refused.value)
         async with target.read() as conn:
             rows = await conn.execute(select(guild_settings.c.guild_id))
             assert rows.all() == []

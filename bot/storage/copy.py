@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Table, insert, inspect, literal, select, text
 from sqlalchemy import table as table_clause
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.errors import BackupError
@@ -93,7 +94,14 @@ async def _copy_table(src: AsyncConnection, dst: AsyncConnection, table: Table) 
     result = await src.stream(select(table).order_by(*table.primary_key.columns))
     async for part in result.mappings().partitions(BATCH_ROWS):
         rows: list[dict[str, Any]] = [dict(row) for row in part]
-        await dst.execute(insert(table), rows)
+        try:
+            await dst.execute(insert(table), rows)
+        except DBAPIError as exc:  # the driver's message may quote the row: name only the table and the kind
+            kind = type(exc.orig).__name__ if exc.orig is not None else type(exc).__name__
+            raise BackupError(
+                f"The target refused a row of the table {table.name} ({kind}); nothing was copied. "
+                "The source holds a row the target's rules refuse (for example one that refers to a missing row)."
+            ) from exc
         copied += len(rows)
     return copied
 
