@@ -212,6 +212,19 @@ def _parse_database_url(value: str, base_dir: Path, problems: list[str]) -> str:
     return ""
 
 
+def parse_database_url(value: str, base_dir: Path) -> str:
+    """A database URL as DATABASE_URL takes it, normalised for Haven's drivers (for commands taking URLs).
+
+    Raises:
+        ConfigError: when the URL can't be used, with the same wording as for DATABASE_URL.
+    """
+    problems: list[str] = []
+    url = _parse_database_url(value.strip(), base_dir, problems)
+    if problems:
+        raise ConfigError([p.replace("DATABASE_URL", "The database URL", 1) for p in problems])
+    return url
+
+
 def _parse_float(name: str, value: str, low: float, high: float, problems: list[str]) -> float:
     try:
         number = float(value)

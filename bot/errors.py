@@ -50,3 +50,7 @@ class DatabaseError(HavenError):
 
 class DatabaseTooNew(DatabaseError):
     """The database was migrated by a newer Haven than this one."""
+
+
+class BackupError(DatabaseError):
+    """A backup, restore or copy can't be done; the message says why in plain words."""

@@ -21,6 +21,7 @@ from bot.services.crisis import CrisisService, load_lexicon
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.resources import ResourceService, load_directory
 from bot.storage import migrate
+from bot.storage.backup import backup_before_migration
 from bot.storage.bot_state import BotStateRepository
 from bot.storage.buddies import BuddyRepository
 from bot.storage.checkins import CheckinRepository
@@ -80,7 +81,7 @@ async def open_database(settings: Settings, *, migrate_now: bool) -> Database:
     db = await Database.open(settings.database_url, connect_timeout=settings.database_connect_timeout)
     try:
         if migrate_now:
-            state = await migrate.upgrade(db)
+            state = await migrate_with_backup(db)
             log.info("Database at revision %s", state.current)
         else:
             await migrate.ensure_not_newer(db)
@@ -88,3 +89,10 @@ async def open_database(settings: Settings, *, migrate_now: bool) -> Database:
         await db.close()
         raise
     return db
+
+
+async def migrate_with_backup(db: Database) -> migrate.MigrationState:
+    """Migrate to the newest revision; an existing SQLite database is backed up first when that changes it."""
+    await migrate.ensure_not_newer(db)
+    await backup_before_migration(db)
+    return await migrate.upgrade(db)

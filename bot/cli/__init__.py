@@ -1,4 +1,5 @@
-"""The command line: ``python -m bot [run|check|migrate|sync|reports|crisis-eval|demo]``.
+"""The command line: ``python -m bot COMMAND`` (run, check, migrate, sync, reports, backup, restore, copy-database,
+crisis-eval, demo).
 
 This package and ``bot/wiring.py`` are the composition root: the only code that reads the environment, loads
 ``.env`` and wires settings, logging, the database, the services and the bot together.
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import __version__
+from bot.cli.backup import cmd_backup, cmd_copy_database, cmd_restore
 from bot.cli.common import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, print_problems
 from bot.cli.evaluate import crisis_eval
 from bot.cli.maintenance import cmd_check, cmd_migrate, cmd_reports
@@ -23,14 +25,23 @@ from bot.config import Settings, merged_environment
 from bot.errors import ConfigError, DatabaseError
 from bot.logging_setup import setup_logging
 
-Command = Callable[[Settings], Coroutine[Any, Any, int]]
+Command = Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]
+
+
+def _settings_only(command: Callable[[Settings], Coroutine[Any, Any, int]]) -> Command:
+    """A command that takes no arguments besides the settings."""
+    return lambda settings, _args: command(settings)
+
 
 COMMANDS: dict[str, Command] = {
-    "run": cmd_run,
-    "check": cmd_check,
-    "migrate": cmd_migrate,
-    "sync": cmd_sync,
-    "reports": cmd_reports,
+    "run": _settings_only(cmd_run),
+    "check": _settings_only(cmd_check),
+    "migrate": _settings_only(cmd_migrate),
+    "sync": _settings_only(cmd_sync),
+    "reports": _settings_only(cmd_reports),
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+    "copy-database": cmd_copy_database,
 }
 NEEDS_TOKEN = {"run", "sync"}
 
@@ -48,6 +59,19 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     sub.add_parser("migrate", help="bring the database up to date")
     sub.add_parser("sync", help="register slash commands now (globally, or to DEV_GUILD_ID)")
     sub.add_parser("reports", help="list members' correction reports about listed helplines")
+    backup = sub.add_parser("backup", help="copy the database safely, even while Haven runs")
+    backup.add_argument("path", nargs="?", help="file or folder for the backup (default: var/backups/)")
+    restore = sub.add_parser(
+        "restore", help="replace the SQLite database with a backup (Haven must be stopped)"
+    )
+    restore.add_argument("path", help="a backup made by `backup`")
+    copy = sub.add_parser("copy-database", help="copy every table into a new, empty database")
+    copy.add_argument(
+        "from_url", metavar="FROM_URL", help="the database to copy, e.g. sqlite:///var/haven.db"
+    )
+    copy.add_argument(
+        "to_url", metavar="TO_URL", help="an empty database, e.g. postgresql://haven@host/haven"
+    )
     evaluate = sub.add_parser(
         "crisis-eval", help="measure the crisis detector on a labelled CSV (text,label)"
     )
@@ -92,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     token = settings.discord_token.reveal() if settings.discord_token else ""
     setup_logging(settings.log_level, settings.log_file, secrets=[token])
     try:
-        return asyncio.run(COMMANDS[args.command](settings))
+        return asyncio.run(COMMANDS[args.command](settings, args))
     except DatabaseError as exc:
         print(f"Haven can't use its database: {exc}", file=sys.stderr)
         return EXIT_FAILED

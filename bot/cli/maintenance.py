@@ -8,7 +8,7 @@ from bot.app import haven_intents
 from bot.cli.common import EXIT_FAILED, EXIT_OK, invite_url
 from bot.config import Settings
 from bot.storage import migrate
-from bot.wiring import build_services, open_database
+from bot.wiring import build_services, migrate_with_backup, open_database
 
 
 async def cmd_migrate(settings: Settings) -> int:
@@ -16,7 +16,7 @@ async def cmd_migrate(settings: Settings) -> int:
     db = await open_database(settings, migrate_now=False)
     try:
         before = await migrate.migration_state(db)
-        after = await migrate.upgrade(db)
+        after = await migrate_with_backup(db)
     finally:
         await db.close()
     if before.pending:

@@ -10,7 +10,8 @@ import sys
 
 import discord
 
-from bot.cli.common import EXIT_CONFIG, EXIT_OK
+from bot.cli.common import EXIT_CONFIG, EXIT_FAILED, EXIT_OK
+from bot.cli.lock import InstanceLock, lock_path
 from bot.config import Settings
 from bot.wiring import build_bot, open_database
 
@@ -42,6 +43,25 @@ def install_stop_signals(bot: discord.Client) -> asyncio.Event:
 
 
 async def cmd_run(settings: Settings) -> int:
+    """Hold the running-instance lock (``var/haven.lock``) while the bot runs; see ``run_bot``."""
+    lock = InstanceLock(lock_path())
+    locked = lock.acquire()
+    if not locked and settings.is_sqlite:
+        print(
+            f"Haven is already running from this folder ({lock_path()} is held). "
+            "Stop it before starting it again: two copies would answer every message twice.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    if not locked:  # several processes may share one PostgreSQL database
+        log.info("Another Haven runs from this folder; continuing, as the database is PostgreSQL")
+    try:
+        return await run_bot(settings)
+    finally:
+        lock.release()
+
+
+async def run_bot(settings: Settings) -> int:
     """Open and migrate the database, then run the bot until SIGTERM or Ctrl-C."""
     assert settings.discord_token is not None
     db = await open_database(settings, migrate_now=True)
