@@ -12,10 +12,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies first, so a code change doesn't reinstall them.
-COPY pyproject.toml README.md ./
+# Installs are pinned by constraints.txt, as for `make run`.
+COPY pyproject.toml README.md constraints.txt ./
 COPY bot ./bot
-RUN pip install ".[postgres]"
+RUN pip install -c constraints.txt ".[postgres]"
 
 # A user without a login or a home of its own; it owns only var/.
 RUN useradd --system --uid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin haven \
