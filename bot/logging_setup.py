@@ -29,6 +29,24 @@ class RedactFilter(logging.Filter):
         return True
 
 
+class VoiceWarningFilter(logging.Filter):
+    """Drops discord.py's "PyNaCl/davey is not installed, voice will NOT be supported": Haven has no voice."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "voice will NOT be supported" not in record.getMessage()
+
+
+VOICE_FILTER = VoiceWarningFilter()
+
+
+def quiet_voice_warnings() -> None:
+    """Haven never joins voice: silence discord.py's warnings about the voice libraries it doesn't need."""
+    client_logger = logging.getLogger("discord.client")
+    if VOICE_FILTER not in client_logger.filters:
+        client_logger.addFilter(VOICE_FILTER)
+    logging.getLogger("discord.voice_client").setLevel(logging.ERROR)
+
+
 def setup_logging(level: str, log_file: Path | None, secrets: Iterable[str] = ()) -> None:
     """Configure the root logger once, in the composition root."""
     root = logging.getLogger()
@@ -56,3 +74,4 @@ def setup_logging(level: str, log_file: Path | None, secrets: Iterable[str] = ()
     # discord.py's HTTP debug lines can include request bodies (message text): keep them out.
     logging.getLogger("discord.http").setLevel(max(logging.INFO, logging.getLevelName(level)))
     logging.getLogger("discord.gateway").setLevel(max(logging.INFO, logging.getLevelName(level)))
+    quiet_voice_warnings()

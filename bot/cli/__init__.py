@@ -33,6 +33,7 @@ COMMANDS: dict[str, Command] = {
     "reports": cmd_reports,
 }
 NEEDS_TOKEN = {"run", "sync"}
+DEFAULT_ENV_FILE = ".env"
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -41,13 +42,26 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         prog="python -m bot", description="Haven, a peer-support bot for Discord."
     )
     parser.add_argument("--version", action="version", version=f"Haven {__version__}")
-    parser.add_argument("--env-file", default=".env", help="settings file to read (default: .env)")
+    env_help = f"settings file to read (default: {DEFAULT_ENV_FILE}; a file named here must exist)"
+    parser.add_argument("--env-file", default=None, help=env_help)
+    # The same option after the command (`python -m bot check --env-file x.env`); SUPPRESS keeps the one given
+    # before the command when it is not repeated after it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--env-file", default=argparse.SUPPRESS, help=env_help)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("run", help="start the bot (the default)")
-    sub.add_parser("check", help="check settings, database, migrations and (with a token) Discord access")
-    sub.add_parser("migrate", help="bring the database up to date")
-    sub.add_parser("sync", help="register slash commands now (globally, or to DEV_GUILD_ID)")
-    sub.add_parser("reports", help="list members' correction reports about listed helplines")
+    sub.add_parser("run", parents=[common], help="start the bot (the default)")
+    sub.add_parser(
+        "check",
+        parents=[common],
+        help="check settings, database, migrations and (with a token) Discord access",
+    )
+    sub.add_parser("migrate", parents=[common], help="bring the database up to date")
+    sub.add_parser(
+        "sync", parents=[common], help="register slash commands now (globally, or to DEV_GUILD_ID)"
+    )
+    sub.add_parser(
+        "reports", parents=[common], help="list members' correction reports about listed helplines"
+    )
     evaluate = sub.add_parser(
         "crisis-eval", help="measure the crisis detector on a labelled CSV (text,label)"
     )
@@ -66,7 +80,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "crisis-eval":
         return crisis_eval(args.file, as_json=args.json)
     base_dir = Path.cwd()
-    env, dotenv_keys, problems = merged_environment(os.environ, base_dir / args.env_file)
+    env_file = base_dir / (args.env_file or DEFAULT_ENV_FILE)
+    if args.env_file is not None and not env_file.is_file():
+        print(f"Haven can't start: the settings file {args.env_file} doesn't exist.", file=sys.stderr)
+        return EXIT_CONFIG
+    env, dotenv_keys, problems = merged_environment(os.environ, env_file)
     settings: Settings | None = None
     try:
         settings = Settings.from_env(
