@@ -8,6 +8,7 @@ environment at import time.
 from __future__ import annotations
 
 import difflib
+import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -260,8 +261,7 @@ def read_dotenv(path: Path) -> tuple[dict[str, str], list[str]]:
     values: dict[str, str] = {}
     problems: list[str] = []
     try:
-        with path.open(encoding="utf-8") as stream:
-            bindings = list(parse_stream(stream))
+        bindings = list(parse_stream(io.StringIO(path.read_bytes().decode("utf-8"))))
     except UnicodeDecodeError as exc:
         return {}, [f"{path.name} isn't UTF-8 text (byte {exc.start}). Save it as UTF-8 and try again."]
     except OSError as exc:

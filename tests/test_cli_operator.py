@@ -264,3 +264,33 @@ def test_a_missing_postgres_role_is_reported_at_once_with_the_sql(cli: Cli) -> N
     assert 'CREATE ROLE "haven_missing_role_xyz" LOGIN' in err
     assert "pw@" not in err
     assert "retrying" not in err
+
+
+async def test_login_retry_backs_off_and_stops_at_the_time_limit(capsys: pytest.CaptureFixture[str]) -> None:
+    from types import SimpleNamespace
+    from typing import Any, cast
+
+    from bot.cli.run import DiscordUnreachable, login_with_retry
+
+    now = [0.0]
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    async def login(token: str) -> None:
+        raise ConnectionRefusedError(111, "Connect call failed")
+
+    async def close() -> None:
+        return None
+
+    bot = SimpleNamespace(login=login, http=SimpleNamespace(close=close, connector=None))
+
+    with pytest.raises(DiscordUnreachable, match="after 9 tries over 120 s"):
+        await login_with_retry(cast(Any, bot), TOKEN, 120, sleep=sleep, clock=lambda: now[0])
+
+    assert waits == [1, 2, 4, 8, 16, 30, 30, 29]
+    err = capsys.readouterr().err
+    assert err.count("Can't reach Discord (try ") == 9
+    assert TOKEN not in err

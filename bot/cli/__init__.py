@@ -22,6 +22,7 @@ from bot.cli.run import cmd_run, cmd_sync
 from bot.config import Settings, merged_environment
 from bot.errors import ConfigError, DatabaseError
 from bot.logging_setup import setup_logging
+from bot.redaction import redact
 
 Command = Callable[[Settings], Coroutine[Any, Any, int]]
 
@@ -102,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return asyncio.run(COMMANDS[args.command](settings))
     except DatabaseError as exc:
-        print(f"Haven can't use its database: {exc}", file=sys.stderr)
+        print(redact(f"Haven can't use its database: {exc}"), file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         return EXIT_OK
