@@ -205,6 +205,9 @@ def test_run_and_sync_retry_then_exit_plainly_when_discord_is_unreachable(
     cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
 ) -> None:
     monkeypatch.setattr(Route, "BASE", f"http://127.0.0.1:{closed_port()}/api/v10")
+    # discord.py warns about the voice libraries once per process: make this run the first.
+    monkeypatch.setattr(discord.VoiceClient, "warn_nacl", True)
+    monkeypatch.setattr(discord.VoiceClient, "warn_dave", True)
 
     code, out, err = cli(command, env={"DISCORD_TOKEN": TOKEN, "DISCORD_CONNECT_TIMEOUT": "0.6"})
 
@@ -221,9 +224,13 @@ def test_run_and_sync_retry_then_exit_plainly_when_discord_is_unreachable(
     assert TOKEN not in out + err + log
 
 
-def test_voice_warnings_are_silenced_after_logging_setup(caplog: pytest.LogCaptureFixture) -> None:
+def test_voice_warnings_are_silenced_after_logging_setup(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from bot.logging_setup import quiet_voice_warnings
 
+    monkeypatch.setattr(discord.VoiceClient, "warn_nacl", True)
+    monkeypatch.setattr(discord.VoiceClient, "warn_dave", True)
     quiet_voice_warnings()
     with caplog.at_level(logging.WARNING):
         discord.Client(intents=discord.Intents.none())
