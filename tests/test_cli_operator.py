@@ -301,3 +301,20 @@ async def test_login_retry_backs_off_and_stops_at_the_time_limit(capsys: pytest.
     err = capsys.readouterr().err
     assert err.count("Can't reach Discord (try ") == 9
     assert TOKEN not in err
+
+
+def test_gateway_reconnects_are_one_line_without_a_traceback(caplog: pytest.LogCaptureFixture) -> None:
+    from bot.logging_setup import quiet_voice_warnings
+
+    quiet_voice_warnings()
+    with caplog.at_level(logging.INFO):
+        try:
+            raise OSError(111, "Connect call failed")
+        except OSError:
+            logging.getLogger("discord.client").exception("Attempting a reconnect in %.2fs", 4.2)
+
+    assert (
+        "Discord connection lost ([Errno 111] Connect call failed); attempting a reconnect in 4.20s"
+        in caplog.text
+    )
+    assert "Traceback" not in caplog.text
