@@ -8,6 +8,7 @@ environment at import time.
 from __future__ import annotations
 
 import difflib
+import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Final
 
 from bot.errors import ConfigError
+from bot.redaction import redact
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,11 @@ SETTINGS: Final[tuple[SettingSpec, ...]] = (
         "DATABASE_CONNECT_TIMEOUT",
         "30",
         "Seconds to keep retrying an unreachable database at start-up before giving up.",
+    ),
+    SettingSpec(
+        "DISCORD_CONNECT_TIMEOUT",
+        "120",
+        "Seconds to keep retrying when Discord can't be reached at start-up (run, sync) before giving up.",
     ),
     SettingSpec(
         "DEV_GUILD_ID",
@@ -98,6 +105,7 @@ class Settings:
     log_level: str
     log_file: Path | None
     checkin_send_rate: float = 40.0
+    discord_connect_timeout: float = 120.0
 
     @classmethod
     def from_env(
@@ -128,6 +136,9 @@ class Settings:
         token = _parse_token(raw("DISCORD_TOKEN"), require_token, problems)
         database_url = _parse_database_url(raw("DATABASE_URL"), base_dir, problems)
         timeout = _parse_float("DATABASE_CONNECT_TIMEOUT", raw("DATABASE_CONNECT_TIMEOUT"), 0, 600, problems)
+        discord_timeout = _parse_float(
+            "DISCORD_CONNECT_TIMEOUT", raw("DISCORD_CONNECT_TIMEOUT"), 0, 3600, problems
+        )
         dev_guild = _parse_snowflake("DEV_GUILD_ID", raw("DEV_GUILD_ID"), problems)
         send_rate = _parse_float("CHECKIN_SEND_RATE", raw("CHECKIN_SEND_RATE"), 1, 50, problems)
         level = raw("LOG_LEVEL").upper()
@@ -138,7 +149,7 @@ class Settings:
         log_file = _resolve(Path(log_file_text), base_dir) if log_file_text else None
 
         if problems:
-            raise ConfigError(problems)
+            raise ConfigError([redact(p) for p in problems])
         return cls(
             discord_token=token,
             database_url=database_url,
@@ -147,6 +158,7 @@ class Settings:
             log_level=level,
             log_file=log_file,
             checkin_send_rate=send_rate,
+            discord_connect_timeout=discord_timeout,
         )
 
     @property
@@ -261,24 +273,30 @@ def read_dotenv(path: Path) -> tuple[dict[str, str], list[str]]:
         return {}, []
     values: dict[str, str] = {}
     problems: list[str] = []
-    with path.open(encoding="utf-8") as stream:
-        for binding in parse_stream(stream):
-            line = binding.original.line
-            if binding.error:
-                snippet = (
-                    binding.original.string.strip().splitlines()[0][:40]
-                    if binding.original.string.strip()
+    try:
+        bindings = list(parse_stream(io.StringIO(path.read_bytes().decode("utf-8"))))
+    except UnicodeDecodeError as exc:
+        return {}, [f"{path.name} isn't UTF-8 text (byte {exc.start}). Save it as UTF-8 and try again."]
+    except OSError as exc:
+        return {}, [f"Can't read {path}: {exc.strerror}."]
+    for binding in bindings:
+        line = binding.original.line
+        if binding.error:
+            # Redact the whole line before shortening it, so that no part of a token can show.
+            first = (binding.original.string.strip().splitlines() or [""])[0]
+            snippet = redact(first)[:60]
+            problems.append(f"{path.name} line {line} can't be read: {snippet!r}. Use NAME=value.")
+        elif binding.key is not None:
+            if binding.value is None:
+                name = redact(binding.key)
+                hint = (
+                    " If it is your bot token, put `DISCORD_TOKEN=` in front of it."
+                    if name != binding.key
                     else ""
                 )
-                # Never echo a line that might hold the token.
-                if "TOKEN" in snippet.upper():
-                    snippet = snippet.split("=", 1)[0] + "=…"
-                problems.append(f"{path.name} line {line} can't be read: {snippet!r}. Use NAME=value.")
-            elif binding.key is not None:
-                if binding.value is None:
-                    problems.append(f"{path.name} line {line}: {binding.key} has no '=value'.")
-                else:
-                    values[binding.key] = binding.value
+                problems.append(f"{path.name} line {line}: {name} has no '=value'.{hint}")
+            else:
+                values[binding.key] = binding.value
     return values, problems
 
 

@@ -172,3 +172,26 @@ def test_readme_settings_table_lists_every_setting() -> None:
 
     for spec in SETTINGS:
         assert f"`{spec.name}`" in readme, spec.name
+
+
+def test_discord_connect_timeout_defaults_to_two_minutes_and_is_checked() -> None:
+    assert settings({"DISCORD_TOKEN": TOKEN}).discord_connect_timeout == 120
+    assert settings({"DISCORD_TOKEN": TOKEN, "DISCORD_CONNECT_TIMEOUT": "5"}).discord_connect_timeout == 5
+    found = problems({"DISCORD_TOKEN": TOKEN, "DISCORD_CONNECT_TIMEOUT": "soon"})
+    assert found == ["DISCORD_CONNECT_TIMEOUT must be a number (got 'soon')."]
+
+
+def test_settings_problems_never_echo_a_token() -> None:
+    found = problems({"DISCORD_TOKEN": TOKEN, "LOG_LEVEL": TOKEN, "DATABASE_URL": f"sqlite:{TOKEN}"})
+
+    assert len(found) == 2
+    assert all(TOKEN[:12] not in p for p in found)
+
+
+def test_a_dotenv_that_is_not_utf8_is_reported(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_bytes("LOG_LEVEL=INFO # café\n".encode("latin-1"))
+
+    _, found = read_dotenv(dotenv)
+
+    assert found == [".env isn't UTF-8 text (byte 20). Save it as UTF-8 and try again."]

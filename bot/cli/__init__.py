@@ -24,6 +24,7 @@ from bot.cli.run import cmd_run, cmd_sync
 from bot.config import Settings, merged_environment
 from bot.errors import ConfigError, DatabaseError
 from bot.logging_setup import setup_logging
+from bot.redaction import redact
 
 Command = Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]
 
@@ -44,6 +45,7 @@ COMMANDS: dict[str, Command] = {
     "copy-database": cmd_copy_database,
 }
 NEEDS_TOKEN = {"run", "sync"}
+DEFAULT_ENV_FILE = ".env"
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -52,20 +54,37 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         prog="python -m bot", description="Haven, a peer-support bot for Discord."
     )
     parser.add_argument("--version", action="version", version=f"Haven {__version__}")
-    parser.add_argument("--env-file", default=".env", help="settings file to read (default: .env)")
+    env_help = f"settings file to read (default: {DEFAULT_ENV_FILE}; a file named here must exist)"
+    parser.add_argument("--env-file", default=None, help=env_help)
+    # The same option after the command (`python -m bot check --env-file x.env`); SUPPRESS keeps the one given
+    # before the command when it is not repeated after it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--env-file", default=argparse.SUPPRESS, help=env_help)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("run", help="start the bot (the default)")
-    sub.add_parser("check", help="check settings, database, migrations and (with a token) Discord access")
-    sub.add_parser("migrate", help="bring the database up to date")
-    sub.add_parser("sync", help="register slash commands now (globally, or to DEV_GUILD_ID)")
-    sub.add_parser("reports", help="list members' correction reports about listed helplines")
-    backup = sub.add_parser("backup", help="copy the database safely, even while Haven runs")
+    sub.add_parser("run", parents=[common], help="start the bot (the default)")
+    sub.add_parser(
+        "check",
+        parents=[common],
+        help="check settings, database, migrations and (with a token) Discord access",
+    )
+    sub.add_parser("migrate", parents=[common], help="bring the database up to date")
+    sub.add_parser(
+        "sync", parents=[common], help="register slash commands now (globally, or to DEV_GUILD_ID)"
+    )
+    sub.add_parser(
+        "reports", parents=[common], help="list members' correction reports about listed helplines"
+    )
+    backup = sub.add_parser(
+        "backup", parents=[common], help="copy the database safely, even while Haven runs"
+    )
     backup.add_argument("path", nargs="?", help="file or folder for the backup (default: var/backups/)")
     restore = sub.add_parser(
-        "restore", help="replace the SQLite database with a backup (Haven must be stopped)"
+        "restore", parents=[common], help="replace the SQLite database with a backup (Haven must be stopped)"
     )
     restore.add_argument("path", help="a backup made by `backup`")
-    copy = sub.add_parser("copy-database", help="copy every table into a new, empty database")
+    copy = sub.add_parser(
+        "copy-database", parents=[common], help="copy every table into a new, empty database"
+    )
     copy.add_argument(
         "from_url", metavar="FROM_URL", help="the database to copy, e.g. sqlite:///var/haven.db"
     )
@@ -100,7 +119,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return demo_main(Path(args.out) if args.out else None)
     base_dir = Path.cwd()
-    env, dotenv_keys, problems = merged_environment(os.environ, base_dir / args.env_file)
+    env_file = base_dir / (args.env_file or DEFAULT_ENV_FILE)
+    if args.env_file is not None and not env_file.is_file():
+        print(f"Haven can't start: the settings file {args.env_file} doesn't exist.", file=sys.stderr)
+        return EXIT_CONFIG
+    env, dotenv_keys, problems = merged_environment(os.environ, env_file)
     settings: Settings | None = None
     try:
         settings = Settings.from_env(
@@ -118,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return asyncio.run(COMMANDS[args.command](settings, args))
     except DatabaseError as exc:
-        print(f"Haven can't use its database: {exc}", file=sys.stderr)
+        print(redact(f"Haven can't use its database: {exc}"), file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         return EXIT_OK

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import discord
 
 from bot.app import haven_permissions
+from bot.redaction import redact
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -58,7 +59,7 @@ def token_help() -> str:
 def print_problems(problems: Sequence[str], *, token_missing: bool) -> None:
     """One message with every settings problem (to stderr)."""
     lines = ["Haven can't start: please fix these settings."]
-    lines += [f"  - {p}" for p in problems]
+    lines += [f"  - {redact(p)}" for p in problems]
     if token_missing:
         lines += ["", token_help()]
     print("\n".join(lines), file=sys.stderr)

@@ -11,6 +11,15 @@ from bot.i18n import Catalogs
 from bot.wiring import shipped_lexicon
 
 
+def not_utf8(path: str, data: bytes, exc: UnicodeDecodeError) -> str:
+    """Which encoding is expected, and where the file stops being it."""
+    line = data.count(b"\n", 0, exc.start) + 1
+    return (
+        f"Can't read {path}: it must be UTF-8 text, but byte {exc.start} (0x{data[exc.start]:02x}, line {line}) "
+        "isn't UTF-8. Save the file as UTF-8 (in a spreadsheet: 'CSV UTF-8') and try again."
+    )
+
+
 def crisis_eval(path: str, *, as_json: bool) -> int:
     """Evaluate the detector with default server settings on a labelled CSV. Needs no settings or database."""
     import json
@@ -19,9 +28,14 @@ def crisis_eval(path: str, *, as_json: bool) -> int:
     from bot.domain.crisis_eval import evaluate, format_report, read_examples
 
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        data = Path(path).read_bytes()
     except OSError as exc:
         print(f"Can't read {path}: {exc.strerror}", file=sys.stderr)
+        return EXIT_CONFIG
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        print(not_utf8(path, data, exc), file=sys.stderr)
         return EXIT_CONFIG
     catalogs = Catalogs.load()
     try:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import discord
-
-from bot.app import haven_intents
-from bot.cli.common import EXIT_FAILED, EXIT_OK, invite_url
+from bot.cli.common import EXIT_FAILED, EXIT_OK
 from bot.config import Settings
 from bot.storage import migrate
 from bot.wiring import build_services, migrate_with_backup, open_database
@@ -28,29 +25,23 @@ async def cmd_migrate(settings: Settings) -> int:
 
 async def cmd_check(settings: Settings) -> int:
     """Print a plain-words checklist: settings, database, migrations, and Discord when a token is set."""
-    from bot.cli.diagnosis import Checklist, check_database, check_discord
+    from bot.cli.diagnosis import Checklist, ConfiguredChannel, check_database, diagnose_discord, skip_discord
 
     checklist = Checklist()
     checklist.ok(f"Settings are valid (database: {settings.database_url.split('://', 1)[0]}).")
-    db = await check_database(settings, checklist)
+    db, up_to_date = await check_database(settings, checklist)
     try:
+        channels: list[ConfiguredChannel] | None = None
+        if db is not None and up_to_date:
+            rows = await build_services(db).guild_settings.configured_channels()
+            channels = [ConfiguredChannel(*row) for row in rows]
+        elif db is not None:
+            checklist.skip("which channels the servers configured", "the database isn't migrated yet")
         if settings.discord_token is None:
-            checklist.note("No DISCORD_TOKEN set, so Discord wasn't checked.")
+            checklist.skip("logging in to Discord", "DISCORD_TOKEN isn't set")
+            skip_discord(checklist, "they need DISCORD_TOKEN", channels)
         else:
-            channels = await build_services(db).guild_settings.alert_channels() if db is not None else []
-            client = discord.Client(intents=haven_intents())
-            try:
-                await client.login(settings.discord_token.reveal())
-                await check_discord(client, channels, checklist)
-                checklist.note(f"Invite link: {invite_url(client.application_id or 0)}")
-            except discord.LoginFailure:
-                checklist.fail(
-                    "Discord refused the token. Copy it again from the developer portal's Bot page."
-                )
-            except (discord.HTTPException, OSError) as exc:
-                checklist.fail(f"Couldn't reach Discord: {exc}")
-            finally:
-                await client.close()
+            await diagnose_discord(settings.discord_token.reveal(), channels, checklist)
     finally:
         if db is not None:
             await db.close()

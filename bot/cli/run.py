@@ -7,15 +7,97 @@ import contextlib
 import logging
 import signal
 import sys
+import time
+from collections.abc import Awaitable, Callable
 
+import aiohttp
 import discord
 
 from bot.cli.common import EXIT_CONFIG, EXIT_FAILED, EXIT_OK
 from bot.cli.lock import InstanceLock, lock_path
 from bot.config import Settings
+from bot.redaction import redact
 from bot.wiring import build_bot, open_database
 
 log = logging.getLogger("bot")
+
+FIRST_RETRY_DELAY = 1.0
+MAX_RETRY_DELAY = 30.0
+TOKEN_REFUSED = "Discord refused the token. Copy it again from the developer portal's Bot page."
+# What a network that can't reach Discord (or a Discord outage) raises while logging in.
+UNREACHABLE = (OSError, aiohttp.ClientError, TimeoutError, discord.DiscordServerError)
+
+
+class DiscordUnreachable(Exception):
+    """Discord could not be reached within the retry budget."""
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return redact(text)[:200]
+
+
+async def login_with_retry(
+    bot: discord.Client,
+    token: str,
+    timeout: float,
+    *,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> None:
+    """Log in, retrying with backoff for up to ``timeout`` seconds while Discord can't be reached.
+
+    Prints one line per failed try. Raises ``DiscordUnreachable`` when the time is up; a refused token
+    (``discord.LoginFailure``) and other answers from Discord are raised at once.
+    """
+    deadline = clock() + timeout
+    delay = FIRST_RETRY_DELAY
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            await bot.login(token)
+            return
+        except UNREACHABLE as exc:
+            reason = _reason(exc)
+            # A fresh HTTP session (and connector) for the next try; the failed one is closed.
+            await bot.http.close()
+            bot.http.connector = discord.utils.MISSING
+            remaining = deadline - clock()
+            if remaining <= 0:
+                print(f"Can't reach Discord (try {attempt}: {reason}).", file=sys.stderr)
+                raise DiscordUnreachable(
+                    f"Haven couldn't reach Discord after {attempt} tries over {timeout:g} s. Check this machine's "
+                    "internet connection, a firewall or proxy, and https://discordstatus.com, then start Haven "
+                    "again."
+                ) from None
+            wait = min(delay, remaining)
+            print(
+                f"Can't reach Discord (try {attempt}: {reason}); trying again in {wait:.1f} s.",
+                file=sys.stderr,
+            )
+            await sleep(wait)
+            delay = min(delay * 2, MAX_RETRY_DELAY)
+
+
+def _login_problem(exc: BaseException) -> int:
+    """Print a plain message for a failed login and return the exit status."""
+    if isinstance(exc, discord.LoginFailure):
+        print(TOKEN_REFUSED, file=sys.stderr)
+        return EXIT_CONFIG
+    if isinstance(exc, discord.PrivilegedIntentsRequired):
+        print(
+            "Discord refused Haven's intents. On the developer portal's Bot page, switch on "
+            "'Message Content Intent' and 'Server Members Intent', then start Haven again.",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    if isinstance(exc, DiscordUnreachable):
+        print(str(exc), file=sys.stderr)
+        return EXIT_FAILED
+    assert isinstance(exc, discord.HTTPException)
+    print(f"Discord said no ({exc.status}): {_reason(exc)}", file=sys.stderr)
+    return EXIT_FAILED
 
 
 def install_stop_signals(bot: discord.Client) -> asyncio.Event:
@@ -69,19 +151,15 @@ async def run_bot(settings: Settings) -> int:
     install_stop_signals(bot)
     try:
         async with bot:
-            await bot.start(settings.discord_token.reveal())
-    except discord.LoginFailure:
-        print(
-            "Discord refused the token. Copy it again from the developer portal's Bot page.", file=sys.stderr
-        )
-        return EXIT_CONFIG
-    except discord.PrivilegedIntentsRequired:
-        print(
-            "Discord refused Haven's intents. On the developer portal's Bot page, switch on "
-            "'Message Content Intent' and 'Server Members Intent', then start Haven again.",
-            file=sys.stderr,
-        )
-        return EXIT_CONFIG
+            await login_with_retry(bot, settings.discord_token.reveal(), settings.discord_connect_timeout)
+            await bot.connect(reconnect=True)
+    except (
+        discord.LoginFailure,
+        discord.PrivilegedIntentsRequired,
+        DiscordUnreachable,
+        discord.HTTPException,
+    ) as exc:
+        return _login_problem(exc)
     finally:
         await bot.close_resources()
     log.info("Haven stopped cleanly")
@@ -95,13 +173,11 @@ async def cmd_sync(settings: Settings) -> int:
     bot = build_bot(db, dev_guild_id=settings.dev_guild_id)
     try:
         async with bot:
-            await bot.login(settings.discord_token.reveal())  # runs setup_hook, which syncs only on change
+            # login runs setup_hook, which syncs only on change
+            await login_with_retry(bot, settings.discord_token.reveal(), settings.discord_connect_timeout)
             await bot.sync_commands(force=True)
-    except discord.LoginFailure:
-        print(
-            "Discord refused the token. Copy it again from the developer portal's Bot page.", file=sys.stderr
-        )
-        return EXIT_CONFIG
+    except (discord.LoginFailure, DiscordUnreachable, discord.HTTPException) as exc:
+        return _login_problem(exc)
     finally:
         await bot.close_resources()
     where = f"server {settings.dev_guild_id}" if settings.dev_guild_id else "every server (global)"

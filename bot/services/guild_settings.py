@@ -58,3 +58,7 @@ class GuildSettingsService:
     async def alert_channels(self) -> list[tuple[int, int]]:
         """Every server's configured alert channel, as ``(guild_id, channel_id)``."""
         return await self._repo.all_alert_channels()
+
+    async def configured_channels(self) -> list[tuple[int, int, str]]:
+        """Every configured channel of every server, as ``(guild_id, channel_id, purpose)``."""
+        return await self._repo.all_configured_channels()

@@ -132,6 +132,10 @@ class Database:
                     await conn.execute(text("SELECT 1"))
                 return cls(engine)
             except (TimeoutError, OSError, OperationalError, DBAPIError) as exc:
+                permanent = _permanent_problem(exc, url)
+                if permanent is not None:  # waiting won't create a database or a role: say so at once
+                    await engine.dispose()
+                    raise DatabaseError(permanent) from exc
                 reason = _reason(exc)
                 remaining = deadline - clock()
                 if remaining <= 0:
@@ -190,6 +194,44 @@ class Database:
             except TimeoutError:
                 log.error("%d database write(s) did not finish in %.0f s", self._in_flight, timeout)
         await self.engine.dispose()
+
+
+def _quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _permanent_problem(exc: BaseException, url: str) -> str | None:
+    """A PostgreSQL answer that retrying can't change (no such database or role, wrong password), in plain words.
+
+    Recognised by SQLSTATE: 3D000 invalid_catalog_name, 28000 invalid_authorization_specification, 28P01
+    invalid_password.
+    """
+    original = getattr(exc, "orig", None)
+    sqlstate = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
+    if sqlstate not in ("3D000", "28000", "28P01"):
+        return None
+    parsed = make_url(url)
+    where = f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
+    database, user = parsed.database or "", parsed.username or ""
+    owner = f" OWNER {_quote_ident(user)}" if user else ""
+    if sqlstate == "3D000":
+        return (
+            f"The PostgreSQL database {database!r} doesn't exist on {where}. Create it as a PostgreSQL "
+            f"superuser (for example with psql), then start Haven again:\n    CREATE DATABASE {_quote_ident(database)}{owner};"
+        )
+    if sqlstate == "28000" and "does not exist" in _reason(exc):
+        return (
+            f"The PostgreSQL role {user!r} doesn't exist on {where}. Create it as a PostgreSQL superuser "
+            f"(for example with psql), then start Haven again:\n    CREATE ROLE {_quote_ident(user)} LOGIN "
+            "PASSWORD 'choose-a-password';\n    (and put that password in DATABASE_URL: "
+            "postgresql://user:password@host/db)"
+        )
+    if sqlstate == "28P01":
+        return f"PostgreSQL on {where} refused the password for role {user!r}. Check the password in DATABASE_URL."
+    return (
+        f"PostgreSQL on {where} refused the login for role {user!r} ({_reason(exc)}). Check the user in "
+        "DATABASE_URL and the server's pg_hba.conf."
+    )
 
 
 def _reason(exc: BaseException) -> str:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 
 from bot.domain.guild_settings import GuildSettings
 from bot.storage._upsert import upsert
 from bot.storage.engine import Database
-from bot.storage.schema import guild_settings
+from bot.storage.schema import buddy_settings, checkin_settings, crisis_settings, guild_settings
 
 
 class GuildSettingsRepository:
@@ -58,3 +58,28 @@ class GuildSettingsRepository:
                 )
             )
             return [(r.guild_id, r.alert_channel_id) for r in rows]
+
+    async def all_configured_channels(self) -> list[tuple[int, int, str]]:
+        """Every configured channel of every server as ``(guild_id, channel_id, purpose)``.
+
+        Purposes: ``alert``, ``transparency``, ``checkin_share``, ``buddy`` (see ``CHANNEL_USES``).
+        """
+        sources = (
+            (guild_settings, guild_settings.c.alert_channel_id, "alert"),
+            (crisis_settings, crisis_settings.c.transparency_channel_id, "transparency"),
+            (checkin_settings, checkin_settings.c.share_channel_id, "checkin_share"),
+            (buddy_settings, buddy_settings.c.channel_id, "buddy"),
+        )
+        query = union_all(
+            *(
+                select(
+                    table.c.guild_id.label("guild_id"),
+                    column.label("channel_id"),
+                    literal(purpose).label("purpose"),
+                ).where(column.is_not(None))
+                for table, column, purpose in sources
+            )
+        )
+        async with self._db.read() as conn:
+            rows = (await conn.execute(query)).all()
+        return sorted((r.guild_id, r.channel_id, r.purpose) for r in rows)
