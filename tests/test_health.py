@@ -1,0 +1,229 @@
+"""Health and metrics over HTTP: the real bot in simcord with HEALTH_PORT=0 (a free loopback port)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import discord
+import pytest
+import simcord
+from prometheus_client.parser import text_string_to_metric_families
+
+from bot.app import HavenBot
+from bot.health import LoopMonitor
+from bot.metrics import Metrics
+from bot.storage.engine import Database
+from bot.wiring import build_bot
+from tests.conftest import FakeClock
+from tests.helpers import haven
+
+LOOPS = {"buddies", "checkin_prompts", "crisis_outbox"}
+
+
+@pytest.fixture
+async def simcord_bot(database: Database, clock: FakeClock) -> AsyncIterator[HavenBot]:
+    """The real bot with its health endpoint on an ephemeral loopback port."""
+    # simcord virtualises timers, so the 0.25 s lag sampler is tested on a plain event loop below.
+    bot = build_bot(database, clock=clock, health_host="127.0.0.1", health_port=0, sample_loop_lag=False)
+    try:
+        yield bot
+    finally:
+        await bot.close_resources()
+
+
+async def get(env: simcord.Env, path: str) -> tuple[int, str, str]:
+    server = haven(env).health_server
+    assert server is not None and server.port, "the endpoint should be listening"
+    async with (
+        aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=10), connector=aiohttp.TCPConnector(force_close=True)
+        ) as session,
+        session.get(f"http://127.0.0.1:{server.port}{path}") as response,
+    ):
+        return response.status, response.headers.get("Content-Type", ""), await response.text()
+
+
+async def health(env: simcord.Env) -> tuple[int, dict[str, Any]]:
+    status, content_type, body = await get(env, "/healthz")
+    assert content_type.startswith("application/json")
+    return status, json.loads(body)
+
+
+async def metrics(env: simcord.Env) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    status, content_type, body = await get(env, "/metrics")
+    assert status == 200 and content_type.startswith("text/plain")
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(body)
+        for sample in family.samples
+    }
+
+
+def value(samples: dict[tuple[str, tuple[tuple[str, str], ...]], float], name: str, **labels: str) -> float:
+    return samples.get((name, tuple(sorted(labels.items()))), 0.0)
+
+
+async def test_healthz_reports_gateway_database_and_loops(env: simcord.Env) -> None:
+    await env.advance_time(31)  # every loop has run at least once
+
+    status, report = await health(env)
+
+    assert status == 200
+    assert report["healthy"] is True
+    assert report["gateway"] == {"connected": True}
+    assert report["database"] == {"ok": True}
+    assert set(report["loops"]) == LOOPS
+    for loop in report["loops"].values():
+        assert loop["stale"] is False
+        assert isinstance(loop["seconds_since_last_run"], float) and loop["seconds_since_last_run"] >= 0
+        assert loop["period_seconds"] in (5, 30)
+
+
+async def test_healthz_is_503_when_the_database_is_closed(env: simcord.Env, database: Database) -> None:
+    await database.close()
+
+    status, report = await health(env)
+
+    assert status == 503
+    assert report["healthy"] is False
+    assert report["database"] == {"ok": False}
+    assert report["gateway"] == {"connected": True}
+
+
+async def test_healthz_is_503_when_the_gateway_is_not_connected(env: simcord.Env) -> None:
+    ws: Any = haven(env).ws
+    await ws.close()  # simcord's gateway connection goes down; discord.py would now be reconnecting
+
+    status, report = await health(env)
+
+    assert status == 503
+    assert report["gateway"] == {"connected": False}
+    assert report["database"] == {"ok": True}
+
+
+def test_a_loop_is_stale_after_several_periods_without_running() -> None:
+    now = [1000.0]
+    loops = LoopMonitor(clock=lambda: now[0])
+    loops.register("crisis_outbox", 5)
+    loops.register("checkin_prompts", 30)
+
+    assert loops.status()["crisis_outbox"].seconds_since_last_run is None
+    now[0] += 59
+    assert not any(s.stale for s in loops.status().values())  # start-up grace
+    loops.beat("crisis_outbox")
+    loops.beat("checkin_prompts")
+    now[0] += 100
+    status = loops.status()
+    assert status["crisis_outbox"].stale  # 100 s > 5 periods of 5 s (and > 60 s)
+    assert not status["checkin_prompts"].stale  # 100 s < 5 periods of 30 s
+    assert status["checkin_prompts"].seconds_since_last_run == 100
+
+
+async def test_metrics_move_when_a_crisis_message_raises_a_card(env: simcord.Env) -> None:
+    guild = env.create_guild("Support Circle")
+    general = guild.create_text_channel("general")
+    alerts = guild.create_text_channel("mod-alerts")
+    mods = guild.create_role("Mods", permissions=discord.Permissions(manage_guild=True), mentionable=True)
+    moderator = guild.add_member(env.create_user("mod"), roles=[mods])
+    member = guild.add_member(env.create_user("robin"))
+    await moderator.slash(general, "setup alerts", channel=alerts, role=mods)
+    before = await metrics(env)
+    assert value(before, "haven_alerts_total", severity="imminent", kind="self") == 0
+    assert value(before, "haven_alerts_undelivered") == 0
+
+    await member.send(general, "what a lovely day")
+    await member.send(general, "I want to kill myself tonight")
+
+    after = await metrics(env)
+    assert value(after, "haven_messages_scanned_total", outcome="nothing") == 1
+    assert value(after, "haven_messages_scanned_total", outcome="new") == 1
+    assert value(after, "haven_alerts_total", severity="imminent", kind="self") == 1
+    assert value(after, "haven_alert_card_seconds_count") == 1
+    assert value(after, "haven_alerts_undelivered") == 0
+    names = {name for name, _ in after}
+    assert {"haven_event_loop_lag_seconds_count", "haven_event_loop_lag_max_seconds"} <= names
+    # Privacy: no label ever carries member text, IDs or server names.
+    body = (await get(env, "/metrics"))[2]
+    for secret in ("kill myself", "lovely", "Support Circle", "robin", str(member.id), str(guild.id)):
+        assert secret not in body
+
+
+async def test_metrics_count_an_undelivered_alert_and_a_dm_failure(
+    env: simcord.Env, clock: FakeClock
+) -> None:
+    guild = env.create_guild("Support Circle")
+    general = guild.create_text_channel("general")
+    alerts = guild.create_text_channel("mod-alerts")
+    mods = guild.create_role("Mods", permissions=discord.Permissions(manage_guild=True), mentionable=True)
+    moderator = guild.add_member(env.create_user("mod"), roles=[mods])
+    member = guild.add_member(env.create_user("robin"))
+    await moderator.slash(general, "setup alerts", channel=alerts, role=mods)
+    env.inject_error("POST", f"/channels/{alerts.id}/messages", status=503, code=0, times=1)
+    env.inject_error(
+        "POST", f"/channels/{member.user.dm_channel.id}/messages", status=403, code=50007, times=1
+    )
+
+    await member.send(general, "I want to kill myself tonight")
+    stuck = await metrics(env)
+    clock.advance(seconds=10)
+    await env.advance_time(10)  # the outbox retries the card
+    delivered = await metrics(env)
+
+    assert value(stuck, "haven_alerts_undelivered") == 1
+    assert value(delivered, "haven_alerts_undelivered") == 0
+    assert value(delivered, "haven_alerts_total", severity="imminent", kind="self") == 1
+    assert (
+        value(delivered, "haven_dm_failures_total", purpose="crisis_reply", status="403", code="50007") == 1
+    )
+
+
+async def test_metrics_move_when_a_check_in_prompt_is_sent_and_answered(
+    env: simcord.Env, clock: FakeClock
+) -> None:
+    guild = env.create_guild("Support Circle")
+    channel = guild.create_text_channel("general")
+    member = guild.add_member(env.create_user("robin"))
+    await member.slash(channel, "checkin schedule", time="13:00", timezone="UTC")
+    assert value(await metrics(env), "haven_checkin_prompts_sent_total") == 0
+
+    clock.advance(hours=1, minutes=1)
+    await env.advance_time(31)
+    [prompt] = [m for m in member.user.dm_channel.history() if "check-in time" in m.content]
+    await member.user.click(prompt, label="Good")
+
+    after = await metrics(env)
+    assert value(after, "haven_checkin_prompts_sent_total") == 1
+    assert value(after, "haven_checkins_answered_total", source="prompt") == 1
+
+
+def _block(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+async def test_the_lag_sampler_records_how_late_the_loop_runs() -> None:
+    metrics = Metrics()
+    metrics.start_lag_sampler()
+    await asyncio.sleep(0.3)
+    _block(0.5)  # the event loop is stuck past the sampler's next wake-up (due within 0.25 s)
+    await asyncio.sleep(0.4)
+    await metrics.stop_lag_sampler()
+
+    samples = {
+        s.name: s.value for f in text_string_to_metric_families(metrics.render(0).decode()) for s in f.samples
+    }
+    assert samples["haven_event_loop_lag_seconds_count"] >= 2
+    assert samples["haven_event_loop_lag_max_seconds"] >= 0.1
+    assert samples["haven_alerts_undelivered"] == 0
+
+
+async def test_the_endpoint_is_off_by_default(database: Database) -> None:
+    bot = build_bot(database)
+
+    await bot.start_health()
+
+    assert bot.health_server is None
