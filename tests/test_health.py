@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import socket
 import time
 from collections.abc import AsyncIterator
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 
 import aiohttp
 import discord
@@ -15,13 +18,18 @@ import simcord
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.app import HavenBot
+from bot.config import Settings
+from bot.errors import ConfigError
 from bot.health import LoopMonitor
 from bot.metrics import Metrics
+from bot.services.health import HealthService
 from bot.storage.engine import Database
+from bot.storage.health import HealthRepository
 from bot.wiring import build_bot
 from tests.conftest import FakeClock
 from tests.helpers import haven
 
+TOKEN = "MTQ1NjA3NDQ0Mzk4MDgwMDAwMA.GhJkLm.abcdefghijklmnopqrstuvwxyz0123456789AB"  # a made-up token
 LOOPS = {"buddies", "checkin_prompts", "crisis_outbox"}
 
 
@@ -227,3 +235,67 @@ async def test_the_endpoint_is_off_by_default(database: Database) -> None:
     await bot.start_health()
 
     assert bot.health_server is None
+
+
+async def test_a_port_in_use_is_logged_and_the_bot_runs_on(
+    database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        bot = build_bot(database, health_port=taken.getsockname()[1], sample_loop_lag=False)
+
+        with caplog.at_level(logging.ERROR):
+            await bot.start_health()
+
+    assert bot.health_server is None
+    assert "running without them" in caplog.text
+    assert "Traceback" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("env", "host", "port"),
+    [
+        ({}, "127.0.0.1", None),
+        ({"HEALTH_PORT": "9100"}, "127.0.0.1", 9100),
+        ({"HEALTH_PORT": "0", "HEALTH_HOST": "::1"}, "::1", 0),
+        ({"HEALTH_PORT": "8080", "HEALTH_HOST": "[::1]"}, "::1", 8080),
+    ],
+)
+def test_health_settings(env: dict[str, str], host: str, port: int | None) -> None:
+    settings = Settings.from_env({"DISCORD_TOKEN": TOKEN, **env}, base_dir=Path("/srv/haven"))
+
+    assert (settings.health_host, settings.health_port) == (host, port)
+
+
+@pytest.mark.parametrize(
+    ("env", "fragment"),
+    [
+        ({"HEALTH_PORT": "http"}, "HEALTH_PORT must be a port number"),
+        ({"HEALTH_PORT": "70000"}, "HEALTH_PORT must be a port number"),
+        ({"HEALTH_PORT": "80", "HEALTH_HOST": "my host"}, "HEALTH_HOST must be an address"),
+    ],
+)
+def test_bad_health_settings_are_explained(env: dict[str, str], fragment: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env({"DISCORD_TOKEN": TOKEN, **env}, base_dir=Path("/srv/haven"))
+
+    assert len(caught.value.problems) == 1 and fragment in caught.value.problems[0]
+
+
+class _SlowDatabase:
+    """A repository whose database never answers (a network partition, a locked file)."""
+
+    async def ping(self) -> None:
+        await asyncio.sleep(30)
+
+    async def undelivered_alerts(self) -> int:
+        raise OSError("connection refused")
+
+
+async def test_a_database_that_does_not_answer_in_time_is_not_ok() -> None:
+    service = HealthService(cast(HealthRepository, _SlowDatabase()), timeout=0.05)
+
+    assert await asyncio.wait_for(service.database_ok(), 5) is False
+    assert await service.undelivered_alerts() is None
+    assert "haven_alerts_undelivered NaN" in Metrics().render(None).decode()
