@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import socket
 import time
 from collections.abc import AsyncIterator
@@ -299,3 +300,39 @@ async def test_a_database_that_does_not_answer_in_time_is_not_ok() -> None:
     assert await asyncio.wait_for(service.database_ok(), 5) is False
     assert await service.undelivered_alerts() is None
     assert "haven_alerts_undelivered NaN" in Metrics().render(None).decode()
+
+
+async def test_metrics_count_pairs_made_on_joining_and_in_a_round(env: simcord.Env, clock: FakeClock) -> None:
+    guild = env.create_guild("Support Circle")
+    channel = guild.create_text_channel("general")
+    members = [guild.add_member(env.create_user(name)) for name in ("ana", "ben", "cat", "dan")]
+    for member in members:
+        shown = await member.slash(channel, "buddy join", looking_for="both", timezone="Europe/Berlin")
+        assert shown.response is not None
+        await member.select(shown.response.message, ["Stress"])
+        await env.advance_time(1)
+    for member in members:  # everyone says hello, so the next round pairs them anew
+        [intro] = [m for m in member.user.dm_channel.history() if "has a buddy for you" in m.content]
+        await member.user.click(intro, label="Say hello")
+    joined = await metrics(env)
+
+    clock.advance(days=7, minutes=1)  # rounds are weekly by default
+    await env.advance_time(31)
+    after = await metrics(env)
+
+    assert value(joined, "haven_buddy_pairs_made_total", trigger="join") == 2  # ana+ben, then cat+dan
+    assert value(joined, "haven_buddy_pairs_made_total", trigger="round") == 0
+    assert value(after, "haven_buddy_pairs_made_total", trigger="round") == 2
+
+
+def test_pure_layers_never_import_prometheus_or_aiohttp() -> None:
+    root = Path(__file__).resolve().parents[1] / "bot"
+    offenders = [
+        str(path.relative_to(root))
+        for layer in ("domain", "services", "storage")
+        for path in (root / layer).rglob("*.py")
+        if re.search(
+            r"^\s*(from|import)\s+(prometheus_client|aiohttp)\b", path.read_text(encoding="utf-8"), re.M
+        )
+    ]
+    assert offenders == []
