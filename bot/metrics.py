@@ -22,6 +22,7 @@ from bot.domain.crisis import Kind, Severity
 
 log = logging.getLogger(__name__)
 CONTENT_TYPE = CONTENT_TYPE_LATEST
+SNOWFLAKE_MIN = 1 << 40  # Discord IDs are far above this; database row ids never reach it
 LAG_INTERVAL = 0.25  # seconds the lag sampler sleeps between samples
 # Where a DM failed: a fixed set, so a label never carries anything else.
 DM_PURPOSES = frozenset({"checkin_prompt", "checkin_reminder", "crisis_reply", "buddy"})
@@ -109,10 +110,9 @@ class Metrics:
         """An alert card reached the alert channel for the first time."""
         self.alerts.labels(alert.severity.label, alert.kind.value).inc()
         now = now or discord.utils.utcnow()
-        # A real message's own timestamp (Discord's snowflake); requests have small or negative keys instead.
-        started = (
-            discord.utils.snowflake_time(alert.message_id) if alert.message_id >> 22 > 0 else alert.created_at
-        )
+        # A real message's own timestamp (its snowflake); a member's request has a small row id or a negative key.
+        is_message = alert.message_id >= SNOWFLAKE_MIN
+        started = discord.utils.snowflake_time(alert.message_id) if is_message else alert.created_at
         self.card_seconds.observe(max(0.0, (now - started).total_seconds()))
 
     def prompt_sent(self) -> None:

@@ -9,6 +9,7 @@ import re
 import socket
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
@@ -20,6 +21,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.app import HavenBot
 from bot.config import Settings
+from bot.domain.alerts import Alert, CardState, ReplyState, Status
+from bot.domain.crisis import Kind, Severity
 from bot.errors import ConfigError
 from bot.health import LoopMonitor
 from bot.metrics import Metrics
@@ -336,3 +339,31 @@ def test_pure_layers_never_import_prometheus_or_aiohttp() -> None:
         )
     ]
     assert offenders == []
+
+
+def _alert(message_id: int, created_at: datetime) -> Alert:
+    return Alert(
+        id=1, guild_id=1, member_id=2, channel_id=None, message_id=message_id, from_dm=True, kind=Kind.SELF,
+        severity=Severity.HIGH, excerpt=None, matched="", status=Status.OPEN, hits=1, card_message_id=None,
+        card_state=CardState.SENT, card_attempts=0, reply_state=ReplyState.NONE, owner_told=False, pings=0,
+        next_ping_at=None, claimed_by=None, claimed_at=None, closed_by=None, closed_at=None,
+        created_at=created_at, updated_at=created_at,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("request_key", [7, -7])
+def test_time_to_card_runs_from_the_message_or_from_the_request(request_key: int) -> None:
+    now = datetime(2026, 12, 1, 12, 0, 3, tzinfo=UTC)
+    metrics = Metrics()
+
+    metrics.card_delivered(_alert(discord.utils.time_snowflake(now - timedelta(seconds=3)), now), now)
+    metrics.card_delivered(_alert(request_key, now - timedelta(seconds=40)), now)
+
+    samples = {
+        (s.name, s.labels.get("le")): s.value
+        for f in text_string_to_metric_families(metrics.render(0).decode())
+        for s in f.samples
+    }
+    assert samples[("haven_alert_card_seconds_sum", None)] == pytest.approx(43, abs=0.01)
+    assert samples[("haven_alert_card_seconds_bucket", "5.0")] == 1
+    assert samples[("haven_alert_card_seconds_bucket", "60.0")] == 2
