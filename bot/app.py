@@ -11,13 +11,16 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.domain.commands import sync_scope
+from bot.health import HealthServer, LoopMonitor, Probes
 from bot.i18n import Catalogs
 from bot.i18n.translator import HavenTranslator
+from bot.metrics import Metrics
 from bot.services.buddies import BuddyService
 from bot.services.checkins import CheckinService
 from bot.services.command_sync import CommandSyncService
 from bot.services.crisis import CrisisService
 from bot.services.guild_settings import GuildSettingsService
+from bot.services.health import HealthService
 from bot.services.resources import ResourceService
 from bot.storage.engine import Database
 from bot.tree import HavenTree, send_private
@@ -58,6 +61,7 @@ class Services:
     crisis: CrisisService
     checkins: CheckinService
     buddies: BuddyService
+    health: HealthService
 
 
 class HavenBot(commands.Bot):
@@ -74,6 +78,9 @@ class HavenBot(commands.Bot):
         dev_guild_id: int | None = None,
         intents: discord.Intents | None = None,
         checkin_send_rate: float = 40.0,
+        health_host: str = "127.0.0.1",
+        health_port: int | None = None,
+        sample_loop_lag: bool = True,
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -87,15 +94,53 @@ class HavenBot(commands.Bot):
         self.i18n = catalogs
         self.dev_guild_id = dev_guild_id
         self.checkin_send_rate = checkin_send_rate
+        self.loops = LoopMonitor()  # the cogs' loops beat here; /healthz reads it
+        self.metrics = Metrics()  # this bot's own registry
+        self.health_address = (health_host, health_port)
+        self.sample_loop_lag = sample_loop_lag  # simcord's virtual timers make the sampler pointless in tests
+        self.health_server: HealthServer | None = None
         self._closed_resources = False
 
     async def setup_hook(self) -> None:
-        """Load cogs, install the translator, and sync commands if the set changed."""
+        """Load cogs, install the translator, sync commands if the set changed, start the health endpoint."""
         from bot.cogs import load_cogs
 
         await self.tree.set_translator(HavenTranslator(self.i18n))
         await load_cogs(self)
         await self.sync_commands(force=False)
+        await self.start_health()
+
+    def gateway_connected(self) -> bool:
+        """Whether the gateway connection is up and the bot is ready."""
+        ws: Any = self.ws
+        return (
+            not self.is_closed() and self.is_ready() and ws is not None and bool(getattr(ws, "open", False))
+        )
+
+    async def start_health(self) -> None:
+        """Serve /healthz and /metrics when HEALTH_PORT is set (off by default)."""
+        host, port = self.health_address
+        if port is None or self.health_server is not None:
+            return
+        probes = Probes(
+            gateway_connected=self.gateway_connected,
+            database_ok=self.services.health.database_ok,
+            undelivered_alerts=self.services.health.undelivered_alerts,
+        )
+        server = HealthServer(probes, self.loops, self.metrics)
+        try:
+            await server.start(host, port)
+        except OSError as exc:  # the bot matters more than its metrics: say so plainly and carry on
+            log.error(
+                "Couldn't serve health and metrics on %s port %s (%s); running without them",
+                host,
+                port,
+                exc.strerror or type(exc).__name__,
+            )
+            return
+        self.health_server = server
+        if self.sample_loop_lag:
+            self.metrics.start_lag_sampler()
 
     def _sync_guild(self) -> discord.abc.Snowflake | None:
         if self.dev_guild_id is None:
@@ -166,8 +211,13 @@ class HavenBot(commands.Bot):
             await self.close_resources()
 
     async def close_resources(self) -> None:
-        """Close what the bot owns beyond discord.py (the database). Safe to call twice."""
+        """Close what the bot owns beyond discord.py (the health endpoint, the database). Safe to call twice."""
         if self._closed_resources:
             return
         self._closed_resources = True
-        await self.db.close()
+        try:
+            if self.health_server is not None:
+                await self.health_server.stop()
+            await self.metrics.stop_lag_sampler()
+        finally:
+            await self.db.close()

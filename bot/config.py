@@ -59,6 +59,16 @@ SETTINGS: Final[tuple[SettingSpec, ...]] = (
         "40",
         "Check-in prompts sent per second at most (below Discord's global limit of 50 requests a second).",
     ),
+    SettingSpec(
+        "HEALTH_HOST",
+        "127.0.0.1",
+        "The address the health and metrics endpoint listens on (only when HEALTH_PORT is set).",
+    ),
+    SettingSpec(
+        "HEALTH_PORT",
+        "",
+        "The port for /healthz and /metrics over HTTP. Empty: no endpoint (the default).",
+    ),
     SettingSpec("LOG_LEVEL", "INFO", "How much to log: DEBUG, INFO, WARNING, ERROR or CRITICAL."),
     SettingSpec("LOG_FILE", "var/haven.log", "A log file (rotated). Empty: log to the console only."),
 )
@@ -106,6 +116,8 @@ class Settings:
     log_file: Path | None
     checkin_send_rate: float = 40.0
     discord_connect_timeout: float = 120.0
+    health_host: str = "127.0.0.1"
+    health_port: int | None = None  # None: no health endpoint
 
     @classmethod
     def from_env(
@@ -141,6 +153,8 @@ class Settings:
         )
         dev_guild = _parse_snowflake("DEV_GUILD_ID", raw("DEV_GUILD_ID"), problems)
         send_rate = _parse_float("CHECKIN_SEND_RATE", raw("CHECKIN_SEND_RATE"), 1, 50, problems)
+        health_host = _parse_host(raw("HEALTH_HOST"), problems)
+        health_port = _parse_port("HEALTH_PORT", raw("HEALTH_PORT"), problems)
         level = raw("LOG_LEVEL").upper()
         if level not in LOG_LEVELS:
             problems.append(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)} (got {raw('LOG_LEVEL')!r}).")
@@ -159,6 +173,8 @@ class Settings:
             log_file=log_file,
             checkin_send_rate=send_rate,
             discord_connect_timeout=discord_timeout,
+            health_host=health_host,
+            health_port=health_port,
         )
 
     @property
@@ -253,6 +269,21 @@ def _parse_snowflake(name: str, value: str, problems: list[str]) -> int | None:
         return None
     if not value.isdigit() or not 15 <= len(value) <= 20:
         problems.append(f"{name} must be a Discord ID, 15 to 20 digits (got {value!r}).")
+        return None
+    return int(value)
+
+
+def _parse_host(value: str, problems: list[str]) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9.:\-\[\]]+", value):
+        problems.append(f"HEALTH_HOST must be an address such as 127.0.0.1 or ::1 (got {value!r}).")
+    return value.strip("[]")
+
+
+def _parse_port(name: str, value: str, problems: list[str]) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit() or not 0 <= int(value) <= 65535:
+        problems.append(f"{name} must be a port number from 0 to 65535, or empty for none (got {value!r}).")
         return None
     return int(value)
 

@@ -19,6 +19,7 @@ from bot.services.checkins import CheckinService
 from bot.services.command_sync import CommandSyncService
 from bot.services.crisis import CrisisService, load_lexicon
 from bot.services.guild_settings import GuildSettingsService
+from bot.services.health import HealthService
 from bot.services.resources import ResourceService, load_directory
 from bot.storage import migrate
 from bot.storage.backup import backup_before_migration
@@ -28,6 +29,7 @@ from bot.storage.checkins import CheckinRepository
 from bot.storage.crisis import CrisisRepository
 from bot.storage.engine import Database
 from bot.storage.guild_settings import GuildSettingsRepository
+from bot.storage.health import HealthRepository
 from bot.storage.resources import ResourcesRepository
 
 log = logging.getLogger("bot")
@@ -43,6 +45,7 @@ def build_services(db: Database, clock: Clock = system_clock, directory: Directo
         crisis=crisis,
         checkins=CheckinService(CheckinRepository(db), clock),
         buddies=BuddyService(BuddyRepository(db), crisis, clock),
+        health=HealthService(HealthRepository(db)),
     )
 
 
@@ -65,14 +68,20 @@ def build_bot(
     clock: Clock = system_clock,
     catalogs: Catalogs | None = None,
     checkin_send_rate: float = 40.0,
+    health_host: str = "127.0.0.1",
+    health_port: int | None = None,
+    sample_loop_lag: bool = True,
 ) -> HavenBot:
-    """The bot with its services; the database must be open and migrated."""
+    """The bot with its services; the database must be open and migrated. ``health_port``: see HEALTH_PORT."""
     return HavenBot(
         db=db,
         services=build_services(db, clock),
         catalogs=catalogs or Catalogs.load(),
         dev_guild_id=dev_guild_id,
         checkin_send_rate=checkin_send_rate,
+        health_host=health_host,
+        health_port=health_port,
+        sample_loop_lag=sample_loop_lag,
     )
 
 

@@ -276,10 +276,15 @@ def test_pg_dump_command_keeps_the_password_off_the_command_line(tmp_path: Path)
         run_pg_command(command, which=lambda _name: None)
 
 
-@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
-async def test_pg_dump_runs_when_installed(database: Database, db_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+async def test_pg_dump_runs_when_installed(db_url: str, tmp_path: Path) -> None:
     if shutil.which("pg_dump") is None:
         pytest.skip("pg_dump is not installed on this machine")
+    db = await Database.open(db_url, connect_timeout=5)
+    try:
+        await migrate.upgrade(db)
+    finally:
+        await db.close()
     target = tmp_path / "haven.dump"
     try:
         run_pg_command(pg_dump_command(db_url, target))

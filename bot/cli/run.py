@@ -147,7 +147,13 @@ async def run_bot(settings: Settings) -> int:
     """Open and migrate the database, then run the bot until SIGTERM or Ctrl-C."""
     assert settings.discord_token is not None
     db = await open_database(settings, migrate_now=True)
-    bot = build_bot(db, dev_guild_id=settings.dev_guild_id, checkin_send_rate=settings.checkin_send_rate)
+    bot = build_bot(
+        db,
+        dev_guild_id=settings.dev_guild_id,
+        checkin_send_rate=settings.checkin_send_rate,
+        health_host=settings.health_host,
+        health_port=settings.health_port,
+    )
     install_stop_signals(bot)
     try:
         async with bot:

@@ -600,18 +600,21 @@ class BuddyService:
                 await self._repo.enqueue(guild_id, user_id, None, "left_over", now)
         return RoundResult(server.round_number, created, result.left_over)
 
-    async def tick(self) -> None:
+    async def tick(self) -> int:
         """Due work: rounds that are due, pauses that ended, expired introductions, halfway questions,
-        and (hourly) forgetting what is no longer needed."""
+        and (hourly) forgetting what is no longer needed. Returns how many pairings the rounds made."""
         now = self._clock()
         await self._repo.resume_paused(now)
+        pairs = 0
         for guild_id in await self._repo.due_rounds(now):
-            await self.run_round(guild_id)
+            result = await self.run_round(guild_id)
+            pairs += result.pairings if result is not None else 0
         await self.expire()
         await self._repo.halfway_due(now)
         if self._purged_at is None or now - self._purged_at >= timedelta(hours=1):
             self._purged_at = now
             await self.purge()
+        return pairs
 
     async def purge(self) -> int:
         """Sent DMs go after 14 days, the record of a "let my buddy know" after two days, closed pairings once

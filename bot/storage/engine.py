@@ -180,6 +180,11 @@ class Database:
             yield conn
 
     @property
+    def closing(self) -> bool:
+        """Whether ``close`` was called (new writes are refused)."""
+        return self._closing
+
+    @property
     def writes_in_flight(self) -> int:
         """How many write transactions are open right now."""
         return self._in_flight

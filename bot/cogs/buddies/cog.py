@@ -56,6 +56,7 @@ class BuddyCog(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.loops.register("buddies", self.loop.seconds or 30)
         self.loop.start()
 
     async def cog_unload(self) -> None:
@@ -192,6 +193,7 @@ class BuddyCog(commands.Cog):
         """Back in the queue for a buddy now."""
         assert interaction.guild is not None
         result = await self.buddies.resume(interaction.guild.id, interaction.user.id)
+        self.bot.metrics.paired(1 if result.paired_with else 0, trigger="join")
         key = "buddy.join.paired" if result.paired_with else "buddy.resumed"
         await self._reply(interaction, self._t(interaction, key, topics=""))
         self.wake()
@@ -347,6 +349,7 @@ class BuddyCog(commands.Cog):
         assert interaction.guild is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await self.buddies.run_round(interaction.guild.id)
+        self.bot.metrics.paired(result.pairings if result else 0, trigger="round")
         if result is None:
             await interaction.followup.send(self._t(interaction, "buddy.admin.run_raced"), ephemeral=True)
             return
@@ -395,8 +398,9 @@ class BuddyCog(commands.Cog):
 
     @tasks.loop(seconds=30)
     async def loop(self) -> None:
+        self.bot.loops.beat("buddies")
         try:
-            await self.buddies.tick()
+            self.bot.metrics.paired(await self.buddies.tick(), trigger="round")
             await self.deliver()
         except Exception:
             log.exception("The buddy loop hit an error; it will try again")
@@ -438,7 +442,8 @@ class BuddyCog(commands.Cog):
             if view is not None:
                 kwargs["view"] = view
             await user.send(content, **kwargs)
-        except discord.Forbidden:
+        except discord.Forbidden as exc:
+            self.bot.metrics.dm_failed("buddy", exc)
             # "Your buddy is having a hard day" stays between the two of them: never in a thread moderators can read.
             if (
                 row.kind != "nudge"
@@ -453,6 +458,7 @@ class BuddyCog(commands.Cog):
             )
             return False
         except (discord.HTTPException, OSError) as exc:
+            self.bot.metrics.dm_failed("buddy", exc)
             await self.buddies.message_failed(row)
             log.warning("Buddy DM %d could not be sent (%s); will retry", row.id, type(exc).__name__)
             return False

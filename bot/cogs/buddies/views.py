@@ -162,6 +162,7 @@ class JoinView(BaseView):
             is_listener=self.is_listener,
         )
         self.stop()
+        bot.metrics.paired(1 if result.paired_with else 0, trigger="join")
         key = "buddy.join.paired" if result.paired_with else "buddy.join.waiting"
         await interaction.response.edit_message(
             content=t(key, interaction.locale, topics=", ".join(self.select.values)), view=None

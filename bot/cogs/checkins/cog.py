@@ -58,6 +58,7 @@ class CheckinCog(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.loops.register("checkin_prompts", self.prompt_loop.seconds or 30)
         self.prompt_loop.start()
 
     async def cog_unload(self) -> None:
@@ -322,6 +323,7 @@ class CheckinCog(commands.Cog):
 
     @tasks.loop(seconds=30)
     async def prompt_loop(self) -> None:
+        self.bot.loops.beat("checkin_prompts")
         try:
             await self.send_due()
         except Exception:
@@ -347,22 +349,26 @@ class CheckinCog(commands.Cog):
                     self.bot.i18n.text("checkin.prompt.dm", locale, server=name),
                     view=mood_view(self.bot, locale, prompt.id, prompt.guild_id, scheduled=True),
                 )
-            except discord.Forbidden:
+            except discord.Forbidden as exc:
+                self.bot.metrics.dm_failed("checkin_prompt", exc)
                 await self.checkins.dms_closed(prompt)
                 log.info("Check-in prompt %d: DMs closed; schedule paused", prompt.id)
                 continue
-            except discord.NotFound:
+            except discord.NotFound as exc:
+                self.bot.metrics.dm_failed("checkin_prompt", exc)
                 await self.checkins.member_left(prompt.guild_id, prompt.user_id)  # the account is gone
                 log.info("Check-in prompt %d: user not found; schedule stopped", prompt.id)
                 continue
             except (discord.HTTPException, discord.RateLimited, OSError) as exc:
                 # Not delivered: hand it back, so it is tried again in a few minutes (within the grace window).
+                self.bot.metrics.dm_failed("checkin_prompt", exc)
                 await self.checkins.send_failed(prompt)
                 log.warning(
                     "Check-in prompt %d could not be sent (%s); will retry", prompt.id, type(exc).__name__
                 )
                 continue
             await self.checkins.prompt_sent(prompt.id, message.id)
+            self.bot.metrics.prompt_sent()
             sent += 1
         await self.send_reminders()
         return sent
@@ -378,5 +384,6 @@ class CheckinCog(commands.Cog):
                 await user.send(
                     self.bot.i18n.text("checkin.reminder", guild.preferred_locale if guild else None)
                 )
-            except (discord.HTTPException, discord.RateLimited, OSError):
+            except (discord.HTTPException, discord.RateLimited, OSError) as exc:
+                self.bot.metrics.dm_failed("checkin_reminder", exc)
                 log.info("Check-in reminder %d could not be sent", prompt.id)

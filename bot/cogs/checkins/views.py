@@ -114,6 +114,7 @@ class MoodButton(
         if recorded is None:
             await interaction.response.send_message(t("checkin.already", loc), ephemeral=True)
             return
+        bot.metrics.checkin_answered(from_prompt=prompt_id is not None)
         mood = Mood(self.mood)
         text = t(
             "checkin.saved",

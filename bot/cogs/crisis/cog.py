@@ -58,6 +58,7 @@ class CrisisCog(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.loops.register("crisis_outbox", self.outbox_loop.seconds or 5)
         self.outbox_loop.start()
 
     async def cog_unload(self) -> None:
@@ -68,6 +69,7 @@ class CrisisCog(commands.Cog):
 
     @tasks.loop(seconds=5)
     async def outbox_loop(self) -> None:
+        self.bot.loops.beat("crisis_outbox")
         try:
             await self.delivery.run_due()
             await self.delivery.run_pings()
@@ -128,6 +130,7 @@ class CrisisCog(commands.Cog):
                 ),
                 alerts_configured=settings.alerts_configured,
             )
+            self.bot.metrics.scanned(result.outcome.value)
             if result.outcome in (ScanOutcome.NEW, ScanOutcome.UPDATED) and result.alert_id is not None:
                 raised = True
                 await self.delivery.deliver(result.alert_id)

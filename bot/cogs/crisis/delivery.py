@@ -118,6 +118,7 @@ class Delivery:
             log.warning("Alert #%d: sending the card failed (%s); retrying at %s", alert.id, _why(exc), when)
             return
         await self.crisis.card_sent(alert, message.id)
+        self.bot.metrics.card_delivered(alert)
 
     async def _find_card(self, channel: discord.TextChannel, alert_id: int) -> discord.Message | None:
         """A card for ``alert_id`` already in the channel (sent just before a crash)."""
@@ -180,6 +181,7 @@ class Delivery:
             view = answer_view(self.bot, locale, answer, in_guild=False)
             await user.send(content=text, embed=embed, view=view)
         except discord.Forbidden as exc:
+            self.bot.metrics.dm_failed("crisis_reply", exc)
             log.info(
                 "Alert #%d: the member can't be reached privately (code %s); nothing posted publicly",
                 alert.id,
@@ -188,6 +190,7 @@ class Delivery:
             await self.crisis.reply_done(alert.id, ReplyState.CLOSED)
             return
         except (discord.HTTPException, discord.RateLimited, OSError) as exc:
+            self.bot.metrics.dm_failed("crisis_reply", exc)
             log.warning("Alert #%d: the private reply failed (%s); will retry", alert.id, _why(exc))
             return
         await self.crisis.reply_done(alert.id, ReplyState.SENT)
@@ -210,6 +213,7 @@ class Delivery:
                 content=text, embed=embed, view=answer_view(self.bot, locale, answer, in_guild=False)
             )
         except (discord.HTTPException, discord.RateLimited, OSError) as exc:
+            self.bot.metrics.dm_failed("crisis_reply", exc)
             log.warning("Couldn't reply to a direct message in crisis (%s)", _why(exc))
 
     async def run_pings(self) -> None:
