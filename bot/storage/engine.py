@@ -57,16 +57,21 @@ def _prepare_sqlite_file(path: Path) -> None:
 
 
 def create_engine(url: str) -> AsyncEngine:
-    """Create the async engine for ``url`` with Haven's per-engine settings."""
+    """Create the async engine for ``url`` with Haven's per-engine settings.
+
+    ``hide_parameters`` keeps member text out of error messages (and so out of logged tracebacks).
+    """
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
         path = sqlite_path(url)
         if path is not None:
             _prepare_sqlite_file(path)
-        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        engine = create_async_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True
+        )
         _configure_sqlite(engine)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return create_async_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True)
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
