@@ -375,7 +375,8 @@ class CrisisRepository:
                 .where(A.guild_id == guild_id, A.created_at < before, A.excerpt.is_not(None))
                 .values(excerpt=None, matched="")
             )
-            return result.rowcount
+        await self._db.scrub_deleted()
+        return result.rowcount
 
     async def guilds_with_excerpts(self, before: datetime) -> list[int]:
         """Servers that have excerpts older than ``before``."""

@@ -75,7 +75,7 @@ def create_engine(url: str) -> AsyncEngine:
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
-    """WAL, foreign keys, a busy timeout, and real transactions (so DDL is atomic too)."""
+    """WAL, foreign keys, a busy timeout, secure delete, and real transactions (so DDL is atomic too)."""
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:  # pyright: ignore[reportUnusedFunction]
@@ -86,6 +86,8 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Deleted rows are overwritten with zeros, so deleted text can't be read from the file.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -180,6 +182,26 @@ class Database:
         async with self.engine.connect() as conn:
             yield conn
 
+    async def scrub_deleted(self) -> None:
+        """After deleting member data: make it unreadable in the files too.
+
+        On SQLite ``secure_delete`` has zeroed the rows in the new page images, but the WAL still holds the older
+        images; a ``TRUNCATE`` checkpoint copies the new pages into the database file and empties the WAL. On
+        PostgreSQL there is nothing to do here (VACUUM reclaims dead rows later; see docs/PRIVACY.md). Never raises:
+        the delete itself has already been committed.
+        """
+        if self.dialect != "sqlite":
+            return
+        try:
+            async with self.engine.connect() as conn:
+                busy = await conn.run_sync(_checkpoint)
+            if busy:
+                log.warning(
+                    "The WAL checkpoint after a delete could not finish (readers busy); the next one will finish it"
+                )
+        except (OSError, DBAPIError) as exc:
+            log.warning("The WAL checkpoint after a delete failed (%s)", type(exc).__name__)
+
     @property
     def writes_in_flight(self) -> int:
         """How many write transactions are open right now."""
@@ -195,6 +217,17 @@ class Database:
             except TimeoutError:
                 log.error("%d database write(s) did not finish in %.0f s", self._in_flight, timeout)
         await self.engine.dispose()
+
+
+def _checkpoint(sync_conn: Any) -> bool:
+    """Run ``PRAGMA wal_checkpoint(TRUNCATE)`` outside any transaction; True when readers kept it from finishing."""
+    cursor = sync_conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        row = cursor.fetchone()
+    finally:
+        cursor.close()
+    return bool(row and row[0])
 
 
 def _reason(exc: BaseException) -> str:
