@@ -42,7 +42,9 @@ def render_card(
         link = f"https://discord.com/channels/{alert.guild_id}/{alert.channel_id}/{alert.message_id}"
         where = t("crisis.card.where_channel", locale, channel=f"<#{alert.channel_id}>", link=link)
     embed.add_field(name=t("crisis.card.where", locale), value=where)
-    hidden = alert.from_dm and not revealed  # nothing of a DM's words on the card before Reveal
+    # Nothing of a DM's words on the card before Reveal. (A member's request has no excerpt: its reason is
+    # written for the moderators and stays.)
+    hidden = alert.from_dm and alert.excerpt is not None and not revealed
     if alert.excerpt is None:
         text = t("crisis.card.excerpt_deleted", locale)
     elif hidden:
