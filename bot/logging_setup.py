@@ -1,31 +1,85 @@
-"""Logging for the bot: console plus a rotating file under var/, with secrets scrubbed."""
+"""Logging for the bot: console plus a rotating file under var/, with secrets and member text kept out.
+
+Two defences, whatever ``LOG_LEVEL`` says (DEBUG included):
+
+- Third-party loggers that write SQL parameters or request bodies (member text) or URLs holding interaction and
+  webhook tokens are set to a safe level, and records below that level are also dropped by the filter on every
+  handler (so a library that turns its own logger up later still can't leak).
+- One filter on the root handlers replaces the bot token and any ``/webhooks/<id>/<token>`` or
+  ``/interactions/<id>/<token>`` in a line (tracebacks included) with ``[redacted]``.
+"""
 
 from __future__ import annotations
 
 import logging
 import logging.handlers
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
 FORMAT = "%(asctime)s %(levelname)-8s %(name)s: %(message)s"
+REDACTED = "[redacted]"
+
+# The least level each library may log at. Below it they write SQL parameters (check-in notes, alert excerpts,
+# buddy intros), request bodies (message text) or URLs with interaction tokens.
+SAFE_LEVELS: dict[str, int] = {
+    "aiosqlite": logging.WARNING,
+    "asyncpg": logging.WARNING,
+    "sqlalchemy.engine": logging.WARNING,
+    "sqlalchemy.pool": logging.WARNING,
+    "sqlalchemy.dialects": logging.WARNING,
+    "sqlalchemy.orm": logging.WARNING,
+    "discord.http": logging.INFO,
+    "discord.webhook": logging.INFO,
+    "discord.gateway": logging.INFO,
+}
+
+_TOKEN_URL = re.compile(r"(/(?:webhooks|interactions)/\d+/)[^/\s?#'\"]+")
+
+
+def redact_tokens(text: str) -> str:
+    """``text`` with the token in any webhook or interaction URL replaced."""
+    return _TOKEN_URL.sub(rf"\1{REDACTED}", text)
+
+
+def _safe_level(name: str) -> int:
+    while name:
+        if name in SAFE_LEVELS:
+            return SAFE_LEVELS[name]
+        name = name.rpartition(".")[0]
+    return logging.NOTSET
 
 
 class RedactFilter(logging.Filter):
-    """Replaces any secret that slipped into a log line with ``[redacted]``."""
+    """Drops too-chatty library records and replaces secrets and URL tokens with ``[redacted]``."""
 
-    def __init__(self, secrets: Iterable[str]) -> None:
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
         super().__init__()
         self._secrets = [s for s in secrets if s]
+        self._formatter = logging.Formatter()
+
+    def _clean(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return redact_tokens(text)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self._secrets:
-            return True
-        message = record.getMessage()
-        if any(secret in message for secret in self._secrets):
-            for secret in self._secrets:
-                message = message.replace(secret, "[redacted]")
-            record.msg = message
+        if record.levelno < _safe_level(record.name):
+            return False
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed call: keep the template only, never the arguments
+            message = str(record.msg)
+        cleaned = self._clean(message)
+        if cleaned != message or record.args:
+            record.msg = cleaned
             record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self._formatter.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self._clean(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self._clean(record.stack_info)
         return True
 
 
@@ -65,6 +119,12 @@ def quiet_voice_warnings() -> None:
     logging.getLogger("discord.voice_client").setLevel(logging.ERROR)
 
 
+def quiet_libraries(level: int) -> None:
+    """Set each chatty library's logger to its safe level, or to ``level`` when that is stricter."""
+    for name, safe in SAFE_LEVELS.items():
+        logging.getLogger(name).setLevel(max(safe, level))
+
+
 def setup_logging(level: str, log_file: Path | None, secrets: Iterable[str] = ()) -> None:
     """Configure the root logger once, in the composition root."""
     root = logging.getLogger()
@@ -89,7 +149,5 @@ def setup_logging(level: str, log_file: Path | None, secrets: Iterable[str] = ()
         handler.setFormatter(logging.Formatter(FORMAT))
         handler.addFilter(redact)
         root.addHandler(handler)
-    # discord.py's HTTP debug lines can include request bodies (message text): keep them out.
-    logging.getLogger("discord.http").setLevel(max(logging.INFO, logging.getLevelName(level)))
-    logging.getLogger("discord.gateway").setLevel(max(logging.INFO, logging.getLevelName(level)))
+    quiet_libraries(root.level)
     quiet_voice_warnings()

@@ -243,11 +243,12 @@ def test_voice_warnings_are_silenced_after_logging_setup(
 
 def _pg_server() -> str:
     url = os.environ.get(PG_ENV, "").strip()
-    if not url:
-        pytest.skip(PG_SKIP_REASON)
+    assert url, PG_SKIP_REASON  # the engine fixture leaves these tests out without a server
     return url.split("://", 1)[1].rpartition("@")[2].rsplit("/", 1)[0]  # host:port
 
 
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+@pytest.mark.usefixtures("engine")
 def test_a_missing_postgres_database_is_reported_at_once_with_the_sql(cli: Cli) -> None:
     host = _pg_server()
     url = f"postgresql://postgres@{host}/haven_missing_db_xyz"
@@ -260,6 +261,8 @@ def test_a_missing_postgres_database_is_reported_at_once_with_the_sql(cli: Cli) 
     assert "retrying" not in err and "Can't reach" not in err
 
 
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+@pytest.mark.usefixtures("engine")
 def test_a_missing_postgres_role_is_reported_at_once_with_the_sql(cli: Cli) -> None:
     host = _pg_server()
     url = f"postgresql://haven_missing_role_xyz:pw@{host}/postgres"

@@ -183,17 +183,17 @@ class CrisisService:
         short = excerpt(message.text)
         existing = await self._repo.by_message(message.guild_id, message.message_id)
         if existing is not None:  # an edit of a message we already alerted on
-            await self._repo.add_hit(existing.id, short, matched, detection.severity, now)
+            await self._repo.add_hit(existing.id, short, matched, detection.severity, now, message.from_dm)
             return ScanResult(ScanOutcome.UPDATED, detection, existing.id)
         open_alert = await self._repo.active_for_member(message.guild_id, message.member_id)
         if merges_into(open_alert, detection.severity):
             assert open_alert is not None
-            await self._repo.add_hit(open_alert.id, short, matched, detection.severity, now)
+            await self._repo.add_hit(open_alert.id, short, matched, detection.severity, now, message.from_dm)
             return ScanResult(ScanOutcome.UPDATED, detection, open_alert.id)
         last_closed = await self._repo.last_closed_for_member(message.guild_id, message.member_id)
         if in_cooldown(last_closed, detection.severity, settings, now):
             assert last_closed is not None
-            await self._repo.add_hit(last_closed.id, short, matched, detection.severity, now)
+            await self._repo.add_hit(last_closed.id, short, matched, detection.severity, now, message.from_dm)
             return ScanResult(ScanOutcome.UPDATED, detection, last_closed.id)
         reply = (
             ReplyState.PENDING

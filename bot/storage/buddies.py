@@ -293,6 +293,7 @@ class BuddyRepository:
                 .where(O.guild_id == guild_id, O.user_id == user_id, O.state.in_(("pending", "sending")))
                 .values(state="cancelled")
             )
+        await self._db.scrub_deleted()
 
     async def pause_member(self, guild_id: int, user_id: int, until: datetime, now: datetime) -> bool:
         """No new pairings until ``until``; a member who is waiting stops waiting (decided in SQL, so a pairing
@@ -829,7 +830,8 @@ class BuddyRepository:
                 chunk = ids[start : start + 500]
                 await conn.execute(delete(buddy_pair_members).where(PM.pairing_id.in_(chunk)))
                 await conn.execute(delete(buddy_pairings).where(P.id.in_(chunk)))
-            return gone + len(ids)
+        await self._db.scrub_deleted()
+        return gone + len(ids)
 
     async def stats(self, guild_id: int, since: datetime) -> dict[str, int]:
         """Aggregated counts only: nobody's own answers."""

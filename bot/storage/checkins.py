@@ -210,7 +210,9 @@ class CheckinRepository:
                     checkin_members.c.guild_id == guild_id, checkin_members.c.user_id == user_id
                 )
             )
-            return gone.rowcount or 0
+            count = gone.rowcount or 0
+        await self._db.scrub_deleted()
+        return count
 
     async def delete_schedule(self, schedule_id: int) -> None:
         """Remove a schedule (and its prompts)."""
@@ -407,8 +409,10 @@ class CheckinRepository:
             return None
 
     async def set_note(self, checkin_id: int, user_id: int, note: str | None) -> bool:
-        """Set (or, with None, clear) the note on a member's own check-in."""
-        return await self._update_own(checkin_id, user_id, {"note": note})
+        """Set (or, with None, clear) the note on a member's own check-in; a replaced note is unreadable after."""
+        changed = await self._update_own(checkin_id, user_id, {"note": note})
+        await self._db.scrub_deleted()
+        return changed
 
     async def set_tags(self, checkin_id: int, user_id: int, tags: tuple[str, ...]) -> bool:
         """Set the tags on a member's own check-in (none clears them)."""

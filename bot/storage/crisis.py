@@ -203,9 +203,18 @@ class CrisisRepository:
             return existing.id, False
 
     async def add_hit(
-        self, alert_id: int, excerpt: str | None, matched: str, severity: Severity, now: datetime
+        self,
+        alert_id: int,
+        excerpt: str | None,
+        matched: str,
+        severity: Severity,
+        now: datetime,
+        from_dm: bool = False,
     ) -> None:
-        """Fold a further detection into an alert: count it, keep the latest excerpt, mark the card for an edit."""
+        """Fold a further detection into an alert: count it, keep the latest excerpt, mark the card for an edit.
+
+        A hit from a DM marks the alert as from a DM for good, so the DM's words stay hidden until Reveal.
+        """
         async with self._db.transaction() as conn:
             current = (await conn.execute(select(A.severity).where(A.id == alert_id))).scalar_one()
             worst = max(Severity.parse(current), severity)
@@ -216,6 +225,7 @@ class CrisisRepository:
                     hits=A.hits + 1,
                     excerpt=excerpt,
                     matched=matched,
+                    **({"from_dm": True} if from_dm else {}),
                     severity=worst.label,
                     card_dirty=True,
                     updated_at=now,
@@ -375,7 +385,8 @@ class CrisisRepository:
                 .where(A.guild_id == guild_id, A.created_at < before, A.excerpt.is_not(None))
                 .values(excerpt=None, matched="")
             )
-            return result.rowcount
+        await self._db.scrub_deleted()
+        return result.rowcount
 
     async def guilds_with_excerpts(self, before: datetime) -> list[int]:
         """Servers that have excerpts older than ``before``."""

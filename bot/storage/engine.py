@@ -57,20 +57,25 @@ def _prepare_sqlite_file(path: Path) -> None:
 
 
 def create_engine(url: str) -> AsyncEngine:
-    """Create the async engine for ``url`` with Haven's per-engine settings."""
+    """Create the async engine for ``url`` with Haven's per-engine settings.
+
+    ``hide_parameters`` keeps member text out of error messages (and so out of logged tracebacks).
+    """
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
         path = sqlite_path(url)
         if path is not None:
             _prepare_sqlite_file(path)
-        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        engine = create_async_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True
+        )
         _configure_sqlite(engine)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return create_async_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True)
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
-    """WAL, foreign keys, a busy timeout, and real transactions (so DDL is atomic too)."""
+    """WAL, foreign keys, a busy timeout, secure delete, and real transactions (so DDL is atomic too)."""
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:  # pyright: ignore[reportUnusedFunction]
@@ -81,6 +86,8 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Deleted rows are overwritten with zeros, so deleted text can't be read from the file.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -179,6 +186,26 @@ class Database:
         async with self.engine.connect() as conn:
             yield conn
 
+    async def scrub_deleted(self) -> None:
+        """After deleting member data: make it unreadable in the files too.
+
+        On SQLite ``secure_delete`` has zeroed the rows in the new page images, but the WAL still holds the older
+        images; a ``TRUNCATE`` checkpoint copies the new pages into the database file and empties the WAL. On
+        PostgreSQL there is nothing to do here (VACUUM reclaims dead rows later; see docs/PRIVACY.md). Never raises:
+        the delete itself has already been committed.
+        """
+        if self.dialect != "sqlite":
+            return
+        try:
+            async with self.engine.connect() as conn:
+                busy = await conn.run_sync(_checkpoint)
+            if busy:
+                log.warning(
+                    "The WAL checkpoint after a delete could not finish (readers busy); the next one will finish it"
+                )
+        except (OSError, DBAPIError) as exc:
+            log.warning("The WAL checkpoint after a delete failed (%s)", type(exc).__name__)
+
     @property
     def closing(self) -> bool:
         """Whether ``close`` was called (new writes are refused)."""
@@ -237,6 +264,17 @@ def _permanent_problem(exc: BaseException, url: str) -> str | None:
         f"PostgreSQL on {where} refused the login for role {user!r} ({_reason(exc)}). Check the user in "
         "DATABASE_URL and the server's pg_hba.conf."
     )
+
+
+def _checkpoint(sync_conn: Any) -> bool:
+    """Run ``PRAGMA wal_checkpoint(TRUNCATE)`` outside any transaction; True when readers kept it from finishing."""
+    cursor = sync_conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        row = cursor.fetchone()
+    finally:
+        cursor.close()
+    return bool(row and row[0])
 
 
 def _reason(exc: BaseException) -> str:

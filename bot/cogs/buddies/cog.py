@@ -10,7 +10,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.cogs.buddies.messages import render
+from bot.cogs.buddies.intro import intro_embed
+from bot.cogs.buddies.messages import render, render_for_thread
 from bot.cogs.buddies.views import DYNAMIC_ITEMS, JoinView, pairing_view
 from bot.domain.checkins import resolve_timezone, search_timezones
 from bot.domain.pairing import INTRO_MAX, Cadence, LookingFor, OddRule
@@ -169,6 +170,12 @@ class BuddyCog(commands.Cog):
         else:
             lines.append(self._t(interaction, "buddy.status.waiting"))
         kwargs: dict[str, Any] = {"allowed_mentions": discord.AllowedMentions.none()}
+        if pairing is not None:  # private: who, what you share, their intro (never shown in a thread)
+            ids = [m.user_id for m in pairing.members]
+            profiles = await self.buddies.profiles(interaction.guild.id, ids)
+            kwargs["embed"] = intro_embed(
+                self.bot, interaction.locale, interaction.user.id, pairing, profiles
+            )
         me = pairing.member(interaction.user.id) if pairing is not None else None
         if (
             pairing is not None
@@ -448,7 +455,12 @@ class BuddyCog(commands.Cog):
             if (
                 row.kind != "nudge"
                 and pairing is not None
-                and await self._thread_fallback(row, guild, pairing.id, content, embeds, view)
+                and await self._thread_fallback(
+                    row,
+                    guild,
+                    pairing.id,
+                    *render_for_thread(self.bot, locale, row, guild, pairing, profiles),
+                )
             ):
                 await self.buddies.message_sent(row.id)
                 return True

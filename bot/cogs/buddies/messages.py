@@ -6,14 +6,12 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.cogs.buddies.intro import COLOUR, intro_embed
 from bot.cogs.buddies.views import pairing_view
-from bot.domain.pairing import conversation_starters
 from bot.storage.buddies import MemberRow, OutboxRow, PairingRow
 
 if TYPE_CHECKING:
     from bot.app import HavenBot
-
-COLOUR = discord.Colour(0x5B8DEF)
 
 
 def render(
@@ -30,7 +28,7 @@ def render(
     others = [m.user_id for m in pairing.present if m.user_id != row.user_id] if pairing else []
     mentions = " ".join(f"<@{u}>" for u in others)
     if row.kind == "intro" and pairing is not None:
-        return _intro(bot, locale, row, server, pairing, profiles, others)
+        return _intro(bot, locale, row, server, pairing, profiles)
     if row.kind == "active" and pairing is not None:
         embed = discord.Embed(description=t("buddy.what_a_buddy_is", locale), colour=COLOUR)
         view = pairing_view(bot, locale, pairing.id, ("end", "worried"))
@@ -51,34 +49,33 @@ def _intro(
     server: str,
     pairing: PairingRow,
     profiles: dict[int, MemberRow],
-    others: list[int],
 ) -> tuple[str, list[discord.Embed], discord.ui.View | None]:
     t = bot.i18n.text
-    me = profiles.get(row.user_id)
-    embed = discord.Embed(title=t("buddy.intro.title", locale), colour=COLOUR)
-    for other in others:
-        profile = profiles.get(other)
-        shared = sorted(set(profile.topics) & set(me.topics)) if profile and me else []
-        lines = [
-            t(
-                "buddy.intro.shared",
-                locale,
-                topics=", ".join(shared) if shared else t("buddy.intro.none", locale),
-            )
-        ]
-        if profile and profile.intro:
-            lines.append(
-                t("buddy.intro.their_intro", locale, intro=discord.utils.escape_markdown(profile.intro))
-            )
-        embed.add_field(
-            name=t("buddy.intro.who", locale), value=f"<@{other}>\n" + "\n".join(lines)[:900], inline=False
-        )
-    starters = "\n".join(f"- {t(key, locale)}" for key in conversation_starters(pairing.seed))
-    embed.add_field(name=t("buddy.intro.starters", locale), value=starters[:1024], inline=False)
-    embed.add_field(
-        name=t("buddy.intro.what", locale), value=t("buddy.what_a_buddy_is", locale)[:1024], inline=False
-    )
+    embed = intro_embed(bot, locale, row.user_id, pairing, profiles)
     deadline = f"<t:{int(pairing.respond_by.timestamp())}:R>"
     content = t("buddy.dm.intro", locale, server=server, deadline=deadline)
     view = pairing_view(bot, locale, pairing.id, ("hello", "notnow", "worried"))
     return content, [embed], view
+
+
+def render_for_thread(
+    bot: HavenBot,
+    locale: Any,
+    row: OutboxRow,
+    guild: discord.Guild | None,
+    pairing: PairingRow | None,
+    profiles: dict[int, MemberRow],
+) -> tuple[str, list[discord.Embed], discord.ui.View | None]:
+    """The same message for the private-thread fallback, which moderators with Manage Threads can read.
+
+    An introduction there holds the buttons only: who the buddy is, their topics and intro come privately
+    (**Show my buddy** answers only the member who presses it, and so does `/buddy status`).
+    """
+    if row.kind != "intro" or pairing is None:
+        return render(bot, locale, row, guild, pairing, profiles)
+    t = bot.i18n.text
+    server = guild.name if guild else t("buddy.a_server", locale)
+    deadline = f"<t:{int(pairing.respond_by.timestamp())}:R>"
+    content = t("buddy.thread.intro", locale, server=server, deadline=deadline)
+    view = pairing_view(bot, locale, pairing.id, ("who", "hello", "notnow", "worried"))
+    return content, [], view

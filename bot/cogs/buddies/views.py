@@ -7,14 +7,16 @@ from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
+from bot.cogs.buddies.intro import intro_embed
 from bot.domain.pairing import LookingFor
 from bot.ui.base import BaseView, funnelled
 
 if TYPE_CHECKING:
     from bot.app import HavenBot
 
-ACTIONS = ("hello", "notnow", "worried", "talked", "notyet", "end")
+ACTIONS = ("who", "hello", "notnow", "worried", "talked", "notyet", "end")
 STYLES = {
+    "who": discord.ButtonStyle.primary,
     "hello": discord.ButtonStyle.success,
     "notnow": discord.ButtonStyle.secondary,
     "worried": discord.ButtonStyle.danger,
@@ -46,9 +48,9 @@ def pairing_view(bot: HavenBot, locale: Any, pairing_id: int, actions: tuple[str
 
 class BuddyButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"bd:(?P<action>hello|notnow|worried|talked|notyet|end):(?P<pairing>\d+)",
+    template=r"bd:(?P<action>who|hello|notnow|worried|talked|notyet|end):(?P<pairing>\d+)",
 ):
-    """Say hello / Not this time / I'm worried about my buddy / Yes / Not yet / End pairing."""
+    """Show my buddy / Say hello / Not this time / I'm worried about my buddy / Yes / Not yet / End pairing."""
 
     def __init__(self, action: str, pairing_id: int, label: str = "", row: int = 0) -> None:
         super().__init__(
@@ -77,6 +79,14 @@ class BuddyButton(
         pairing = await service.pairing(self.pairing_id)
         if pairing is None or pairing.member(interaction.user.id) is None:
             await interaction.response.send_message(t("buddy.not_yours", loc), ephemeral=True)
+            return
+        if self.action == "who":  # the introduction, privately (from a thread moderators can read)
+            profiles = await service.profiles(pairing.guild_id, [m.user_id for m in pairing.members])
+            await interaction.response.send_message(
+                embed=intro_embed(bot, loc, interaction.user.id, pairing, profiles),
+                ephemeral=True,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
             return
         if self.action in ("hello", "notnow"):
             outcome = await service.respond(self.pairing_id, interaction.user.id, self.action == "hello")

@@ -42,15 +42,19 @@ def render_card(
         link = f"https://discord.com/channels/{alert.guild_id}/{alert.channel_id}/{alert.message_id}"
         where = t("crisis.card.where_channel", locale, channel=f"<#{alert.channel_id}>", link=link)
     embed.add_field(name=t("crisis.card.where", locale), value=where)
+    # Nothing of a DM's words on the card before Reveal. (A member's request has no excerpt: its reason is
+    # written for the moderators and stays.)
+    hidden = alert.from_dm and alert.excerpt is not None and not revealed
     if alert.excerpt is None:
         text = t("crisis.card.excerpt_deleted", locale)
-    elif alert.from_dm and not revealed:
+    elif hidden:
         text = t("crisis.card.excerpt_hidden", locale)
     else:
         text = f">>> {discord.utils.escape_mentions(alert.excerpt)}"
     embed.add_field(name=t("crisis.card.excerpt", locale), value=text[:1024], inline=False)
     if alert.matched:
-        embed.add_field(name=t("crisis.card.matched", locale), value=alert.matched[:1024], inline=False)
+        matched = t("crisis.card.matched_hidden", locale) if hidden else alert.matched[:1024]
+        embed.add_field(name=t("crisis.card.matched", locale), value=matched, inline=False)
     history = (
         t("crisis.card.recent_none", locale) if recent == 0 else t("crisis.card.recent", locale, count=recent)
     )

@@ -125,15 +125,13 @@ class AlertButton(
                 await interaction.response.send_message(t("crisis.reveal.gone", loc), ephemeral=True)
                 return
             count = await crisis.reveal(alert.id, interaction.user.id)
-            await interaction.response.send_message(
-                t(
-                    "crisis.reveal.text",
-                    loc,
-                    excerpt=discord.utils.escape_mentions(alert.excerpt),
-                    count=count,
-                ),
-                ephemeral=True,
+            text = t(
+                "crisis.reveal.text", loc, excerpt=discord.utils.escape_mentions(alert.excerpt), count=count
             )
+            if alert.matched:  # before the excerpt, whose quote runs to the end of the message
+                why = t("crisis.reveal.matched", loc, matched=discord.utils.escape_mentions(alert.matched))
+                text = f"{why}\n{text}"
+            await interaction.response.send_message(text[:2000], ephemeral=True)
             return
         change = {"claim": crisis.claim, "resolve": crisis.resolve, "false": crisis.false_alarm}[self.action]
         changed = await change(self.alert_id, guild.id, interaction.user.id)

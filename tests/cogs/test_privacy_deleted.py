@@ -1,0 +1,83 @@
+"""Deleted means unreadable: after /checkin delete and /buddy leave, the raw SQLite files hold no trace of the text."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+import simcord
+
+from bot.storage.engine import Database, sqlite_path
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    """SQLite only: the test reads the database file's raw bytes (PostgreSQL: see docs/PRIVACY.md)."""
+    return f"sqlite+aiosqlite:///{tmp_path / 'haven.db'}"
+
+
+def raw_bytes(db_url: str) -> bytes:
+    """The database file and its WAL, byte for byte."""
+    path = sqlite_path(db_url)
+    assert path is not None
+    wal = path.with_name(path.name + "-wal")
+    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+async def test_a_deleted_note_and_intro_cannot_be_read_from_the_files(
+    env: simcord.Env, db_url: str, database: Database
+) -> None:
+    note = f"note-marker-{uuid.uuid4().hex}"
+    intro = f"intro-marker-{uuid.uuid4().hex}"
+    guild = env.create_guild("Support Circle")
+    general = guild.create_text_channel("general")
+    robin = guild.add_member(env.create_user("robin"))
+
+    shown = await robin.slash(general, "checkin now")
+    assert shown.response is not None
+    saved = await robin.click(shown.response.message, label="Okay")
+    assert saved.response is not None
+    form = await robin.click(saved.response.message, label="Add a note")
+    await robin.submit_modal(form, {"note": note})
+    joined = await robin.slash(general, "buddy join", looking_for="both", timezone="UTC", intro=intro)
+    assert joined.response is not None
+    await robin.select(joined.response.message, ["Anxiety"])
+    before = raw_bytes(db_url)
+    assert note.encode() in before and intro.encode() in before  # the test reads the right files
+
+    asked = await robin.slash(general, "checkin delete")
+    assert asked.response is not None
+    done = await robin.click(asked.response.message, label="Delete everything")
+    assert done.response is not None and "1 check-ins" in done.response.content
+    left = await robin.slash(general, "buddy leave")
+    assert left.response is not None and left.response.ephemeral
+
+    after = raw_bytes(db_url)
+    assert note.encode() not in after
+    assert intro.encode() not in after
+
+
+async def test_a_replaced_note_cannot_be_read_from_the_files(
+    env: simcord.Env, db_url: str, database: Database
+) -> None:
+    first = f"first-note-{uuid.uuid4().hex}"
+    guild = env.create_guild("Support Circle")
+    general = guild.create_text_channel("general")
+    robin = guild.add_member(env.create_user("robin"))
+    shown = await robin.slash(general, "checkin now")
+    assert shown.response is not None
+    saved = await robin.click(shown.response.message, label="Low")
+    assert saved.response is not None
+    form = await robin.click(saved.response.message, label="Add a note")
+    await robin.submit_modal(form, {"note": first})
+
+    form = await robin.click(saved.response.message, label="Add a note")
+    await robin.submit_modal(form, {"note": "   "})  # cleared
+
+    assert first.encode() not in raw_bytes(db_url)
+
+
+async def test_secure_delete_is_on_for_every_sqlite_connection(database: Database) -> None:
+    async with database.read() as conn:
+        assert (await conn.exec_driver_sql("PRAGMA secure_delete")).scalar_one() == 1
