@@ -15,6 +15,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import DomainError
+from bot.ui.input import check_command_options, clip
 
 if TYPE_CHECKING:
     from bot.app import HavenBot
@@ -30,6 +31,14 @@ def new_error_code() -> str:
 
 class HavenTree(app_commands.CommandTree["HavenBot"]):
     """CommandTree whose ``on_error`` is the funnel for commands, and (via ``report``) for views."""
+
+    async def interaction_check(self, interaction: discord.Interaction[HavenBot], /) -> bool:
+        """Every option is checked against what its command declares before the command runs."""
+        try:
+            check_command_options(interaction)
+        except DomainError as error:
+            raise app_commands.CheckFailure() from error
+        return True
 
     async def on_error(
         self, interaction: discord.Interaction[HavenBot], error: app_commands.AppCommandError, /
@@ -114,6 +123,7 @@ def _where(interaction: discord.Interaction[Any]) -> str:
 
 async def send_private(interaction: discord.Interaction[Any], text: str, **kwargs: Any) -> None:
     """Reply privately, whether or not the interaction was answered already. Never raises."""
+    text = clip(text, 2000)  # Discord's limit for a message; member text in it never makes it longer
     try:
         if interaction.response.is_done():
             await interaction.followup.send(text, ephemeral=True, **kwargs)
