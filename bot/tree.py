@@ -15,7 +15,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import DomainError
-from bot.ui.input import check_command_options, clip
+from bot.ui.input import check_command_options, clip, code_text, shown_value
 
 if TYPE_CHECKING:
     from bot.app import HavenBot
@@ -49,7 +49,7 @@ class HavenTree(app_commands.CommandTree["HavenBot"]):
         """Answer the member privately for ``error`` and log what needs logging."""
         original = _unwrap(error)
         key, params = self._describe(interaction, original)
-        text = self.client.i18n.text(key, interaction.locale, **params)
+        text = self.client.i18n.text(key, interaction.locale, **_safe_params(params))
         await send_private(interaction, text)
 
     def _describe(
@@ -96,6 +96,21 @@ class HavenTree(app_commands.CommandTree["HavenBot"]):
             exc_info=(type(error), error, error.__traceback__),
         )
         return "error.unexpected", {"code": code}
+
+
+_QUOTED_PARAMS = ("text", "label", "name")  # what a member typed, quoted back in an answer
+_CODE_PARAMS = ("phrase",)  # quoted back inside `code`
+
+
+def _safe_params(params: dict[str, Any]) -> dict[str, Any]:
+    """Member text named in an answer: short, one line, and unable to become a link, a mention or code."""
+    safe = dict(params)
+    for key, value in params.items():
+        if isinstance(value, str) and key in _QUOTED_PARAMS:
+            safe[key] = shown_value(value)
+        elif isinstance(value, str) and key in _CODE_PARAMS:
+            safe[key] = code_text(value, 100)
+    return safe
 
 
 def _unwrap(error: BaseException) -> BaseException:

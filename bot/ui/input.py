@@ -51,6 +51,11 @@ def member_text(text: str, limit: int) -> str:
     return clip(escaped, limit)
 
 
+def code_text(text: str, limit: int) -> str:
+    """Member text to show inside `code`: no backtick can end the code span early; one line; short."""
+    return clip(" ".join(clean_text(text).replace("`", "\u02cb").split()), limit)
+
+
 def shown_value(value: Any) -> str:
     """A value a member sent, short and harmless enough to name in an answer."""
     return member_text(" ".join(str(value).split()), 60) or '""'
@@ -132,7 +137,9 @@ def _check_value(param: app_commands.Parameter, value: Any, resolved: dict[str, 
         low = param.min_value if param.min_value is not None else -INTEGER_LIMIT
         high = param.max_value if param.max_value is not None else INTEGER_LIMIT
         if not low <= value <= high:
-            raise DomainError("error.input.out_of_range", option=name, value=shown_value(value), low=low, high=high)
+            raise DomainError(
+                "error.input.out_of_range", option=name, value=shown_value(value), low=low, high=high
+            )
     if kind is OptionType.string:
         if param.max_value is not None and len(value) > param.max_value:
             raise DomainError("error.input.too_long", option=name, max=param.max_value)

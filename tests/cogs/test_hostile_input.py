@@ -108,8 +108,14 @@ async def invoke_raw(
     """Invoke a slash command as a modified client would: valid options for the rest, ``raw`` values as sent."""
     leaf, nesting = sim_interactions.walk_to_subcommand(root, path[1:])
     channel = world.general
-    valid = {o["name"]: world.valid(o) for o in leaf.get("options") or [] if o.get("required") and o["name"] not in raw}
-    built, resolved = sim_interactions.build_options(actor, " ".join(path), leaf, valid, partial=True, channel_id=channel.id)
+    valid = {
+        o["name"]: world.valid(o)
+        for o in leaf.get("options") or []
+        if o.get("required") and o["name"] not in raw
+    }
+    built, resolved = sim_interactions.build_options(
+        actor, " ".join(path), leaf, valid, partial=True, channel_id=channel.id
+    )
     declared = {o["name"]: o for o in leaf.get("options") or []}
     for name, value in raw.items():
         built.append({"name": name, "type": declared[name]["type"], "value": value})
@@ -144,7 +150,10 @@ def check(result: simcord.InteractionResult, what: str, problems: list[str]) -> 
 
 
 async def test_the_sweep_covers_every_synced_command(env: simcord.Env, world: World) -> None:
-    names = {c["name"] for c in env.backend.visible_commands(user_id=world.moderator.id, channel_id=world.general.id)}
+    names = {
+        c["name"]
+        for c in env.backend.visible_commands(user_id=world.moderator.id, channel_id=world.general.id)
+    }
     assert names == set(TOP_LEVEL)
 
 
@@ -174,7 +183,9 @@ async def test_hostile_values_get_a_private_answer_and_no_traceback(
     ]
     assert not problems, "\n".join(problems[:40])
     assert not logged, "\n".join(logged[:40])
-    unexpected = [repr(e) for e in env.errors if not isinstance(_cause(e), DomainError | app_commands.CheckFailure)]
+    unexpected = [
+        repr(e) for e in env.errors if not isinstance(_cause(e), DomainError | app_commands.CheckFailure)
+    ]
     assert not unexpected, "\n".join(unexpected[:40])
 
 

@@ -12,6 +12,7 @@ from bot.domain.alerts import Alert, Status
 from bot.domain.crisis import Severity
 from bot.services.crisis import NotAlertModerator
 from bot.ui.base import BaseModal, funnelled
+from bot.ui.input import code_text, member_text
 
 if TYPE_CHECKING:
     from bot.app import HavenBot
@@ -129,7 +130,7 @@ class AlertButton(
                 t(
                     "crisis.reveal.text",
                     loc,
-                    excerpt=discord.utils.escape_mentions(alert.excerpt),
+                    excerpt=member_text(alert.excerpt, 1800),
                     count=count,
                 ),
                 ephemeral=True,
@@ -174,7 +175,8 @@ class AllowModal(BaseModal):
             guild.id, self.phrase.value, Severity.WATCH, interaction.user.id, allow=True
         )
         await interaction.response.send_message(
-            bot.i18n.text("crisis.allow.added", interaction.locale, phrase=phrase), ephemeral=True
+            bot.i18n.text("crisis.allow.added", interaction.locale, phrase=code_text(phrase, 200)),
+            ephemeral=True,
         )
 
 
