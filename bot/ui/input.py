@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from typing import Any
 
 import discord
@@ -79,9 +80,15 @@ def check_modal_lengths(modal: discord.ui.Modal) -> None:
         if isinstance(item, discord.ui.TextInput):
             value = item.value or ""
             if item.max_length is not None and len(value) > item.max_length:
-                raise DomainError("error.input.too_long", option=item.label, max=item.max_length)
+                raise DomainError("error.input.too_long", option=_label(item), max=item.max_length)
             if item.required and not value.strip():
-                raise DomainError("error.input.empty", option=item.label)
+                raise DomainError("error.input.empty", option=_label(item))
+
+
+def _label(item: discord.ui.TextInput[Any]) -> str:
+    with warnings.catch_warnings():  # discord.py 2.7 prefers ui.Label; Haven's modals still label fields
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return str(item.label or "")
 
 
 def check_command_options(interaction: discord.Interaction[Any]) -> None:

@@ -17,6 +17,7 @@ from simcord import actors as sim_actors
 from simcord import interactions as sim_interactions
 
 from bot.errors import DomainError
+from tests.helpers import fields, haven
 
 STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE, NUMBER = 3, 4, 5, 6, 7, 8, 9, 10
 SNOWFLAKES = (USER, CHANNEL, ROLE, MENTIONABLE)
@@ -193,3 +194,165 @@ def _cause(error: BaseException) -> BaseException:
     while isinstance(error, app_commands.CommandInvokeError) and error.__cause__ is not None:
         error = error.__cause__
     return error
+
+
+# --- the cases of issue #12, one by one, with what the member sees
+
+PLACEHOLDER = "__hostile_placeholder__"
+
+
+@pytest.fixture
+def modified_modal(monkeypatch: pytest.MonkeyPatch):
+    """Submit a modal as a modified client: the field typed as ``PLACEHOLDER`` arrives as ``value``."""
+    from simcord import _modal
+
+    sent: dict[str, Any] = {}
+    original = sim_actors._dispatch_actor_interaction  # what simcord._modal calls
+
+    def swap(components: list[dict[str, Any]]) -> None:
+        for component in components:
+            if component.get("value") == PLACEHOLDER:
+                component["value"] = sent["value"]
+            swap(component.get("components") or [])
+            if isinstance(component.get("component"), dict):
+                swap([component["component"]])
+
+    async def dispatch(actor: Any, type: int, channel: Any, data: dict[str, Any], **kwargs: Any) -> Any:
+        swap(data.get("components") or [])
+        return await original(actor, type, channel, data, **kwargs)
+
+    monkeypatch.setattr(_modal, "_dispatch_actor_interaction", dispatch)
+
+    async def submit(actor: Any, form: Any, field: str, value: str) -> simcord.InteractionResult:
+        sent["value"] = value
+        return await actor.submit_modal(form, {field: PLACEHOLDER})
+
+    return submit
+
+
+MASKED = "[Jump to message](https://evil.example/x)"
+
+
+def renders_a_link(text: str) -> bool:
+    """Whether Discord would render a masked link in ``text`` (an escaped ``\\[`` does not)."""
+    import re
+
+    return re.search(r"(?<!\\)\[[^\]]*\]\(https?://", text) is not None
+
+
+async def test_a_forty_digit_entry_is_no_entry_of_ours(env: simcord.Env, world: World) -> None:
+    root = root_command(world, "resources-admin")
+
+    result = await invoke_raw(
+        world, world.moderator, root, ["resources-admin", "remove"], {"entry": "9" * 40}
+    )
+
+    assert result.ephemeral and result.response is not None
+    assert "couldn't find that entry" in result.response.content
+    env.errors  # noqa: B018
+
+
+async def test_a_value_outside_the_choices_is_named_with_the_choices(env: simcord.Env, world: World) -> None:
+    root = root_command(world, "checkin")
+
+    result = await invoke_raw(world, world.member, root, ["checkin", "history"], {"days": 100000})
+
+    assert result.ephemeral and result.response is not None
+    text = result.response.content
+    assert "“100000” isn't one of the choices for days" in text
+    assert "7 days, 30 days, 90 days, 365 days" in text
+    env.errors  # noqa: B018
+
+
+async def test_a_number_out_of_range_names_the_range(env: simcord.Env, world: World) -> None:
+    root = root_command(world, "crisis")
+
+    result = await invoke_raw(
+        world, world.moderator, root, ["crisis", "settings"], {"retention_days": 10**40}
+    )
+
+    assert result.ephemeral and result.response is not None
+    assert "between 1 and 365" in result.response.content
+    assert len(result.response.content) < 300
+    env.errors  # noqa: B018
+
+
+async def test_a_whitespace_only_report_posts_no_card(
+    env: simcord.Env, world: World, modified_modal: Any
+) -> None:
+    first = await world.member.slash(world.general, "resources", country="JP")
+    assert first.response is not None
+    before = len(world.alerts.history())
+
+    form = await world.member.click(first.response.message, label="Report a problem")
+    done = await modified_modal(world.member, form, "details", " \n\t ")
+
+    assert done.ephemeral and done.response is not None
+    assert "spaces alone don't count" in done.response.content
+    assert len(world.alerts.history()) == before
+    env.errors  # noqa: B018
+
+
+async def test_a_report_card_shows_member_text_as_text(
+    env: simcord.Env, world: World, modified_modal: Any
+) -> None:
+    first = await world.member.slash(world.general, "resources", country="JP")
+    assert first.response is not None
+    form = await world.member.click(first.response.message, label="Report a problem")
+
+    done = await modified_modal(world.member, form, "details", f"{MASKED} @everyone bad\ud800 number")
+
+    assert done.ephemeral
+    card = world.alerts.last_message
+    assert card is not None
+    text = fields(card.embeds[0])["What's wrong"]
+    assert not renders_a_link(text)
+    assert "@everyone" not in text and "\ud800" not in text
+    assert "bad number" in text
+
+
+async def test_a_six_thousand_character_note_is_refused_and_given_back_in_one_message(
+    env: simcord.Env, world: World, modified_modal: Any
+) -> None:
+    shown = await world.member.slash(world.general, "checkin now")
+    assert shown.response is not None
+    saved = await world.member.click(shown.response.message, label="Okay")
+    assert saved.response is not None
+    form = await world.member.click(saved.response.message, label="Add a note")
+
+    failed = await modified_modal(world.member, form, "note", "n" * 6000)
+
+    assert failed.ephemeral and failed.response is not None
+    assert "up to 1000 characters" in failed.response.content
+    [kept] = failed.followups
+    assert kept.ephemeral
+    assert 1000 < len(kept.content) <= 2000
+    assert kept.content.rstrip("`\n").endswith("…")
+    env.errors  # noqa: B018
+
+
+async def test_a_note_with_a_lone_surrogate_is_saved_without_it(
+    env: simcord.Env, world: World, modified_modal: Any
+) -> None:
+    shown = await world.member.slash(world.general, "checkin now")
+    assert shown.response is not None
+    saved = await world.member.click(shown.response.message, label="Okay")
+    assert saved.response is not None
+    form = await world.member.click(saved.response.message, label="Add a note")
+
+    noted = await modified_modal(world.member, form, "note", "slept \ud800well\x00")
+
+    assert noted.ephemeral and noted.response is not None and "Note saved" in noted.response.content
+    [(_, _, _, note)] = await haven(env).services.checkins.export_rows(world.guild.id, world.member.id)
+    assert note == "slept well"
+
+
+async def test_an_alert_excerpt_never_renders_a_members_link(env: simcord.Env, world: World) -> None:
+    await world.member.send(world.general, f"I want to kill myself tonight {MASKED} @everyone")
+
+    cards = [m for m in world.alerts.history() if m.embeds and "alert" in (m.embeds[0].title or "")]
+    assert len(cards) == 1
+    excerpt = fields(cards[0].embeds[0])["Excerpt"]
+    assert "I want to kill myself tonight" in excerpt
+    assert "Jump to message" in excerpt and not renders_a_link(excerpt)
+    assert "@everyone" not in excerpt
