@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import re
-import warnings
 from typing import Any
 
 import discord
@@ -86,9 +85,8 @@ def check_modal_lengths(modal: discord.ui.Modal) -> None:
 
 
 def _label(item: discord.ui.TextInput[Any]) -> str:
-    with warnings.catch_warnings():  # discord.py 2.7 prefers ui.Label; Haven's modals still label fields
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return str(item.label or "")
+    # ``TextInput.label`` warns in discord.py 2.7 (it prefers ui.Label); the payload has the same label.
+    return str(item.to_component_dict().get("label") or "")
 
 
 def check_command_options(interaction: discord.Interaction[Any]) -> None:

@@ -356,3 +356,41 @@ async def test_an_alert_excerpt_never_renders_a_members_link(env: simcord.Env, w
     assert "I want to kill myself tonight" in excerpt
     assert "Jump to message" in excerpt and not renders_a_link(excerpt)
     assert "@everyone" not in excerpt
+
+
+async def test_every_modal_field_takes_hostile_text_with_a_private_answer(
+    env: simcord.Env, world: World, modified_modal: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The three modals (report a problem, check-in note, allow-list phrase), every hostile text."""
+    caplog.set_level(logging.INFO)
+    resources = await world.member.slash(world.general, "resources", country="JP")
+    shown = await world.member.slash(world.general, "checkin now")
+    assert resources.response is not None and shown.response is not None
+    saved = await world.member.click(shown.response.message, label="Okay")
+    assert saved.response is not None
+    await world.member.send(world.general, "ugh the raid boss made me want to die")
+    card = world.alerts.last_message
+    assert card is not None
+    false_alarm = await world.moderator.click(card, label="False alarm")
+    [offer] = false_alarm.followups
+    forms = [
+        (world.member, resources.response.message, "Report a problem", "details"),
+        (world.member, saved.response.message, "Add a note", "note"),
+        (world.moderator, offer.message, "Add an allow-list phrase", "phrase"),
+    ]
+    problems: list[str] = []
+    for actor, message, label, field in forms:
+        for value in HOSTILE_TEXT:
+            form = await actor.click(message, label=label)
+            result = await modified_modal(actor, form, field, value)
+            check(result, f"{label} {field}={value!r:.40}", problems)
+    logged = [f"{r.levelname} {r.name}: {r.getMessage()[:200]}" for r in caplog.records if r.exc_info]
+    logged += [
+        f"{r.levelname} {r.name}: {r.getMessage()[:200]}"
+        for r in caplog.records
+        if r.levelno >= logging.ERROR
+    ]
+    assert not problems, "\n".join(problems)
+    assert not logged, "\n".join(logged[:40])
+    unexpected = [repr(e) for e in env.errors if not isinstance(_cause(e), DomainError)]
+    assert not unexpected, "\n".join(unexpected[:40])
