@@ -104,9 +104,15 @@ def check_command_options(interaction: discord.Interaction[Any]) -> None:
     for option in list(options):
         if isinstance(option.get("value"), str):
             option["value"] = clean_text(option["value"])
-        if autocomplete:
-            continue
         param = command.get_parameter(str(option.get("name")))
+        if autocomplete:
+            if (
+                param is not None
+                and param.type is OptionType.string
+                and not isinstance(option.get("value"), str)
+            ):
+                option["value"] = ""  # half-typed text only: anything else suggests from nothing
+            continue
         if param is None:
             raise DomainError("error.input.unknown_option", option=shown_value(option.get("name")))
         if param.type is OptionType.string and not str(option.get("value", "")).strip():

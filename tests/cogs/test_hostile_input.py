@@ -176,7 +176,17 @@ async def test_hostile_values_get_a_private_answer_and_no_traceback(
                     check(result, what, problems)
         if not leaf.get("options"):
             result = await invoke_raw(world, world.member, root, path, {})
+            invocations += 1
             check(result, f"/{' '.join(path)}", problems)
+        for option in [o for o in leaf.get("options") or [] if o.get("autocomplete")]:
+            for value in [*HOSTILE_TEXT, 7, None]:
+                result = await sim_actors._autocomplete_result(
+                    world.moderator, world.general, " ".join(path), option["name"], value, {}
+                )
+                invocations += 1
+                if result.autocomplete_choices is None:
+                    problems.append(f"/{' '.join(path)} {option['name']}={value!r:.40}: no suggestions")
+    assert invocations > 0
     logged = [
         f"{r.levelname} {r.name}: {r.getMessage()[:200]}"
         for r in caplog.records
