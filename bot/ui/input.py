@@ -66,9 +66,8 @@ def clean_modal_components(components: list[dict[str, Any]]) -> None:
     for component in components:
         if isinstance(component.get("value"), str):
             component["value"] = clean_text(component["value"])
-        for key in ("components",):
-            if isinstance(component.get(key), list):
-                clean_modal_components(component[key])
+        if isinstance(component.get("components"), list):
+            clean_modal_components(component["components"])
         if isinstance(component.get("component"), dict):
             clean_modal_components([component["component"]])
 
@@ -92,19 +91,20 @@ def _label(item: discord.ui.TextInput[Any]) -> str:
 def check_command_options(interaction: discord.Interaction[Any]) -> None:
     """Clean and check a slash command's options against what the command declares.
 
-    Text is cleaned in place; optional text that is only whitespace counts as not given. Raises
-    ``DomainError`` for a value the command could not have offered.
+    Text is cleaned in place; text that is only whitespace counts as empty (left out when optional).
+    Raises ``DomainError`` for a value the command could not have offered, or a required option left out.
     """
     data: Any = interaction.data or {}
     command = interaction.command
     if not isinstance(command, app_commands.Command):
         return
     options, resolved = _leaf_options(data), data.get("resolved") or {}
+    params = {param.display_name: param for param in command.parameters}  # by the name Discord sends
     autocomplete = interaction.type is discord.InteractionType.autocomplete
     for option in list(options):
         if isinstance(option.get("value"), str):
             option["value"] = clean_text(option["value"])
-        param = command.get_parameter(str(option.get("name")))
+        param = params.get(str(option.get("name")))
         if autocomplete:
             if (
                 param is not None
@@ -121,6 +121,11 @@ def check_command_options(interaction: discord.Interaction[Any]) -> None:
             options.remove(option)  # whitespace only counts as empty: as if left out
             continue
         _check_value(param, option.get("value"), resolved)
+    if not autocomplete:
+        given = {str(option.get("name")) for option in options}
+        for name, param in params.items():
+            if param.required and name not in given:
+                raise DomainError("error.input.empty", option=param.display_name)
 
 
 def _leaf_options(data: dict[str, Any]) -> list[dict[str, Any]]:

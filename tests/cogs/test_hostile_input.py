@@ -104,7 +104,13 @@ class World:
 
 
 async def invoke_raw(
-    world: World, actor: simcord.MemberActor, root: dict[str, Any], path: list[str], raw: dict[str, Any]
+    world: World,
+    actor: simcord.MemberActor,
+    root: dict[str, Any],
+    path: list[str],
+    raw: dict[str, Any],
+    *,
+    fill: bool = True,
 ) -> simcord.InteractionResult:
     """Invoke a slash command as a modified client would: valid options for the rest, ``raw`` values as sent."""
     leaf, nesting = sim_interactions.walk_to_subcommand(root, path[1:])
@@ -112,7 +118,7 @@ async def invoke_raw(
     valid = {
         o["name"]: world.valid(o)
         for o in leaf.get("options") or []
-        if o.get("required") and o["name"] not in raw
+        if fill and o.get("required") and o["name"] not in raw
     }
     built, resolved = sim_interactions.build_options(
         actor, " ".join(path), leaf, valid, partial=True, channel_id=channel.id
@@ -174,10 +180,10 @@ async def test_hostile_values_get_a_private_answer_and_no_traceback(
                     result = await invoke_raw(world, actor, root, path, {option["name"]: value})
                     invocations += 1
                     check(result, what, problems)
-        if not leaf.get("options"):
-            result = await invoke_raw(world, world.member, root, path, {})
+        for actor in (world.moderator, world.member):  # no options at all, required ones included
+            result = await invoke_raw(world, actor, root, path, {}, fill=False)
             invocations += 1
-            check(result, f"/{' '.join(path)}", problems)
+            check(result, f"/{' '.join(path)} without options by {actor.user.name}", problems)
         for option in [o for o in leaf.get("options") or [] if o.get("autocomplete")]:
             for value in [*HOSTILE_TEXT, 7, None]:
                 result = await sim_actors._autocomplete_result(
