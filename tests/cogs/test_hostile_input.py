@@ -174,12 +174,11 @@ async def test_hostile_values_get_a_private_answer_and_no_traceback(
     invocations = 0
     for path, leaf in sim_interactions.command_leaves(root):
         for option in leaf.get("options") or []:
-            for value in hostile_values(option):
-                for actor in (world.moderator, world.member):
-                    what = f"/{' '.join(path)} {option['name']}={value!r:.40} by {actor.user.name}"
-                    result = await invoke_raw(world, actor, root, path, {option["name"]: value})
-                    invocations += 1
-                    check(result, what, problems)
+            for value in hostile_values(option):  # by a moderator, so admin commands run their bodies too
+                what = f"/{' '.join(path)} {option['name']}={value!r:.40}"
+                result = await invoke_raw(world, world.moderator, root, path, {option["name"]: value})
+                invocations += 1
+                check(result, what, problems)
         for actor in (world.moderator, world.member):  # no options at all, required ones included
             result = await invoke_raw(world, actor, root, path, {}, fill=False)
             invocations += 1
