@@ -15,6 +15,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import DomainError
+from bot.ui.input import check_command_options, clip, code_text, shown_value
 
 if TYPE_CHECKING:
     from bot.app import HavenBot
@@ -31,6 +32,14 @@ def new_error_code() -> str:
 class HavenTree(app_commands.CommandTree["HavenBot"]):
     """CommandTree whose ``on_error`` is the funnel for commands, and (via ``report``) for views."""
 
+    async def interaction_check(self, interaction: discord.Interaction[HavenBot], /) -> bool:
+        """Every option is checked against what its command declares before the command runs."""
+        try:
+            check_command_options(interaction)
+        except DomainError as error:
+            raise app_commands.CheckFailure() from error
+        return True
+
     async def on_error(
         self, interaction: discord.Interaction[HavenBot], error: app_commands.AppCommandError, /
     ) -> None:
@@ -40,7 +49,7 @@ class HavenTree(app_commands.CommandTree["HavenBot"]):
         """Answer the member privately for ``error`` and log what needs logging."""
         original = _unwrap(error)
         key, params = self._describe(interaction, original)
-        text = self.client.i18n.text(key, interaction.locale, **params)
+        text = self.client.i18n.text(key, interaction.locale, **_safe_params(params))
         await send_private(interaction, text)
 
     def _describe(
@@ -89,6 +98,21 @@ class HavenTree(app_commands.CommandTree["HavenBot"]):
         return "error.unexpected", {"code": code}
 
 
+_QUOTED_PARAMS = ("text", "label", "name")  # what a member typed, quoted back in an answer
+_CODE_PARAMS = ("phrase",)  # quoted back inside `code`
+
+
+def _safe_params(params: dict[str, Any]) -> dict[str, Any]:
+    """Member text named in an answer: short, one line, and unable to become a link, a mention or code."""
+    safe = dict(params)
+    for key, value in params.items():
+        if isinstance(value, str) and key in _QUOTED_PARAMS:
+            safe[key] = shown_value(value)
+        elif isinstance(value, str) and key in _CODE_PARAMS:
+            safe[key] = code_text(value, 100)
+    return safe
+
+
 def _unwrap(error: BaseException) -> BaseException:
     if isinstance(error, app_commands.CheckFailure) and isinstance(error.__cause__, DomainError):
         # A check that refused with a friendly reason (``raise CheckFailure() from SomeDomainError()``).
@@ -114,6 +138,7 @@ def _where(interaction: discord.Interaction[Any]) -> str:
 
 async def send_private(interaction: discord.Interaction[Any], text: str, **kwargs: Any) -> None:
     """Reply privately, whether or not the interaction was answered already. Never raises."""
+    text = clip(text, 2000)  # Discord's limit for a message; member text in it never makes it longer
     try:
         if interaction.response.is_done():
             await interaction.followup.send(text, ephemeral=True, **kwargs)

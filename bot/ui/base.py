@@ -13,6 +13,8 @@ from typing import Any
 
 import discord
 
+from bot.ui.input import check_modal_lengths, clean_modal_components
+
 
 async def _funnel(interaction: discord.Interaction[Any], error: Exception) -> None:
     tree = interaction.client.tree
@@ -50,7 +52,14 @@ class BaseModal(discord.ui.Modal):
     async def on_error(self, interaction: discord.Interaction[Any], error: Exception, /) -> None:
         await _funnel(interaction, error)
 
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        """Fields are checked against the lengths this modal declared (a modified client skips Discord's check)."""
+        check_modal_lengths(self)
+        return True
+
     async def _scheduled_task(self, interaction: discord.Interaction[Any], *args: Any) -> None:
+        if args and isinstance(args[0], list):
+            clean_modal_components(args[0])  # lone surrogates and NUL out of every field, at one door
         await super()._scheduled_task(interaction, *args)  # pyright: ignore[reportUnknownMemberType]
         await acknowledge_quietly(interaction)
 

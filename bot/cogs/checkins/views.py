@@ -14,6 +14,7 @@ from bot.domain.resources import Topic
 from bot.services.buddies import NoPairing
 from bot.services.checkins import Snooze
 from bot.ui.base import BaseModal, BaseView, funnelled
+from bot.ui.input import clip
 
 if TYPE_CHECKING:
     from bot.app import HavenBot
@@ -414,7 +415,8 @@ class NoteModal(BaseModal):
         text = self.note.value.strip()
         if text and not interaction.is_expired():
             kept = _bot(interaction).i18n.text("checkin.note.kept", interaction.locale)
-            body = text.replace("`", "\u02cb")
+            room = 2000 - len(kept) - len("\n```\n\n```")
+            body = clip(text.replace("`", "\u02cb"), room)  # never more than one message holds
             with contextlib.suppress(discord.HTTPException):
                 await interaction.followup.send(f"{kept}\n```\n{body}\n```", ephemeral=True)
 

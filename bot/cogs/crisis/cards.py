@@ -8,6 +8,7 @@ import discord
 
 from bot.domain.alerts import Alert, ReplyState, Status
 from bot.domain.crisis import Kind, Severity
+from bot.ui.input import clip, member_text
 
 if TYPE_CHECKING:
     from bot.app import HavenBot
@@ -50,10 +51,14 @@ def render_card(
     elif hidden:
         text = t("crisis.card.excerpt_hidden", locale)
     else:
-        text = f">>> {discord.utils.escape_mentions(alert.excerpt)}"
+        text = f">>> {member_text(alert.excerpt, 1000)}"
     embed.add_field(name=t("crisis.card.excerpt", locale), value=text[:1024], inline=False)
     if alert.matched:
-        matched = t("crisis.card.matched_hidden", locale) if hidden else alert.matched[:1024]
+        matched = (
+            t("crisis.card.matched_hidden", locale)
+            if hidden
+            else clip(discord.utils.escape_markdown(alert.matched), 1024)
+        )
         embed.add_field(name=t("crisis.card.matched", locale), value=matched, inline=False)
     history = (
         t("crisis.card.recent_none", locale) if recent == 0 else t("crisis.card.recent", locale, count=recent)

@@ -16,6 +16,7 @@ from bot.cogs.crisis.views import DYNAMIC_ITEMS
 from bot.domain.crisis import Severity
 from bot.permissions import require_manage_guild
 from bot.services.crisis import CrisisService, MessageToScan, ScanOutcome
+from bot.ui.input import code_text
 
 if TYPE_CHECKING:
     from bot.app import HavenBot
@@ -252,7 +253,7 @@ class CrisisCog(commands.Cog):
             interaction.guild.id, text, Severity.parse(severity), interaction.user.id
         )
         await interaction.response.send_message(
-            self._t(interaction, "crisis.phrase.added", phrase=phrase), ephemeral=True
+            self._t(interaction, "crisis.phrase.added", phrase=code_text(phrase, 200)), ephemeral=True
         )
 
     @phrase_group.command(name="remove")
@@ -268,7 +269,10 @@ class CrisisCog(commands.Cog):
         """See this server's extra phrases."""
         assert interaction.guild is not None
         phrases = await self.crisis.phrases(interaction.guild.id)
-        lines = [f"`{p}` ({self._t(interaction, f'crisis.severity.{s.label}')})" for p, s in phrases]
+        lines = [
+            f"`{code_text(p, 200)}` ({self._t(interaction, f'crisis.severity.{s.label}')})"
+            for p, s in phrases
+        ]
         await interaction.response.send_message(
             _listing(lines, self._t(interaction, "crisis.phrase.none")), ephemeral=True
         )
@@ -282,7 +286,7 @@ class CrisisCog(commands.Cog):
             interaction.guild.id, text, Severity.WATCH, interaction.user.id, allow=True
         )
         await interaction.response.send_message(
-            self._t(interaction, "crisis.allow.added", phrase=phrase), ephemeral=True
+            self._t(interaction, "crisis.allow.added", phrase=code_text(phrase, 200)), ephemeral=True
         )
 
     @allow_group.command(name="remove")
@@ -299,7 +303,9 @@ class CrisisCog(commands.Cog):
         assert interaction.guild is not None
         phrases = await self.crisis.phrases(interaction.guild.id, allow=True)
         await interaction.response.send_message(
-            _listing([f"`{p}`" for p, _ in phrases], self._t(interaction, "crisis.phrase.none")),
+            _listing(
+                [f"`{code_text(p, 200)}`" for p, _ in phrases], self._t(interaction, "crisis.phrase.none")
+            ),
             ephemeral=True,
         )
 

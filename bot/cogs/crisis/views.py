@@ -12,6 +12,7 @@ from bot.domain.alerts import Alert, Status
 from bot.domain.crisis import Severity
 from bot.services.crisis import NotAlertModerator
 from bot.ui.base import BaseModal, funnelled
+from bot.ui.input import code_text, member_text
 
 if TYPE_CHECKING:
     from bot.app import HavenBot
@@ -125,9 +126,7 @@ class AlertButton(
                 await interaction.response.send_message(t("crisis.reveal.gone", loc), ephemeral=True)
                 return
             count = await crisis.reveal(alert.id, interaction.user.id)
-            text = t(
-                "crisis.reveal.text", loc, excerpt=discord.utils.escape_mentions(alert.excerpt), count=count
-            )
+            text = t("crisis.reveal.text", loc, excerpt=member_text(alert.excerpt, 1800), count=count)
             if alert.matched:  # before the excerpt, whose quote runs to the end of the message
                 why = t("crisis.reveal.matched", loc, matched=discord.utils.escape_mentions(alert.matched))
                 text = f"{why}\n{text}"
@@ -172,7 +171,8 @@ class AllowModal(BaseModal):
             guild.id, self.phrase.value, Severity.WATCH, interaction.user.id, allow=True
         )
         await interaction.response.send_message(
-            bot.i18n.text("crisis.allow.added", interaction.locale, phrase=phrase), ephemeral=True
+            bot.i18n.text("crisis.allow.added", interaction.locale, phrase=code_text(phrase, 200)),
+            ephemeral=True,
         )
 
 

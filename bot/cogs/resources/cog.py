@@ -13,6 +13,7 @@ from bot.cogs.resources.views import DYNAMIC_ITEMS, show_answer
 from bot.domain.resources import LINE_TOPICS, Topic
 from bot.permissions import require_manage_guild
 from bot.services.resources import LocalEntryNotFound, ResourceService
+from bot.ui.input import parse_id
 
 if TYPE_CHECKING:
     from bot.app import HavenBot
@@ -226,7 +227,7 @@ class ResourcesCog(commands.Cog):
 
 
 def _entry_id(text: str) -> int:
-    digits = text.strip().lstrip("#").split(" ", 1)[0]
-    if not digits.isdigit():
+    entry_id = parse_id(text)  # a 40-digit value is no entry of ours, not a database overflow
+    if entry_id is None:
         raise LocalEntryNotFound()
-    return int(digits)
+    return entry_id

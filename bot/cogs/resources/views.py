@@ -12,6 +12,7 @@ from bot.cogs.resources.embeds import render_answer, topic_label
 from bot.domain.resources import Country, Topic
 from bot.services.resources import Answer
 from bot.ui.base import BaseModal, funnelled
+from bot.ui.input import member_text
 
 if TYPE_CHECKING:
     from bot.app import HavenBot
@@ -205,7 +206,8 @@ async def _tell_moderators(
         name=t("resources.report.card_topic", locale), value=topic_label(bot.i18n, locale, shown.topic)
     )
     embed.add_field(name=t("resources.report.card_lines", locale), value=lines[:1024] or "-", inline=False)
-    embed.add_field(name=t("resources.report.card_text", locale), value=text[:1024], inline=False)
+    shown_text = member_text(text.strip(), 1024) or "-"  # never an empty field (Discord refuses it)
+    embed.add_field(name=t("resources.report.card_text", locale), value=shown_text, inline=False)
     embed.add_field(
         name=t("resources.report.card_reporter", locale), value=interaction.user.mention, inline=False
     )
