@@ -81,7 +81,9 @@ REGISTRY: tuple[Coverage, ...] = (
             _col("closed_by", "kept", MODERATOR),
         ),
     ),
-    Coverage("crisis_reveals", "crisis", False, (_col("moderator_id", "kept", MODERATOR),)),
+    Coverage(
+        "crisis_reveals", "crisis", False, (_col("moderator_id", "kept", MODERATOR),), via="crisis_alerts"
+    ),
     Coverage("checkin_schedules", "checkins", False, (_col("user_id"),)),
     Coverage("checkin_prompts", "checkins", False, via="checkin_schedules"),
     Coverage("checkins", "checkins", False, (_col("user_id"),)),

@@ -95,17 +95,17 @@ class ChoicesView(BaseView):
             button: discord.ui.Button[Any] = discord.ui.Button(
                 label=bot.i18n.text(key, locale)[:80], style=discord.ButtonStyle.secondary
             )
-            button.callback = self._pressed(action)
+            button.callback = self._pressed(action)  # pyright: ignore[reportAttributeAccessIssue]
             self.add_item(button)
 
     def _pressed(self, action: Action) -> Callable[[discord.Interaction[Any]], Awaitable[None]]:
         async def callback(interaction: discord.Interaction[Any]) -> None:
             await action()
-            self.stop()
             bot = _bot(interaction)
             privacy = bot.services.privacy
             consent = await privacy.consent(self.consent.guild_id, self.consent.user_id)
             summary = await privacy.summary(self.consent.guild_id, self.consent.user_id)
+            self.stop()
             await interaction.response.edit_message(
                 content=bot.i18n.text("privacy.show.changed", interaction.locale),
                 embed=show_embed(bot, interaction.locale, consent, summary),
@@ -134,8 +134,8 @@ class DeleteView(BaseView):
 
     async def _delete(self, interaction: discord.Interaction[Any]) -> None:
         bot = _bot(interaction)
-        self.stop()
         await bot.services.privacy.delete(interaction.user.id, self.servers)
+        self.stop()
         key = "privacy.delete.done_everywhere" if self.servers is None else "privacy.delete.done_here"
         await interaction.response.edit_message(content=bot.i18n.text(key, interaction.locale), view=None)
 
