@@ -105,7 +105,7 @@ REGISTRY: tuple[Coverage, ...] = (
         False,
         (
             _col("reporter_id"),
-            _col("subject_id", "kept", "another member's report to the moderators; removed after 90 days"),
+            _col("subject_id", "kept", "another member's report to the moderators stays in their record"),
         ),
     ),
     Coverage("buddy_outbox", "buddies", False, (_col("user_id"), _col("about_id"))),
