@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot.storage.engine import Database
 from bot.storage.member_data import REGISTRY
 from bot.storage.schema import metadata
+from bot.wiring import build_bot
 from tests.conftest import FakeClock
 from tests.helpers import haven
 
@@ -239,13 +240,18 @@ async def test_added_back_within_the_grace_period_keeps_everything(
     assert await bot.services.checkins.export_rows(here.guild.id, here.robin.id)
 
 
-async def test_start_up_sweep_schedules_servers_removed_while_offline(env: simcord.Env, places) -> None:
+async def test_start_up_sweep_schedules_servers_removed_while_offline(
+    env: simcord.Env, places, database: Database, clock: FakeClock
+) -> None:
     here, _ = places
+    await haven(env).services.checkins.record(424242, here.robin.id, 3)  # a server Haven isn't in any more
+    await haven(env).services.checkins.record(here.guild.id, here.robin.id, 3)
+
+    await env.restart_bot(build_bot(database, clock=clock))  # on_ready runs the sweep
+    await env.advance_time(5)
+
     services = haven(env).services
-    await services.checkins.record(424242, here.robin.id, 3)  # a server Haven isn't in any more
 
-    missing = await services.privacy.sweep({g.id for g in haven(env).guilds})
-
-    assert missing == [424242]
     assert await services.privacy.removal_date(424242) is not None
     assert await services.privacy.removal_date(here.guild.id) is None
+    assert await services.privacy.sweep({g.id for g in haven(env).guilds}) == [424242]  # and again: same date
