@@ -21,6 +21,7 @@ from bot.services.command_sync import CommandSyncService
 from bot.services.crisis import CrisisService
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.health import HealthService
+from bot.services.privacy import PrivacyService
 from bot.services.resources import ResourceService
 from bot.storage.engine import Database
 from bot.tree import HavenTree, send_private
@@ -62,6 +63,7 @@ class Services:
     checkins: CheckinService
     buddies: BuddyService
     health: HealthService
+    privacy: PrivacyService
 
 
 class HavenBot(commands.Bot):

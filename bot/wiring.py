@@ -20,6 +20,7 @@ from bot.services.command_sync import CommandSyncService
 from bot.services.crisis import CrisisService, load_lexicon
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.health import HealthService
+from bot.services.privacy import PrivacyService
 from bot.services.resources import ResourceService, load_directory
 from bot.storage import migrate
 from bot.storage.backup import backup_before_migration
@@ -28,8 +29,10 @@ from bot.storage.buddies import BuddyRepository
 from bot.storage.checkins import CheckinRepository
 from bot.storage.crisis import CrisisRepository
 from bot.storage.engine import Database
+from bot.storage.guild_data import GuildDataRepository
 from bot.storage.guild_settings import GuildSettingsRepository
 from bot.storage.health import HealthRepository
+from bot.storage.member_data import MemberDataRepository
 from bot.storage.resources import ResourcesRepository
 
 log = logging.getLogger("bot")
@@ -38,14 +41,29 @@ log = logging.getLogger("bot")
 def build_services(db: Database, clock: Clock = system_clock, directory: Directory | None = None) -> Services:
     """Every service, wired to its repositories. Shipped data loads once here."""
     crisis = CrisisService(shipped_lexicon(), CrisisRepository(db), clock)
-    return Services(
-        guild_settings=GuildSettingsService(GuildSettingsRepository(db), clock),
-        command_sync=CommandSyncService(BotStateRepository(db), clock),
-        resources=ResourceService(directory or shipped_directory(), ResourcesRepository(db), clock),
+    guild_settings = GuildSettingsService(GuildSettingsRepository(db), clock)
+    resources = ResourceService(directory or shipped_directory(), ResourcesRepository(db), clock)
+    checkins = CheckinService(CheckinRepository(db), clock)
+    buddies = BuddyService(BuddyRepository(db), crisis, clock)
+    privacy = PrivacyService(
+        MemberDataRepository(db),
+        GuildDataRepository(db),
+        guild_settings=guild_settings,
         crisis=crisis,
-        checkins=CheckinService(CheckinRepository(db), clock),
-        buddies=BuddyService(BuddyRepository(db), crisis, clock),
+        checkins=checkins,
+        buddies=buddies,
+        resources=resources,
+        clock=clock,
+    )
+    return Services(
+        guild_settings=guild_settings,
+        command_sync=CommandSyncService(BotStateRepository(db), clock),
+        resources=resources,
+        crisis=crisis,
+        checkins=checkins,
+        buddies=buddies,
         health=HealthService(HealthRepository(db)),
+        privacy=privacy,
     )
 
 

@@ -14,6 +14,7 @@ async def load_cogs(bot: HavenBot) -> None:
     from bot.cogs.checkins.cog import CheckinCog
     from bot.cogs.crisis.cog import CrisisCog
     from bot.cogs.general import GeneralCog
+    from bot.cogs.privacy.cog import PrivacyCog
     from bot.cogs.resources.cog import ResourcesCog
     from bot.cogs.setup import SetupCog
     from bot.pacing import Pacer
@@ -27,3 +28,4 @@ async def load_cogs(bot: HavenBot) -> None:
     )  # one budget for every bulk DM, below Discord's global 50 requests a second
     await bot.add_cog(CheckinCog(bot, bot.services.checkins, dms))
     await bot.add_cog(BuddyCog(bot, bot.services.buddies, dms))
+    await bot.add_cog(PrivacyCog(bot, bot.services.privacy, bot.services.crisis))

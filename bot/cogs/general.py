@@ -41,6 +41,11 @@ class GeneralCog(commands.Cog):
         )
         embed.add_field(name=t("about.privacy", loc), value=t("about.privacy_value", loc), inline=False)
         embed.add_field(name=t("about.retention", loc), value=t("about.retention_value", loc), inline=False)
+        embed.add_field(
+            name=t("about.your_data", loc),
+            value=t("about.your_data_value", loc, url=SOURCE_URL),
+            inline=False,
+        )
         embed.set_footer(text=t("about.not_therapy", loc))
         await interaction.response.send_message(embed=embed, ephemeral=True)
 

@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import SOURCE_URL
 from bot.domain.guild_settings import ALERT_CHANNEL_PERMISSIONS, missing_permissions
 from bot.errors import InvalidInput
 from bot.permissions import granted_names, require_manage_guild
@@ -123,7 +124,9 @@ class SetupCog(commands.Cog):
         )
         embed = discord.Embed(
             title=t("setup.transparency.title", locale),
-            description=t("setup.transparency.body", locale, days=settings.retention_days, optout=optout),
+            description=t("setup.transparency.body", locale, days=settings.retention_days, optout=optout)
+            + "\n\n"
+            + t("setup.transparency.your_data", locale, url=SOURCE_URL),
             colour=EMBED_COLOUR,
         )
         updated = False

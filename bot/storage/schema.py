@@ -369,3 +369,14 @@ buddy_outbox = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Index("ix_buddy_outbox_due", "state", "next_attempt_at"),
 )
+
+# --- privacy
+
+# Servers Haven was removed from: their data is deleted after a grace period unless Haven is added back.
+guild_removals = Table(
+    "guild_removals",
+    metadata,
+    Column("guild_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("removed_at", UTCDateTime(), nullable=False),
+    Column("purge_after", UTCDateTime(), nullable=False, index=True),
+)

@@ -1,4 +1,4 @@
-"""Scanning messages, running the delivery loop, and the /crisis and /privacy commands."""
+"""Scanning messages, running the delivery loop, and the /crisis commands (/privacy lives in cogs/privacy)."""
 
 from __future__ import annotations
 
@@ -48,7 +48,6 @@ class CrisisCog(commands.Cog):
     allow_group = app_commands.Group(
         name="allow", description="Phrases never to alert on here.", parent=crisis_group
     )
-    privacy_group = app_commands.Group(name="privacy", description="Your privacy choices in Haven.")
 
     def __init__(self, bot: HavenBot, crisis: CrisisService) -> None:
         self.bot = bot
@@ -393,22 +392,6 @@ class CrisisCog(commands.Cog):
         ):
             embed.add_field(name=self._t(interaction, f"crisis.settings.{name}"), value=value)
         await interaction.response.send_message(embed=embed, ephemeral=True)
-
-    # --- /privacy for members
-
-    @privacy_group.command(name="scanning")
-    @app_commands.describe(
-        enabled="On: Haven may notice crisis language in your messages. Off: it won't look."
-    )
-    async def privacy_scanning(self, interaction: discord.Interaction[HavenBot], enabled: bool) -> None:
-        """Turn crisis-language scanning of your own messages on or off."""
-        await self.crisis.set_optout(interaction.user.id, not enabled)
-        text = self._t(interaction, "privacy.scanning.on" if enabled else "privacy.scanning.off")
-        if not enabled and interaction.guild is not None:
-            settings = await self.crisis.settings(interaction.guild.id)
-            if not settings.allow_optout:
-                text += "\n\n" + self._t(interaction, "privacy.scanning.server_off")
-        await interaction.response.send_message(text, ephemeral=True)
 
 
 def _listing(lines: list[str], empty: str) -> str:

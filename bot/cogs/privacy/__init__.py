@@ -1,0 +1,1 @@
+"""/privacy: a member's choices, export and delete; removing a server's data after Haven leaves."""
