@@ -10,6 +10,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.clock import Clock
+from bot.delivery import DeliveryEngine
 from bot.domain.commands import sync_scope
 from bot.i18n import Catalogs
 from bot.i18n.translator import HavenTranslator
@@ -58,6 +60,8 @@ class Services:
     crisis: CrisisService
     checkins: CheckinService
     buddies: BuddyService
+    delivery: DeliveryEngine
+    clock: Clock
 
 
 class HavenBot(commands.Bot):
@@ -94,7 +98,8 @@ class HavenBot(commands.Bot):
         from bot.cogs import load_cogs
 
         await self.tree.set_translator(HavenTranslator(self.i18n))
-        await load_cogs(self)
+        await self.services.delivery.start()  # takes back the leases this process's previous run held
+        await load_cogs(self)  # features register their delivery handlers
         await self.sync_commands(force=False)
 
     def _sync_guild(self) -> discord.abc.Snowflake | None:
@@ -159,8 +164,9 @@ class HavenBot(commands.Bot):
             await send_private(interaction, self.i18n.text("common.done", interaction.locale))
 
     async def close(self) -> None:
-        """Unload cogs (stopping their loops), close the gateway, then let writes finish and close the DB."""
+        """Stop delivery (in-flight sends finish, leases are given back), unload cogs, close the gateway and DB."""
         try:
+            await self.services.delivery.stop()
             await super().close()
         finally:
             await self.close_resources()
@@ -170,4 +176,5 @@ class HavenBot(commands.Bot):
         if self._closed_resources:
             return
         self._closed_resources = True
+        await self.services.delivery.stop()
         await self.db.close()
