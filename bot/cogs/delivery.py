@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from discord.ext import commands, tasks
 
+from bot.cogs._loops import stop_loop
 from bot.delivery import DeliveryEngine
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ class DeliveryCog(commands.Cog):
         self.delivery_loop.start()
 
     async def cog_unload(self) -> None:
-        self.delivery_loop.stop()  # graceful: the tick in progress finishes; nothing is cancelled mid-write
+        await stop_loop(self.delivery_loop)  # a tick in progress finishes; nothing is cancelled mid-write
 
     @tasks.loop(seconds=TICK_SECONDS)
     async def delivery_loop(self) -> None:
