@@ -43,7 +43,7 @@ class SimClock:
         return self.env.now() if self.env is not None else datetime.now(UTC)
 
 
-async def _world(env: simcord.Env) -> tuple[Any, Any, Any, list[Any]]:
+async def _world(env: simcord.Env) -> tuple[Any, Any, Any, Any]:
     guild = env.create_guild("Bench")
     general = guild.create_text_channel("general")
     alerts = guild.create_text_channel("alerts")
