@@ -71,7 +71,7 @@ async def restart_to_delivery(clean: bool) -> float:
         db = await Database.open(url, connect_timeout=1)
         await migrate.upgrade(db)
         bot = build_bot(db, clock=clock)
-        async with simcord.run(bot) as env:
+        async with simcord.run(bot, settle_timeout=60) as env:
             clock.env = env
             guild, general, alerts, _ = await _world(env)
             member = guild.add_member(env.create_user("robin"))
@@ -104,7 +104,7 @@ async def faults(alerts_n: int, seed: int) -> tuple[int, int, int, int, int]:
         await migrate.upgrade(db)
         bot = build_bot(db, clock=clock)
         crashes = 0
-        async with simcord.run(bot) as env:
+        async with simcord.run(bot, settle_timeout=60) as env:
             clock.env = env
             guild, general, alerts, _ = await _world(env)
             members = [guild.add_member(env.create_user(f"m{i}")) for i in range(alerts_n)]
@@ -156,7 +156,7 @@ def _lose_some_responses(env: simcord.Env, channel_id: int, rng: random.Random) 
 async def run(quick: bool) -> None:
     crash = await restart_to_delivery(clean=False)
     clean = await restart_to_delivery(clean=True)
-    n = 40 if quick else 200
+    n = 40 if quick else 100
     dup_cards, lost_cards, dup_replies, lost_replies, crashes = await faults(n, seed=12)
     print(
         f"restart after a crash (lease held) -> card delivered:  {crash:.2f} s virtual after start (target < 5 s)"
