@@ -10,6 +10,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.clock import Clock
+from bot.delivery import DeliveryEngine
 from bot.domain.commands import sync_scope
 from bot.health import HealthServer, LoopMonitor, Probes
 from bot.i18n import Catalogs
@@ -64,6 +66,8 @@ class Services:
     buddies: BuddyService
     health: HealthService
     privacy: PrivacyService
+    delivery: DeliveryEngine
+    clock: Clock
 
 
 class HavenBot(commands.Bot):
@@ -108,7 +112,8 @@ class HavenBot(commands.Bot):
         from bot.cogs import load_cogs
 
         await self.tree.set_translator(HavenTranslator(self.i18n))
-        await load_cogs(self)
+        await self.services.delivery.start()  # takes back the leases this process's previous run held
+        await load_cogs(self)  # features register their delivery handlers
         await self.sync_commands(force=False)
         await self.start_health()
 
@@ -206,8 +211,9 @@ class HavenBot(commands.Bot):
             await send_private(interaction, self.i18n.text("common.done", interaction.locale))
 
     async def close(self) -> None:
-        """Unload cogs (stopping their loops), close the gateway, then let writes finish and close the DB."""
+        """Stop delivery (in-flight sends finish, leases are given back), unload cogs, close the gateway and DB."""
         try:
+            await self.services.delivery.stop()
             await super().close()
         finally:
             await self.close_resources()
@@ -218,6 +224,7 @@ class HavenBot(commands.Bot):
             return
         self._closed_resources = True
         try:
+            await self.services.delivery.stop()  # gives back this process's leases
             if self.health_server is not None:
                 await self.health_server.stop()
             await self.metrics.stop_lag_sampler()

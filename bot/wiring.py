@@ -11,6 +11,8 @@ import logging
 from bot.app import HavenBot, Services
 from bot.clock import Clock, system_clock
 from bot.config import Settings
+from bot.delivery import DeliveryEngine
+from bot.delivery.instance import stable_instance_id
 from bot.domain.crisis import Lexicon
 from bot.domain.resources import Directory
 from bot.i18n import Catalogs
@@ -28,7 +30,8 @@ from bot.storage.bot_state import BotStateRepository
 from bot.storage.buddies import BuddyRepository
 from bot.storage.checkins import CheckinRepository
 from bot.storage.crisis import CrisisRepository
-from bot.storage.engine import Database
+from bot.storage.delivery import DeliveryRepository
+from bot.storage.engine import Database, safe_url
 from bot.storage.guild_data import GuildDataRepository
 from bot.storage.guild_settings import GuildSettingsRepository
 from bot.storage.health import HealthRepository
@@ -64,6 +67,10 @@ def build_services(db: Database, clock: Clock = system_clock, directory: Directo
         buddies=buddies,
         health=HealthService(HealthRepository(db)),
         privacy=privacy,
+        delivery=DeliveryEngine(
+            DeliveryRepository(db), clock, instance_id=stable_instance_id(safe_url(str(db.engine.url)))
+        ),
+        clock=clock,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 
@@ -47,3 +48,47 @@ async def test_closing_the_bot_closes_the_database(env: simcord.Env) -> None:
     with pytest.raises(DatabaseError, match="closing"):
         await bot.services.command_sync.record_sync("x", [{"name": "late"}])
     assert bot.db.writes_in_flight == 0
+
+
+async def test_stopping_twenty_times_in_a_row_logs_no_error(
+    db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.storage import migrate
+    from bot.storage.engine import Database
+    from bot.wiring import build_bot
+
+    caplog.set_level(logging.INFO)
+    for _ in range(20):
+        db = await Database.open(db_url, connect_timeout=5)
+        await migrate.upgrade(db)
+        bot = build_bot(db)
+        await bot.services.delivery.start()
+        await bot.services.delivery.tick()
+        await bot.close()
+        assert bot.db.writes_in_flight == 0
+
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == []
+
+
+async def test_closing_the_running_bot_twenty_times_logs_no_error(
+    env: simcord.Env, db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.storage import migrate
+    from bot.storage.engine import Database
+    from bot.wiring import build_bot
+
+    caplog.set_level(logging.INFO)
+    for _ in range(20):
+        await env.advance_time(2)  # the loops run
+        bot = haven(env)
+        await bot.close()  # what SIGTERM does
+        assert bot.db.writes_in_flight == 0
+        db = await Database.open(db_url, connect_timeout=5)
+        await migrate.upgrade(db)
+        await env.restart_bot(build_bot(db))
+
+    await env.advance_time(2)
+    await haven(env).close()
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == []

@@ -100,6 +100,9 @@ def _login_problem(exc: BaseException) -> int:
     return EXIT_FAILED
 
 
+_CLOSING: set[asyncio.Task[None]] = set()
+
+
 def install_stop_signals(bot: discord.Client) -> asyncio.Event:
     """SIGTERM and Ctrl-C close the bot once: loops stop, writes finish, the database closes.
 
@@ -107,7 +110,7 @@ def install_stop_signals(bot: discord.Client) -> asyncio.Event:
     """
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
-    tasks: set[asyncio.Task[None]] = set()
+    tasks = _CLOSING
 
     def _stop(signame: str) -> None:
         if stopping.is_set():
@@ -168,8 +171,16 @@ async def run_bot(settings: Settings) -> int:
         return _login_problem(exc)
     finally:
         await bot.close_resources()
+        await _closing_done()
     log.info("Haven stopped cleanly")
     return EXIT_OK
+
+
+async def _closing_done(timeout: float = 8.0) -> None:
+    """Wait for the close a signal started, so nothing is left for asyncio to cancel on the way out."""
+    pending = [task for task in _CLOSING if not task.done()]
+    if pending:
+        await asyncio.wait(pending, timeout=timeout)
 
 
 async def cmd_sync(settings: Settings) -> int:

@@ -13,6 +13,7 @@ async def load_cogs(bot: HavenBot) -> None:
     from bot.cogs.buddies.cog import BuddyCog
     from bot.cogs.checkins.cog import CheckinCog
     from bot.cogs.crisis.cog import CrisisCog
+    from bot.cogs.delivery import DeliveryCog
     from bot.cogs.general import GeneralCog
     from bot.cogs.privacy.cog import PrivacyCog
     from bot.cogs.resources.cog import ResourcesCog
@@ -29,3 +30,4 @@ async def load_cogs(bot: HavenBot) -> None:
     await bot.add_cog(CheckinCog(bot, bot.services.checkins, dms))
     await bot.add_cog(BuddyCog(bot, bot.services.buddies, dms))
     await bot.add_cog(PrivacyCog(bot, bot.services.privacy, bot.services.crisis))
+    await bot.add_cog(DeliveryCog(bot, bot.services.delivery))

@@ -14,8 +14,12 @@ from enum import StrEnum
 from bot.domain.crisis import Kind, Severity
 
 EXCERPT_MAX = 200
-MAX_BACKOFF_SECONDS = 300
-LEASE_SECONDS = 60
+LEASE_SECONDS = 10
+# The kinds of delivery work item an alert causes (see bot/delivery).
+CARD = "crisis.card"
+EDIT = "crisis.edit"
+REPING = "crisis.reping"
+REPLY = "crisis.reply"
 REPINGS = 2  # the moderator role once more, then the second role
 
 
@@ -114,11 +118,6 @@ def excerpt(text: str, limit: int = EXCERPT_MAX) -> str:
     """A short, single-line excerpt for the card."""
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "\u2026"
-
-
-def backoff(attempts: int) -> timedelta:
-    """How long to wait before delivery attempt ``attempts + 1`` (2 s, 4 s, 8 s ... up to 5 minutes)."""
-    return timedelta(seconds=min(MAX_BACKOFF_SECONDS, 2 ** max(1, attempts)))
 
 
 def first_ping_due(severity: Severity, settings: CrisisSettings, now: datetime) -> datetime | None:

@@ -22,7 +22,6 @@ from bot.domain.alerts import (
     ReplyState,
     Stats,
     Status,
-    backoff,
     excerpt,
     first_ping_due,
     in_cooldown,
@@ -269,12 +268,22 @@ class CrisisService:
     # --- the outbox
 
     async def due_deliveries(self) -> list[Alert]:
-        """Alerts with a card to send or edit, or a member reply to send."""
+        """Alerts with a card to send or edit, or a member reply to send (the alert rows' own view)."""
         return await self._repo.due_deliveries(self._clock())
 
     async def lease(self, alert_id: int) -> bool:
-        """Take the right to send an alert's card now."""
+        """Mark an alert's card as being sent, if nobody else is sending it (a short lease on the alert row)."""
         return await self._repo.lease(alert_id, self._clock(), LEASE_SECONDS)
+
+    async def card_sending(self, alert_id: int) -> None:
+        """The delivery engine leased the card and is sending it now."""
+        now = self._clock()
+        await self._repo.set_fields(
+            alert_id,
+            now,
+            card_state=CardState.SENDING.value,
+            lease_until=now + timedelta(seconds=LEASE_SECONDS),
+        )
 
     async def card_sent(self, alert: Alert, card_message_id: int) -> None:
         """Record the card, and when to ping again if nobody claims it."""
@@ -284,32 +293,28 @@ class CrisisService:
             alert.id, card_message_id, first_ping_due(alert.severity, settings, now), now
         )
 
-    async def card_failed(self, alert: Alert) -> datetime:
-        """Schedule another try with backoff; returns when."""
-        now = self._clock()
-        when = now + backoff(alert.card_attempts + 1)
-        await self._repo.mark_failed(alert.id, when, now)
-        return when
+    async def card_failed(self, alert: Alert, retry_at: datetime) -> None:
+        """Record a failed attempt (the delivery engine retries it at ``retry_at``)."""
+        await self._repo.mark_failed(alert.id, retry_at, self._clock())
 
     async def take_card_edit(self, alert_id: int) -> bool:
-        """Claim a pending card edit (returns False if another worker took it)."""
+        """Clear the alert's pending-edit flag (the card was just edited)."""
         return await self._repo.take_dirty(alert_id, self._clock())
 
-    async def card_edit_failed(self, alert_id: int) -> None:
-        """Keep a card edit for the next round."""
-        await self._repo.set_fields(alert_id, self._clock(), card_dirty=True)
-
     async def reply_done(self, alert_id: int, state: ReplyState) -> None:
-        """Record how the private reply to the member went."""
-        await self._repo.set_fields(alert_id, self._clock(), reply_state=state.value, card_dirty=True)
+        """Record how the private reply to the member went (and queue the card edit that shows it)."""
+        await self._repo.mark_reply(alert_id, state, self._clock())
+
+    async def requeue_unsent_cards(self) -> int:
+        """Make sure every alert whose card isn't sent is queued for delivery (run at start and every minute)."""
+        added = await self._repo.requeue_unsent_cards(self._clock())
+        if added:
+            log.warning("Queued %d alert card(s) that had no delivery work item", added)
+        return added
 
     async def owner_told(self, alert_id: int) -> None:
         """Remember that the server owner was told the alert channel is broken."""
         await self._repo.set_fields(alert_id, self._clock(), owner_told=True)
-
-    async def due_pings(self) -> list[Alert]:
-        """Unclaimed alerts whose re-ping time has come."""
-        return await self._repo.due_pings(self._clock())
 
     async def record_ping(self, alert: Alert) -> bool:
         """Count one re-ping (exactly once) and schedule the next, if any."""

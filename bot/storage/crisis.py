@@ -8,9 +8,20 @@ from typing import Any
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.domain.alerts import Alert, CardState, CrisisSettings, ReplyState, Status
+from bot.domain.alerts import (
+    CARD,
+    EDIT,
+    REPING,
+    REPLY,
+    Alert,
+    CardState,
+    CrisisSettings,
+    ReplyState,
+    Status,
+)
 from bot.domain.crisis import Kind, Severity
 from bot.storage._upsert import upsert
+from bot.storage.delivery import enqueue
 from bot.storage.engine import Database
 from bot.storage.schema import (
     crisis_alerts,
@@ -18,6 +29,7 @@ from bot.storage.schema import (
     crisis_phrases,
     crisis_reveals,
     crisis_settings,
+    delivery_items,
     scan_optout,
 )
 
@@ -196,7 +208,13 @@ class CrisisRepository:
         try:
             async with self._db.transaction() as conn:
                 result = await conn.execute(insert(crisis_alerts).values(**values).returning(A.id))
-                return result.scalar_one(), True
+                alert_id = result.scalar_one()
+                # The work it causes is written in the same transaction: the card, and the member's reply.
+                now = values["created_at"]
+                await enqueue(conn, CARD, alert_id, now, now)
+                if values.get("reply_state") == ReplyState.PENDING.value:
+                    await enqueue(conn, REPLY, alert_id, now, now)
+                return alert_id, True
         except IntegrityError:
             existing = await self.by_message(values["guild_id"], values["message_id"])
             assert existing is not None
@@ -231,6 +249,7 @@ class CrisisRepository:
                     updated_at=now,
                 )
             )
+            await enqueue(conn, EDIT, alert_id, now, now)
 
     async def due_deliveries(self, now: datetime, limit: int = 50) -> list[Alert]:
         """Alerts whose card must be sent or edited, or whose member reply is pending."""
@@ -279,6 +298,8 @@ class CrisisRepository:
                     updated_at=now,
                 )
             )
+            if next_ping_at is not None:
+                await enqueue(conn, REPING, alert_id, next_ping_at, now)
 
     async def mark_failed(self, alert_id: int, next_attempt_at: datetime, now: datetime) -> None:
         """A delivery attempt failed: try again later."""
@@ -299,6 +320,37 @@ class CrisisRepository:
         """Update some delivery fields of an alert (reply state, dirty flag, owner told, pings)."""
         async with self._db.transaction() as conn:
             await conn.execute(update(crisis_alerts).where(A.id == alert_id).values(updated_at=now, **values))
+
+    async def requeue_unsent_cards(self, now: datetime) -> int:
+        """A safety net: every alert whose card isn't sent has a card work item. Returns how many were added."""
+        active = (
+            select(delivery_items.c.id)
+            .where(
+                delivery_items.c.kind == CARD,
+                delivery_items.c.ref == A.id,
+                delivery_items.c.state.in_(["pending", "leased"]),
+            )
+            .exists()
+        )
+        async with self._db.transaction() as conn:
+            ids = list(
+                (
+                    await conn.execute(select(A.id).where(A.card_state != CardState.SENT.value, ~active))
+                ).scalars()
+            )
+            for alert_id in ids:
+                await enqueue(conn, CARD, alert_id, now, now)
+            return len(ids)
+
+    async def mark_reply(self, alert_id: int, state: ReplyState, now: datetime) -> None:
+        """Record how the member's reply went, and queue the card edit that shows it."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                update(crisis_alerts)
+                .where(A.id == alert_id)
+                .values(reply_state=state.value, card_dirty=True, updated_at=now)
+            )
+            await enqueue(conn, EDIT, alert_id, now, now)
 
     async def take_dirty(self, alert_id: int, now: datetime) -> bool:
         """Clear an alert's pending card edit; returns whether there was one to do."""
@@ -326,7 +378,11 @@ class CrisisRepository:
                 .where(A.id == alert_id, A.pings == expected_pings, A.status == Status.OPEN)
                 .values(pings=expected_pings + 1, next_ping_at=next_ping_at, updated_at=now)
             )
-            return result.rowcount == 1
+            if result.rowcount != 1:
+                return False
+            if next_ping_at is not None:
+                await enqueue(conn, REPING, alert_id, next_ping_at, now)
+            return True
 
     async def transition(
         self,
@@ -349,7 +405,10 @@ class CrisisRepository:
                 .where(A.id == alert_id, A.guild_id == guild_id, A.status.in_(list(allowed_from)))
                 .values(**values)
             )
-            return result.rowcount == 1
+            if result.rowcount != 1:
+                return False
+            await enqueue(conn, EDIT, alert_id, now, now)
+            return True
 
     async def alerts_since(self, guild_id: int, since: datetime) -> list[Alert]:
         """A server's alerts created since ``since``."""

@@ -103,6 +103,7 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._in_flight = 0
+        self._reads = 0
         self._idle = asyncio.Event()
         self._idle.set()
         self._closing = False
@@ -177,14 +178,21 @@ class Database:
                     yield conn
         finally:
             self._in_flight -= 1
-            if self._in_flight == 0:
+            if self._in_flight == 0 and self._reads == 0:
                 self._idle.set()
 
     @asynccontextmanager
     async def read(self) -> AsyncGenerator[AsyncConnection]:
-        """A connection for reads."""
-        async with self.engine.connect() as conn:
-            yield conn
+        """A connection for reads (counted too, so closing never disposes a connection still in use)."""
+        self._reads += 1
+        self._idle.clear()
+        try:
+            async with self.engine.connect() as conn:
+                yield conn
+        finally:
+            self._reads -= 1
+            if self._in_flight == 0 and self._reads == 0:
+                self._idle.set()
 
     async def scrub_deleted(self) -> None:
         """After deleting member data: make it unreadable in the files too.
@@ -219,8 +227,10 @@ class Database:
     async def close(self, *, timeout: float = 10.0) -> None:
         """Refuse new writes, wait up to ``timeout`` seconds for open ones, then close the engine."""
         self._closing = True
-        if self._in_flight:
-            log.info("Waiting for %d database write(s) to finish", self._in_flight)
+        if self._in_flight or self._reads:
+            log.info(
+                "Waiting for %d database write(s) and %d read(s) to finish", self._in_flight, self._reads
+            )
             try:
                 await asyncio.wait_for(self._idle.wait(), timeout)
             except TimeoutError:

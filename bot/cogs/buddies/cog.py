@@ -10,6 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
+from bot.cogs._loops import finish_tasks, stop_loop
 from bot.cogs.buddies.intro import intro_embed
 from bot.cogs.buddies.messages import render, render_for_thread
 from bot.cogs.buddies.views import DYNAMIC_ITEMS, JoinView, pairing_view
@@ -61,9 +62,8 @@ class BuddyCog(commands.Cog):
         self.loop.start()
 
     async def cog_unload(self) -> None:
-        self.loop.cancel()
-        for task in self._woken:
-            task.cancel()
+        await stop_loop(self.loop)
+        await finish_tasks(self._woken)
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
 
     async def interaction_check(self, interaction: discord.Interaction[HavenBot]) -> bool:  # type: ignore[override]

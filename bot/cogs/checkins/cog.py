@@ -13,6 +13,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
+from bot.cogs._loops import stop_loop
 from bot.cogs.checkins.views import DYNAMIC_ITEMS, DeleteConfirmView, mood_view
 from bot.domain.checkins import (
     DAY_NAMES,
@@ -62,7 +63,7 @@ class CheckinCog(commands.Cog):
         self.prompt_loop.start()
 
     async def cog_unload(self) -> None:
-        self.prompt_loop.cancel()
+        await stop_loop(self.prompt_loop)
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
 
     async def interaction_check(self, interaction: discord.Interaction[HavenBot]) -> bool:  # type: ignore[override]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
-from discord.ext import commands, tasks
+from discord.ext import commands
 
 from bot.cogs.crisis.delivery import Delivery
 from bot.cogs.crisis.views import DYNAMIC_ITEMS
@@ -29,6 +29,7 @@ SEVERITY_CHOICES = [
     app_commands.Choice(name="Moderate (card without a ping)", value="moderate"),
 ]
 PURGE_EVERY_SECONDS = 3600
+REQUEUE_EVERY_SECONDS = 60
 DM_REPLY_COOLDOWN = 600  # one kind reply per person per ten minutes when no moderators can be told
 SCANNED_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 
@@ -53,35 +54,17 @@ class CrisisCog(commands.Cog):
         self.bot = bot
         self.crisis = crisis
         self.delivery = Delivery(bot)
-        self._last_purge = 0.0
         self._dm_replies: dict[int, float] = {}
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
-        self.bot.loops.register("crisis_outbox", self.outbox_loop.seconds or 5)
-        self.outbox_loop.start()
+        # Cards, edits, re-pings and member replies are sent by the one delivery engine (bot/delivery).
+        self.delivery.register()
+        self.bot.services.delivery.every(PURGE_EVERY_SECONDS, self.crisis.purge_old_excerpts)
+        self.bot.services.delivery.every(REQUEUE_EVERY_SECONDS, self.crisis.requeue_unsent_cards)
 
     async def cog_unload(self) -> None:
-        self.outbox_loop.cancel()
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
-
-    # --- the outbox loop: retries, edits, re-pings, retention
-
-    @tasks.loop(seconds=5)
-    async def outbox_loop(self) -> None:
-        self.bot.loops.beat("crisis_outbox")
-        try:
-            await self.delivery.run_due()
-            await self.delivery.run_pings()
-            if time.monotonic() - self._last_purge > PURGE_EVERY_SECONDS:
-                self._last_purge = time.monotonic()
-                await self.crisis.purge_old_excerpts()
-        except Exception:  # the loop must survive anything; each alert stays in the outbox
-            log.exception("The alert outbox loop hit an error; it will try again")
-
-    @outbox_loop.before_loop
-    async def _before(self) -> None:
-        await self.bot.wait_until_ready()
 
     # --- scanning
 

@@ -1,12 +1,14 @@
 """Delivering alerts from the outbox: the card, its edits, re-pings, and the member's private reply.
 
-Every step is idempotent: the card is leased before it is sent, a card that was sent just before a crash is found
-again in the channel instead of being sent twice, and failures are retried with backoff.
+Each is a handler of the delivery engine (bot/delivery), which leases the work item before it runs and retries it
+with the one backoff policy. A card sent just before a crash is found again in the channel (by its footer) instead
+of being sent twice, and every message create carries the item's nonce (Discord refuses a repeat).
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -15,8 +17,10 @@ from bot.cogs.crisis.cards import card_ref, render_card, render_member_reply
 from bot.cogs.crisis.views import card_view
 from bot.cogs.resources.embeds import render_answer
 from bot.cogs.resources.views import answer_view
-from bot.domain.alerts import Alert, CardState, ReplyState, should_ping
+from bot.delivery import DeliveryEngine
+from bot.domain.alerts import CARD, EDIT, REPING, REPLY, Alert, CardState, ReplyState, Status, should_ping
 from bot.domain.crisis import Detection, Kind
+from bot.domain.delivery import DeliveryItem, Outcome, backoff
 from bot.domain.resources import Topic
 from bot.services.crisis import CrisisService
 
@@ -28,7 +32,7 @@ HISTORY_SEARCH = 50
 
 
 class Delivery:
-    """Sends what the outbox holds."""
+    """The Discord side of alert delivery: handlers the delivery engine runs, each under its lease."""
 
     def __init__(self, bot: HavenBot) -> None:
         self.bot = bot
@@ -37,36 +41,66 @@ class Delivery:
     def crisis(self) -> CrisisService:
         return self.bot.services.crisis
 
-    async def run_due(self) -> None:
-        """Deliver every alert that is due (new cards, retries, edits, member replies)."""
-        for alert in await self.crisis.due_deliveries():
-            await self.deliver(alert.id)
+    @property
+    def engine(self) -> DeliveryEngine:
+        return self.bot.services.delivery
+
+    def register(self) -> None:
+        """Hand the engine a handler per kind of alert work."""
+        self.engine.register(CARD, self.handle_card)
+        self.engine.register(EDIT, self.handle_edit)
+        self.engine.register(REPLY, self.handle_reply)
+        self.engine.register(REPING, self.handle_reping)
 
     async def deliver(self, alert_id: int) -> None:
-        """Send (or edit) one alert's card, then the member's reply. Never raises for Discord errors."""
-        alert = await self.crisis.alert(alert_id)
-        if alert is None:
-            return
+        """The immediate path: the card, the member's reply, then the card edit that shows how it went.
+
+        Each step leases its work item first; whatever the loop (or another process) holds is left to it.
+        """
+        for kind in (CARD, REPLY, EDIT):
+            await self.engine.run_now(kind, alert_id)
+
+    async def _guild_of(self, alert: Alert) -> discord.Guild | None:
         guild = self.bot.get_guild(alert.guild_id)
         if guild is None:
             log.error("Alert #%d: Haven is not in server %s any more; will retry", alert.id, alert.guild_id)
-            await self.crisis.card_failed(alert)
-            return
+        return guild
+
+    async def handle_card(self, item: DeliveryItem) -> Outcome:
+        """Send an alert's card (or find the one an earlier attempt sent)."""
+        alert = await self.crisis.alert(item.ref)
+        if alert is None or alert.card_state is CardState.SENT:
+            return Outcome.DONE
+        guild = await self._guild_of(alert)
+        if guild is None:
+            await self.crisis.card_failed(alert, self._retry_at(item))
+            return Outcome.RETRY
+        return await self._send_card(alert, guild, item)
+
+    async def handle_edit(self, item: DeliveryItem) -> Outcome:
+        """Bring a sent card up to date (a card not sent yet waits: it will be sent up to date)."""
+        alert = await self.crisis.alert(item.ref)
+        if alert is None:
+            return Outcome.DONE
         if alert.card_state is not CardState.SENT:
-            await self._send_card(alert, guild)
-        elif await self.crisis.take_card_edit(alert.id):
-            await self._edit_card(alert, guild)
-        alert = await self.crisis.alert(alert_id)
-        if alert is not None and alert.reply_state is ReplyState.PENDING:
-            await self._reply(alert, guild)
-            alert = await self.crisis.alert(alert_id)
-            # Show on the card how the reply went.
-            if (
-                alert is not None
-                and alert.card_state is CardState.SENT
-                and await self.crisis.take_card_edit(alert.id)
-            ):
-                await self._edit_card(alert, guild)
+            return Outcome.RETRY
+        guild = await self._guild_of(alert)
+        if guild is None:
+            return Outcome.RETRY
+        return await self._edit_card(alert, guild)
+
+    async def handle_reply(self, item: DeliveryItem) -> Outcome:
+        """The member's private reply, sent once."""
+        alert = await self.crisis.alert(item.ref)
+        if alert is None or alert.reply_state is not ReplyState.PENDING:
+            return Outcome.DONE
+        guild = await self._guild_of(alert)
+        if guild is None:
+            return Outcome.RETRY
+        return await self._reply(alert, guild, item)
+
+    def _retry_at(self, item: DeliveryItem) -> datetime:
+        return self.bot.services.clock() + backoff(item.attempts)
 
     async def _alert_place(
         self, guild: discord.Guild
@@ -81,14 +115,13 @@ class Delivery:
         locale = guild.preferred_locale
         return render_card(self.bot, alert, locale, recent=recent), card_view(self.bot, alert, locale)
 
-    async def _send_card(self, alert: Alert, guild: discord.Guild) -> None:
-        recovering = alert.card_state is CardState.SENDING
-        if not await self.crisis.lease(alert.id):
-            return  # another worker has it
+    async def _send_card(self, alert: Alert, guild: discord.Guild, item: DeliveryItem) -> Outcome:
+        recovering = alert.card_state is CardState.SENDING or item.recovering
+        await self.crisis.card_sending(alert.id)
         channel, role = await self._alert_place(guild)
         if channel is None:
-            await self._undeliverable(alert, guild, "the alert channel is missing")
-            return
+            await self._undeliverable(alert, guild, "the alert channel is missing", item)
+            return Outcome.RETRY
         try:
             if recovering:
                 existing = await self._find_card(channel, alert.id)
@@ -97,7 +130,7 @@ class Delivery:
                         "Alert #%d: found the card sent before a restart; not sending it again", alert.id
                     )
                     await self.crisis.card_sent(alert, existing.id)
-                    return
+                    return Outcome.DONE
             embed, view = await self._card(alert, guild)
             ping = role is not None and should_ping(alert.severity)
             message = await channel.send(
@@ -107,18 +140,21 @@ class Delivery:
                 allowed_mentions=discord.AllowedMentions(
                     everyone=False, users=False, roles=[role] if ping and role is not None else False
                 ),
+                nonce=item.nonce,  # discord.py adds enforce_nonce: Discord refuses a second create
             )
         except (discord.Forbidden, discord.NotFound) as exc:
             await self._undeliverable(
-                alert, guild, f"Discord refused the card ({exc.status}, code {exc.code})"
+                alert, guild, f"Discord refused the card ({exc.status}, code {exc.code})", item
             )
-            return
-        except (discord.HTTPException, discord.RateLimited, OSError) as exc:
-            when = await self.crisis.card_failed(alert)
+            return Outcome.RETRY
+        except (discord.HTTPException, discord.RateLimited, OSError, TimeoutError) as exc:
+            when = self._retry_at(item)
+            await self.crisis.card_failed(alert, when)
             log.warning("Alert #%d: sending the card failed (%s); retrying at %s", alert.id, _why(exc), when)
-            return
+            return Outcome.RETRY
         await self.crisis.card_sent(alert, message.id)
         self.bot.metrics.card_delivered(alert)
+        return Outcome.DONE
 
     async def _find_card(self, channel: discord.TextChannel, alert_id: int) -> discord.Message | None:
         """A card for ``alert_id`` already in the channel (sent just before a crash)."""
@@ -131,22 +167,25 @@ class Delivery:
                 return message
         return None
 
-    async def _edit_card(self, alert: Alert, guild: discord.Guild) -> None:
+    async def _edit_card(self, alert: Alert, guild: discord.Guild) -> Outcome:
         channel, _ = await self._alert_place(guild)
         if channel is None or alert.card_message_id is None:
-            return
+            return Outcome.DONE
         embed, view = await self._card(alert, guild)
         try:
             await channel.get_partial_message(alert.card_message_id).edit(embed=embed, view=view)
         except discord.NotFound:
             log.warning("Alert #%d: the card was deleted; not editing it", alert.id)
-        except (discord.HTTPException, discord.RateLimited, OSError) as exc:
+        except (discord.HTTPException, discord.RateLimited, OSError, TimeoutError) as exc:
             log.warning("Alert #%d: editing the card failed (%s); will retry", alert.id, _why(exc))
-            await self.crisis.card_edit_failed(alert.id)
+            return Outcome.RETRY
+        await self.crisis.take_card_edit(alert.id)
+        return Outcome.DONE
 
-    async def _undeliverable(self, alert: Alert, guild: discord.Guild, why: str) -> None:
+    async def _undeliverable(self, alert: Alert, guild: discord.Guild, why: str, item: DeliveryItem) -> None:
         """The alert channel is gone or Haven lost permission: retry later, log loudly, tell the owner once."""
-        when = await self.crisis.card_failed(alert)
+        when = self._retry_at(item)
+        await self.crisis.card_failed(alert, when)
         log.error(
             "ALERT #%d IN SERVER %s COULD NOT BE DELIVERED: %s. Retrying at %s", alert.id, guild.id, why, when
         )
@@ -164,7 +203,7 @@ class Delivery:
             return
         await self.crisis.owner_told(alert.id)
 
-    async def _reply(self, alert: Alert, guild: discord.Guild) -> None:
+    async def _reply(self, alert: Alert, guild: discord.Guild, item: DeliveryItem) -> Outcome:
         """The kind, private message to the member, with help for their country."""
         settings = await self.crisis.settings(alert.guild_id)
         user = self.bot.get_user(alert.member_id)
@@ -179,7 +218,7 @@ class Delivery:
             )
             embed = render_answer(self.bot.i18n, locale, answer, self.bot.services.resources.directory)
             view = answer_view(self.bot, locale, answer, in_guild=False)
-            await user.send(content=text, embed=embed, view=view)
+            await user.send(content=text, embed=embed, view=view, nonce=item.nonce)
         except discord.Forbidden as exc:
             self.bot.metrics.dm_failed("crisis_reply", exc)
             log.info(
@@ -188,12 +227,13 @@ class Delivery:
                 exc.code,
             )
             await self.crisis.reply_done(alert.id, ReplyState.CLOSED)
-            return
-        except (discord.HTTPException, discord.RateLimited, OSError) as exc:
+            return Outcome.DONE
+        except (discord.HTTPException, discord.RateLimited, OSError, TimeoutError) as exc:
             self.bot.metrics.dm_failed("crisis_reply", exc)
             log.warning("Alert #%d: the private reply failed (%s); will retry", alert.id, _why(exc))
-            return
+            return Outcome.RETRY
         await self.crisis.reply_done(alert.id, ReplyState.SENT)
+        return Outcome.DONE
 
     async def reply_directly(self, user: discord.User | discord.Member, detection: Detection) -> None:
         """A kind reply with help to someone who wrote to Haven, when no server's moderators can be told."""
@@ -216,29 +256,33 @@ class Delivery:
             self.bot.metrics.dm_failed("crisis_reply", exc)
             log.warning("Couldn't reply to a direct message in crisis (%s)", _why(exc))
 
-    async def run_pings(self) -> None:
-        """Ping again for unclaimed high and imminent alerts: the moderator role, then the second role."""
-        for alert in await self.crisis.due_pings():
-            guild = self.bot.get_guild(alert.guild_id)
-            if guild is None or alert.card_message_id is None:
-                continue
-            channel, role = await self._alert_place(guild)
-            settings = await self.crisis.settings(alert.guild_id)
-            target = role if alert.pings == 0 else guild.get_role(settings.escalation_role_id or 0)
-            if channel is None or target is None or not await self.crisis.record_ping(alert):
-                continue
-            text = self.bot.i18n.text(
-                "crisis.reping", guild.preferred_locale, role=target.mention, ref=card_ref(alert.id)
+    async def handle_reping(self, item: DeliveryItem) -> Outcome:
+        """Ping again for an unclaimed high or imminent alert: the moderator role, then the second role."""
+        alert = await self.crisis.alert(item.ref)
+        if alert is None or alert.status is not Status.OPEN or alert.card_message_id is None:
+            return Outcome.DONE  # claimed or closed meanwhile: no ping
+        guild = await self._guild_of(alert)
+        if guild is None:
+            return Outcome.RETRY
+        channel, role = await self._alert_place(guild)
+        settings = await self.crisis.settings(alert.guild_id)
+        target = role if alert.pings == 0 else guild.get_role(settings.escalation_role_id or 0)
+        if channel is None or target is None or not await self.crisis.record_ping(alert):
+            return Outcome.DONE
+        text = self.bot.i18n.text(
+            "crisis.reping", guild.preferred_locale, role=target.mention, ref=card_ref(alert.id)
+        )
+        try:
+            await channel.send(
+                text,
+                reference=channel.get_partial_message(alert.card_message_id),
+                allowed_mentions=discord.AllowedMentions(everyone=False, users=False, roles=[target]),
+                mention_author=False,
+                nonce=item.nonce,
             )
-            try:
-                await channel.send(
-                    text,
-                    reference=channel.get_partial_message(alert.card_message_id),
-                    allowed_mentions=discord.AllowedMentions(everyone=False, users=False, roles=[target]),
-                    mention_author=False,
-                )
-            except (discord.HTTPException, discord.RateLimited, OSError) as exc:
-                log.warning("Alert #%d: the re-ping failed (%s)", alert.id, _why(exc))
+        except (discord.HTTPException, discord.RateLimited, OSError, TimeoutError) as exc:
+            log.warning("Alert #%d: the re-ping failed (%s)", alert.id, _why(exc))
+        return Outcome.DONE
 
 
 def _why(exc: BaseException) -> str:
