@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Text, insert, select, type_coerce
+from sqlalchemy import Table, Text, insert, select, type_coerce
 
 from bot.errors import DataKeyError
 from bot.storage import schema
@@ -101,7 +101,7 @@ def test_every_column_of_member_free_text_is_encrypted() -> None:
     }
 
 
-async def _raw(db: Database, table, column: str) -> list[str | None]:  # noqa: ANN001
+async def _raw(db: Database, table: Table, column: str) -> list[str | None]:
     async with db.read() as conn:
         raw = type_coerce(table.c[column], Text())
         return list((await conn.execute(select(raw).order_by(raw))).scalars())
