@@ -10,7 +10,19 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, Text, and_, func, literal, or_, select, type_coerce, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    Text,
+    and_,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.exc import DBAPIError
 
 from bot.storage import schema
@@ -120,18 +132,28 @@ async def _reencrypt_column(
             rows = [tuple(r) for r in (await conn.execute(query)).all()]
         if not rows:
             return
-        rewritten = [(row[:-1], row[-1], keyring.encrypt(keyring.decrypt(row[-1]))) for row in rows]
+        params = [
+            {
+                **{f"pk_{i}": v for i, v in enumerate(row[:-1])},
+                "old": row[-1],
+                "new": _rewrite(keyring, row[-1]),
+            }
+            for row in rows
+        ]
+        same_row = and_(*(k == bindparam(f"pk_{i}") for i, k in enumerate(keys)), raw == bindparam("old"))
+        statement = update(table).where(same_row).values({column: bindparam("new", type_=Text())})
         async with db.transaction() as conn:
-            for pk, old, new in rewritten:
-                same_row = and_(*(k == v for k, v in zip(keys, pk, strict=True)), raw == old)
-                result = await conn.execute(
-                    update(table).where(same_row).values({column: literal(new, Text())})
-                )
-                if result.rowcount:
-                    progress.rewritten += 1
-                else:
-                    progress.changed_meanwhile += 1
+            result = await conn.execute(statement, params)
+            # asyncpg reports no row count for a batch: there every row tried is counted as rewritten.
+            done = result.rowcount if conn.dialect.supports_sane_multi_rowcount else len(params)
+        progress.rewritten += done
+        progress.changed_meanwhile += len(params) - done
         last = rows[-1][:-1]
+
+
+def _rewrite(keyring: Keyring, value: str) -> str:
+    """The value under the keyring's newest key (raises ``DataKeyError`` when it doesn't open)."""
+    return keyring.encrypt(keyring.decrypt(value))
 
 
 def _after(keys: list[Any], last: tuple[Any, ...]) -> ColumnElement[bool]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Table, Text, insert, select, type_coerce
+from sqlalchemy import Table, Text, insert, select, type_coerce, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.errors import DataKeyError
 from bot.storage import schema
@@ -212,3 +215,32 @@ async def test_a_key_that_does_not_open_a_value_stops_before_writing(database: D
     with pytest.raises(DataKeyError):
         await reencrypt(database, strangers)
     assert await key_census(database) == {Keyring.from_text(old).current_id: 1, PLAIN: 1}
+
+
+async def test_a_value_changed_during_a_rotation_is_never_written_over(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = generate_key()
+    database.use_keyring(Keyring.from_text(old))
+    await _add_checkin(database, "first words", user_id=1)
+    await _add_checkin(database, "other words", user_id=2)
+    rotating = Keyring.from_text(f"{generate_key()},{old}")
+    database.use_keyring(rotating)
+    real = database.transaction
+
+    @asynccontextmanager
+    async def haven_writes_first() -> AsyncIterator[AsyncConnection]:
+        async with real() as conn:  # the running bot edits the note between the read and the write-back
+            await conn.execute(
+                update(schema.checkins).where(schema.checkins.c.user_id == 1).values(note="edited meanwhile")
+            )
+        async with real() as conn:
+            yield conn
+
+    monkeypatch.setattr(database, "transaction", haven_writes_first)
+    await reencrypt(database, rotating)
+
+    async with database.read() as conn:
+        rows = dict((await conn.execute(select(schema.checkins.c.user_id, schema.checkins.c.note))).all())
+    assert rows == {1: "edited meanwhile", 2: "other words"}
+    assert await key_census(database) == {rotating.current_id: 2}
