@@ -26,9 +26,7 @@ from bot.storage.engine import Database
 from bot.storage.schema import checkins
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
-NOTE = (
-    "Slept badly, long day at work, but I called my sister in the evening and that helped a bit. "  # 96 chars
-)
+NOTE = "Slept badly, long day at work, but I called my sister in the evening and that helped a bit. "  # 92
 MEMBER_ROWS = 3 * 365
 OTHER_ROWS = 50_000
 
@@ -37,7 +35,10 @@ def per_value(quick: bool) -> list[tuple[str, str, str]]:
     keyring = Keyring.from_text(generate_key())
     count = 2_000 if quick else 20_000
     rows: list[tuple[str, str, str]] = []
-    for label, text in (("100-character note", NOTE[:100]), ("1,000-character note", (NOTE * 11)[:1000])):
+    for label, text in (
+        ("100-character note", (NOTE * 2)[:100]),
+        ("1,000-character note", (NOTE * 11)[:1000]),
+    ):
         sealed = [keyring.encrypt(text) for _ in range(100)]
         t0 = time.perf_counter()
         for _ in range(count):

@@ -25,7 +25,10 @@ from bot.storage.copy import copy_database
 from bot.storage.crypto import Passthrough
 from bot.storage.engine import Database, safe_url, sqlite_path
 
-ALSO_BACK_UP = "Keep it together with a copy of everything else under var/ (for example key files)."
+ALSO_BACK_UP = (
+    "Keep it together with a copy of everything else under var/, but back up the data key (DATA_KEY or "
+    "var/data.key) apart from it: without the key the members' text in it can't be read."
+)
 
 
 def _say(message: str) -> None:
