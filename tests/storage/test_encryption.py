@@ -244,3 +244,21 @@ async def test_a_value_changed_during_a_rotation_is_never_written_over(
         rows = dict((await conn.execute(select(schema.checkins.c.user_id, schema.checkins.c.note))).all())
     assert rows == {1: "edited meanwhile", 2: "other words"}
     assert await key_census(database) == {rotating.current_id: 2}
+
+
+def test_no_query_filters_on_an_encrypted_column() -> None:
+    """Encrypted values differ every time, so ``==``, ``LIKE`` or ``IN`` on them would silently match nothing."""
+    import re
+
+    names = "|".join(sorted({column for _, column in encrypted_columns()}))
+    compared = re.compile(
+        rf"""(\.c\.|\b[A-Z]{{1,2}}\.|\.c\[["'])({names})["'\]]*\s*(==|!=|<|>|\.(i?like|in_|contains|startswith|endswith)\()"""
+    )
+    storage = Path(__file__).resolve().parents[2] / "bot" / "storage"
+    found = [
+        f"{path.name}: {line.strip()}"
+        for path in storage.glob("*.py")
+        for line in path.read_text().splitlines()
+        if compared.search(line)
+    ]
+    assert found == []
