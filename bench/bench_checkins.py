@@ -29,6 +29,7 @@ from bot.pacing import Pacer
 from bot.services.checkins import CheckinService
 from bot.storage import migrate
 from bot.storage.checkins import CheckinRepository
+from bot.storage.crypto import Keyring, generate_key
 from bot.storage.engine import Database
 from bot.storage.schema import checkin_schedules, checkins
 from bot.ui.chart import mood_chart
@@ -38,6 +39,7 @@ NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)
 
 async def fresh_db(tmp: str, name: str) -> Database:
     db = await Database.open(f"sqlite+aiosqlite:///{tmp}/{name}.db", connect_timeout=1)
+    db.use_keyring(Keyring.from_text(generate_key()))  # notes are encrypted at rest, as in a running Haven
     await migrate.upgrade(db)
     return db
 

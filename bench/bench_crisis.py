@@ -266,12 +266,14 @@ async def latency(quick: bool) -> list[tuple[str, str, str, str]]:
     import simcord
 
     from bot.storage import migrate
+    from bot.storage.crypto import Keyring, generate_key
     from bot.storage.engine import Database
     from bot.wiring import build_bot
 
     rounds = 30 if quick else 200
     with tempfile.TemporaryDirectory() as tmp:
         db = await Database.open(f"sqlite+aiosqlite:///{tmp}/bench.db", connect_timeout=1)
+        db.use_keyring(Keyring.from_text(generate_key()))  # excerpts are encrypted at rest, as in Haven
         await migrate.upgrade(db)
         bot = build_bot(db)
         async with simcord.run(bot) as env:

@@ -7,6 +7,8 @@ environment at import time.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import difflib
 import io
 import re
@@ -45,6 +47,12 @@ SETTINGS: Final[tuple[SettingSpec, ...]] = (
         "Seconds to keep retrying an unreachable database at start-up before giving up.",
     ),
     SettingSpec(
+        "DATA_KEY",
+        "",
+        "The key that encrypts members' text at rest (`python -m bot keygen`); during a rotation `new,old`. "
+        "Empty: the key file var/data.key, made at the first start. Keep it secret and back it up apart.",
+    ),
+    SettingSpec(
         "DISCORD_CONNECT_TIMEOUT",
         "120",
         "Seconds to keep retrying when Discord can't be reached at start-up (run, sync) before giving up.",
@@ -76,6 +84,7 @@ SETTING_NAMES: Final[frozenset[str]] = frozenset(s.name for s in SETTINGS)
 _DEFAULTS: Final[dict[str, str | None]] = {s.name: s.default for s in SETTINGS}
 # Unknown names with this prefix in the real environment are treated as typos of ours.
 OWN_PREFIX: Final = "HAVEN_"
+DATA_KEY_BYTES: Final = 32
 LOG_LEVELS: Final = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _TOKEN_RE: Final = re.compile(r"^[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+$")
 
@@ -118,6 +127,8 @@ class Settings:
     discord_connect_timeout: float = 120.0
     health_host: str = "127.0.0.1"
     health_port: int | None = None  # None: no health endpoint
+    data_key: Secret | None = None  # None: the key file
+    key_file: Path = Path("var/data.key")  # used when DATA_KEY is empty
 
     @classmethod
     def from_env(
@@ -155,6 +166,7 @@ class Settings:
         send_rate = _parse_float("CHECKIN_SEND_RATE", raw("CHECKIN_SEND_RATE"), 1, 50, problems)
         health_host = _parse_host(raw("HEALTH_HOST"), problems)
         health_port = _parse_port("HEALTH_PORT", raw("HEALTH_PORT"), problems)
+        data_key = _parse_data_key(raw("DATA_KEY"), problems)
         level = raw("LOG_LEVEL").upper()
         if level not in LOG_LEVELS:
             problems.append(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)} (got {raw('LOG_LEVEL')!r}).")
@@ -175,6 +187,8 @@ class Settings:
             discord_connect_timeout=discord_timeout,
             health_host=health_host,
             health_port=health_port,
+            data_key=data_key,
+            key_file=base_dir / "var" / "data.key",
         )
 
     @property
@@ -207,6 +221,24 @@ def _parse_token(value: str, required: bool, problems: list[str]) -> Secret | No
             "Copy it again from the developer portal's Bot page."
         )
         return None
+    return Secret(value)
+
+
+def _parse_data_key(value: str, problems: list[str]) -> Secret | None:
+    """DATA_KEY: one key, or several separated by commas (newest first); the value is never echoed."""
+    if not value:
+        return None
+    for number, part in enumerate((p.strip() for p in value.split(",")), start=1):
+        try:
+            size = len(base64.urlsafe_b64decode(part.encode("ascii"))) if part else 0
+        except (binascii.Error, ValueError, UnicodeEncodeError):
+            size = 0
+        if size != DATA_KEY_BYTES:
+            problems.append(
+                f"DATA_KEY key {number} is not a Haven data key (44 characters, as `python -m bot keygen` "
+                "prints; several keys are separated by commas, newest first)."
+            )
+            return None
     return Secret(value)
 
 

@@ -54,3 +54,7 @@ class DatabaseTooNew(DatabaseError):
 
 class BackupError(DatabaseError):
     """A backup, restore or copy can't be done; the message says why in plain words."""
+
+
+class DataKeyError(HavenError):
+    """The data key is missing, malformed, or doesn't open the database's encrypted text; nothing was changed."""

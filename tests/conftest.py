@@ -15,9 +15,14 @@ import simcord
 
 from bot.app import HavenBot
 from bot.storage import migrate
+from bot.storage.crypto import Keyring, generate_key, set_default_keyring
 from bot.storage.engine import Database
 from bot.wiring import build_bot
 from tests.discord_spec import request_problems
+
+# Members' text is encrypted at rest: databases the tests open use this key unless a test attaches its own.
+TEST_KEYRING = Keyring.from_text(generate_key())
+set_default_keyring(TEST_KEYRING)
 
 PG_ENV = "TEST_DATABASE_URL"
 PG_SKIP_REASON = f"{PG_ENV} is not set; PostgreSQL tests run when it points at a server (see README, Testing)"

@@ -26,7 +26,7 @@ from bot.storage.backup import (
 from bot.storage.copy import copy_database
 from bot.storage.engine import Database
 from bot.storage.schema import bot_state, guild_settings, local_resources, metadata
-from bot.storage.types import UTCDateTime
+from bot.storage.types import EncryptedText, UTCDateTime
 from bot.wiring import migrate_with_backup
 
 WHEN = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -47,7 +47,7 @@ def _value(table: Table, column: Any, index: int, parents: dict[str, list[int]])
         return index % 2 == 0
     if isinstance(kind, Integer | BigInteger):
         return 100_000_000_000_000_000 + index if isinstance(kind, BigInteger) else 10 + index
-    if isinstance(kind, String | Text):
+    if isinstance(kind, String | Text | EncryptedText):
         length = getattr(kind, "length", None) or 100
         return f"{PRIVATE_NOTE} {index}"[:length]
     raise AssertionError(f"no test value for {table.name}.{column.name} ({kind!r})")

@@ -1,5 +1,5 @@
 """The command line: ``python -m bot COMMAND`` (run, check, migrate, sync, reports, backup, restore, copy-database,
-crisis-eval, demo).
+keygen, rotate-key, crisis-eval, demo).
 
 This package and ``bot/wiring.py`` are the composition root: the only code that reads the environment, loads
 ``.env`` and wires settings, logging, the database, the services and the bot together.
@@ -19,10 +19,11 @@ from bot import __version__
 from bot.cli.backup import cmd_backup, cmd_copy_database, cmd_restore
 from bot.cli.common import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, print_problems
 from bot.cli.evaluate import crisis_eval
+from bot.cli.keys import cmd_keygen, cmd_rotate_key, new_key_text
 from bot.cli.maintenance import cmd_check, cmd_migrate, cmd_reports
 from bot.cli.run import cmd_run, cmd_sync
 from bot.config import Settings, merged_environment
-from bot.errors import ConfigError, DatabaseError
+from bot.errors import ConfigError, DatabaseError, DataKeyError
 from bot.logging_setup import setup_logging
 from bot.redaction import redact
 
@@ -43,6 +44,7 @@ COMMANDS: dict[str, Command] = {
     "backup": cmd_backup,
     "restore": cmd_restore,
     "copy-database": cmd_copy_database,
+    "rotate-key": cmd_rotate_key,
 }
 NEEDS_TOKEN = {"run", "sync"}
 DEFAULT_ENV_FILE = ".env"
@@ -91,6 +93,13 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     copy.add_argument(
         "to_url", metavar="TO_URL", help="an empty database, e.g. postgresql://haven@host/haven"
     )
+    sub.add_parser("keygen", help="print a new data key for DATA_KEY (encryption of members' text at rest)")
+    rotate = sub.add_parser(
+        "rotate-key",
+        parents=[common],
+        help="re-encrypt members' text under a new data key, safely while Haven runs (see docs/PRIVACY.md)",
+    )
+    rotate.add_argument("--batch-size", type=int, default=500, help="values per transaction (default: 500)")
     evaluate = sub.add_parser(
         "crisis-eval", help="measure the crisis detector on a labelled CSV (text,label)"
     )
@@ -114,6 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.command == "crisis-eval":
         return crisis_eval(args.file, as_json=args.json)
+    if args.command == "keygen":  # needs no settings: it only prints a new key
+        return cmd_keygen()
     if args.command == "demo":  # needs no settings: its own throwaway database, no token
         from bot.demo import main as demo_main
 
@@ -137,11 +148,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_CONFIG
     token = settings.discord_token.reveal() if settings.discord_token else ""
-    setup_logging(settings.log_level, settings.log_file, secrets=[token])
+    setup_logging(settings.log_level, settings.log_file, secrets=[token, *_key_secrets(settings)])
     try:
         return asyncio.run(COMMANDS[args.command](settings, args))
+    except DataKeyError as exc:
+        print(f"Haven can't use its data key: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
     except DatabaseError as exc:
         print(redact(f"Haven can't use its database: {exc}"), file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         return EXIT_OK
+
+
+def _key_secrets(settings: Settings) -> list[str]:
+    """The data keys (DATA_KEY's parts, NEW_DATA_KEY's), for the logs' redaction."""
+    texts = [settings.data_key.reveal() if settings.data_key else "", new_key_text()]
+    return [part.strip() for text in texts for part in [text, *text.split(",")] if part.strip()]

@@ -22,9 +22,13 @@ from bot.storage.backup import (
     unused_path,
 )
 from bot.storage.copy import copy_database
+from bot.storage.crypto import Passthrough
 from bot.storage.engine import Database, safe_url, sqlite_path
 
-ALSO_BACK_UP = "Keep it together with a copy of everything else under var/ (for example key files)."
+ALSO_BACK_UP = (
+    "Keep it together with a copy of everything else under var/, but back up the data key (DATA_KEY or "
+    "var/data.key) apart from it: without the key the members' text in it can't be read."
+)
 
 
 def _say(message: str) -> None:
@@ -139,8 +143,10 @@ async def cmd_copy_database(settings: Settings, args: argparse.Namespace) -> int
         return EXIT_FAILED
     timeout = settings.database_connect_timeout
     source = await Database.open(source_url, connect_timeout=timeout)
+    source.use_keyring(Passthrough())  # encrypted text is copied as it is stored: the same key opens it
     try:
         target = await Database.open(target_url, connect_timeout=timeout)
+        target.use_keyring(Passthrough())
         try:
             counts = await copy_database(source, target, source_url=source_url)
         finally:
@@ -152,6 +158,6 @@ async def cmd_copy_database(settings: Settings, args: argparse.Namespace) -> int
         await source.close()
     print(
         f"Copied {sum(counts.values())} rows in {len(counts)} tables from {safe_url(source_url)} to "
-        f"{safe_url(target_url)}. Set DATABASE_URL to the new database and start Haven."
+        f"{safe_url(target_url)}. Set DATABASE_URL to the new database and start Haven (with the same data key)."
     )
     return EXIT_OK

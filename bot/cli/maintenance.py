@@ -10,7 +10,7 @@ from bot.wiring import build_services, migrate_with_backup, open_database
 
 async def cmd_migrate(settings: Settings) -> int:
     """Bring the database up to the newest revision."""
-    db = await open_database(settings, migrate_now=False)
+    db = await open_database(settings, migrate_now=False, with_key=False)
     try:
         before = await migrate.migration_state(db)
         after = await migrate_with_backup(db)
@@ -26,12 +26,15 @@ async def cmd_migrate(settings: Settings) -> int:
 async def cmd_check(settings: Settings) -> int:
     """Print a plain-words checklist: settings, database, migrations, and Discord when a token is set."""
     from bot.cli.diagnosis import Checklist, ConfiguredChannel, check_database, diagnose_discord, skip_discord
+    from bot.cli.keys import check_data_key
 
     checklist = Checklist()
     checklist.ok(f"Settings are valid (database: {settings.database_url.split('://', 1)[0]}).")
     db, up_to_date = await check_database(settings, checklist)
     try:
         channels: list[ConfiguredChannel] | None = None
+        if db is not None:
+            await check_data_key(settings, db, checklist)
         if db is not None and up_to_date:
             rows = await build_services(db).guild_settings.configured_channels()
             channels = [ConfiguredChannel(*row) for row in rows]

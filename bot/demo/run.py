@@ -15,6 +15,7 @@ from bot.demo.stage import DemoClock, Stage
 from bot.demo.story import DemoStepFailed, play
 from bot.demo.transcript import Transcript
 from bot.storage import migrate
+from bot.storage.crypto import Keyring, generate_key
 from bot.storage.engine import Database
 from bot.wiring import build_bot
 
@@ -68,6 +69,7 @@ async def _play_on(
     import simcord
 
     db = await Database.open(f"sqlite+aiosqlite:///{path}", connect_timeout=5)
+    db.use_keyring(Keyring.from_text(generate_key()))  # a throwaway database: a throwaway key
     try:
         await migrate.upgrade(db)
     except BaseException:

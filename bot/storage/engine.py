@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.errors import DatabaseError
+from bot.storage.crypto import Keyring, attach_keyring
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,10 @@ class Database:
         self._idle = asyncio.Event()
         self._idle.set()
         self._closing = False
+
+    def use_keyring(self, keyring: Keyring | None) -> None:
+        """Encrypt and decrypt members' text through this database with ``keyring`` (see ``storage/crypto.py``)."""
+        attach_keyring(self.engine.dialect, keyring)
 
     @property
     def dialect(self) -> str:

@@ -18,7 +18,7 @@ from sqlalchemy import (
     true,
 )
 
-from bot.storage.types import UTCDateTime
+from bot.storage.types import EncryptedText, UTCDateTime
 
 metadata = MetaData(
     naming_convention={
@@ -83,7 +83,7 @@ resource_reports = Table(
     Column("country_code", String(2), nullable=True),
     Column("topic", String(40), nullable=False),
     Column("line_ids", Text, nullable=False),
-    Column("text", String(1000), nullable=False),
+    Column("text", EncryptedText(1000), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
 )
 
@@ -146,8 +146,8 @@ crisis_alerts = Table(
     Column("from_dm", Boolean, nullable=False),
     Column("kind", String(12), nullable=False),
     Column("severity", String(10), nullable=False),
-    Column("excerpt", String(400), nullable=True),
-    Column("matched", Text, nullable=False),
+    Column("excerpt", EncryptedText(400), nullable=True),
+    Column("matched", EncryptedText(), nullable=False),
     Column("status", String(12), nullable=False),
     Column("hits", Integer, nullable=False, server_default="1"),
     Column("card_message_id", BigInteger, nullable=True),
@@ -226,7 +226,7 @@ checkins = Table(
     Column("guild_id", BigInteger, nullable=False),
     Column("user_id", BigInteger, nullable=False),
     Column("mood", Integer, nullable=False),
-    Column("note", String(1000), nullable=True),
+    Column("note", EncryptedText(1000), nullable=True),
     Column("tags", String(200), nullable=False, server_default=""),
     Column("prompt_id", Integer, nullable=True),
     # The /checkin now that offered the mood buttons: one check-in each, however often they are pressed.
@@ -286,7 +286,7 @@ buddy_members = Table(
     Column("topics", Text, nullable=False),  # one per line
     Column("timezone", String(64), nullable=False),
     Column("looking_for", String(8), nullable=False),
-    Column("intro", String(300), nullable=True),
+    Column("intro", EncryptedText(300), nullable=True),
     Column("status", String(8), nullable=False),  # waiting / paired / paused
     Column("paused_until", UTCDateTime(), nullable=True),
     Column("priority", Boolean, nullable=False, server_default=false()),  # goes first next time
@@ -347,7 +347,7 @@ buddy_reports = Table(
     Column("reporter_id", BigInteger, nullable=False),
     Column("subject_id", BigInteger, nullable=False),
     Column("kind", String(8), nullable=False),  # worried / report
-    Column("text", String(1000), nullable=True),
+    Column("text", EncryptedText(1000), nullable=True),
     Column("alert_id", Integer, nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
     Index("ix_buddy_reports_reporter", "guild_id", "reporter_id", "created_at"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from pathlib import Path
 
@@ -25,6 +26,16 @@ def raw_bytes(db_url: str) -> bytes:
     return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
 
 
+def stored(db_url: str, sql: str) -> bytes:
+    """A value as it lies in the file (encrypted at rest, so not the text the member wrote)."""
+    path = sqlite_path(db_url)
+    assert path is not None
+    with sqlite3.connect(path) as conn:
+        (value,) = conn.execute(sql).fetchone()
+    assert isinstance(value, str) and value
+    return value.encode()
+
+
 async def test_a_deleted_note_and_intro_cannot_be_read_from_the_files(
     env: simcord.Env, db_url: str, database: Database
 ) -> None:
@@ -43,8 +54,10 @@ async def test_a_deleted_note_and_intro_cannot_be_read_from_the_files(
     joined = await robin.slash(general, "buddy join", looking_for="both", timezone="UTC", intro=intro)
     assert joined.response is not None
     await robin.select(joined.response.message, ["Anxiety"])
+    stored_note = stored(db_url, "SELECT note FROM checkins WHERE note IS NOT NULL")
+    stored_intro = stored(db_url, "SELECT intro FROM buddy_members WHERE intro IS NOT NULL")
     before = raw_bytes(db_url)
-    assert note.encode() in before and intro.encode() in before  # the test reads the right files
+    assert stored_note in before and stored_intro in before  # the test reads the right files
 
     asked = await robin.slash(general, "checkin delete")
     assert asked.response is not None
@@ -54,8 +67,8 @@ async def test_a_deleted_note_and_intro_cannot_be_read_from_the_files(
     assert left.response is not None and left.response.ephemeral
 
     after = raw_bytes(db_url)
-    assert note.encode() not in after
-    assert intro.encode() not in after
+    assert note.encode() not in after and stored_note not in after
+    assert intro.encode() not in after and stored_intro not in after
 
 
 async def test_a_replaced_note_cannot_be_read_from_the_files(
@@ -71,11 +84,14 @@ async def test_a_replaced_note_cannot_be_read_from_the_files(
     assert saved.response is not None
     form = await robin.click(saved.response.message, label="Add a note")
     await robin.submit_modal(form, {"note": first})
+    stored_first = stored(db_url, "SELECT note FROM checkins WHERE note IS NOT NULL")
+    assert stored_first in raw_bytes(db_url)
 
     form = await robin.click(saved.response.message, label="Add a note")
     await robin.submit_modal(form, {"note": "   "})  # cleared
 
-    assert first.encode() not in raw_bytes(db_url)
+    after = raw_bytes(db_url)
+    assert first.encode() not in after and stored_first not in after
 
 
 async def test_secure_delete_is_on_for_every_sqlite_connection(database: Database) -> None:
