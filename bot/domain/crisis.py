@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from typing import Any
 
+from bot.domain.lookalikes import lookalike_fold, lookalike_table
 from bot.errors import InvalidInput
 
 
@@ -113,10 +114,6 @@ NO_DETECTION = Detection(severity=None, kind=None)
 _ZERO_WIDTH = dict.fromkeys(
     map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\ufeff\u00ad\u034f")
 )
-_HOMOGLYPHS = str.maketrans(
-    "аеорсуххіјѕԁӏһԛԝѵɑοαεικνρτυχωςβγδλмтнвк",
-    "aeopcyxxijsdlhqwvaoaeiknptuxwsbydlmtnbk",
-)
 _LEET = str.maketrans(
     {
         "0": "o",
@@ -196,8 +193,8 @@ class Normaliser:
         if "I" in text:
             text = _CAPITAL_I_AS_L.sub(lambda m: "l" * len(m.group(0)), text)
         if not text.isascii():
-            text = text.translate(self._emoji)
-            text = _strip_marks(unicodedata.normalize("NFKC", text)).translate(_HOMOGLYPHS)
+            text = text.translate(self._emoji).translate(lookalike_table())
+            text = _strip_marks(unicodedata.normalize("NFKC", text)).translate(lookalike_table())
         text = _MARKUP.sub(" ", text.casefold())
         return _APOSTROPHES.sub("", text)
 
@@ -600,9 +597,11 @@ class Detector:
         if "<" in text or "://" in text:
             text = _DISCORD_MARKUP.sub(" ", text)  # mentions, custom emoji and links carry digits
         if not text.isascii():
+            fold = lookalike_fold()
             for char in _NON_ASCII.findall(text):
                 if (
-                    char.isalpha()
+                    char in fold
+                    or char.isalpha()
                     or char.isdigit()
                     or unicodedata.combining(char)
                     or ord(char) in _ZERO_WIDTH
