@@ -14,6 +14,18 @@ from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from typing import Any
 
+from bot.domain.crisis_screen import (
+    CAPITAL_I_AS_L,
+    LEET,
+    LEET_CHARS,
+    SLANG,
+    SQUEEZE,
+    FastKeys,
+    fast_readings,
+    plain_text,
+    screen_readings,
+    screen_table,
+)
 from bot.domain.lookalikes import lookalike_fold, lookalike_table
 from bot.errors import InvalidInput
 
@@ -114,51 +126,16 @@ NO_DETECTION = Detection(severity=None, kind=None)
 _ZERO_WIDTH = dict.fromkeys(
     map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\ufeff\u00ad\u034f")
 )
-_LEET = str.maketrans(
-    {
-        "0": "o",
-        "1": "i",
-        "3": "e",
-        "4": "a",
-        "5": "s",
-        "7": "t",
-        "8": "b",
-        "@": "a",
-        "$": "s",
-        "!": "i",
-        "+": "t",
-    }
-)
-_LEET_CHARS = re.compile(r"[0134578@$!+]")
+_LEET = LEET
+_LEET_CHARS = LEET_CHARS
 _MARKUP = re.compile(r"[*_~|`#]+")
 _QUOTES = re.compile(r"\"[^\"\n]{3,}\"|\u201c[^\u201d\n]{3,}\u201d|(?:^|\n)\s*>[^\n]*")
 _SPLIT_LETTERS = re.compile(r"(?<![a-z0-9])(?:[a-z0-9@$][ .\-/]){1,}[a-z0-9@$](?![a-z0-9])")
 _SEPARATORS = re.compile(r"[ .\-/]+")
-_CAPITAL_I_AS_L = re.compile(r"(?<=[a-z])I+")
-_SLANG = {
-    "wanna": "want to",
-    "gonna": "going to",
-    "gona": "going to",
-    "gotta": "got to",
-    "imma": "i am going to",
-    "ima": "i am going to",
-    "u": "you",
-    "ur": "your",
-    "2": "to",
-    "r": "are",
-    "cuz": "because",
-    "bc": "because",
-    "abt": "about",
-    "thinkin": "thinking",
-    "tmrw": "tomorrow",
-    "tmr": "tomorrow",
-    "msg": "message",
-    "ppl": "people",
-    "pls": "please",
-    "plz": "please",
-}
+_CAPITAL_I_AS_L = CAPITAL_I_AS_L
+_SLANG = SLANG
 _SLANG_RE = re.compile(r"(?<![a-z0-9])(" + "|".join(_SLANG) + r")(?![a-z0-9])")
-_SQUEEZE = re.compile(r"([a-z])\1+")
+_SQUEEZE = SQUEEZE
 _APOSTROPHES = re.compile(r"['\u2019\u2018`]")
 _NON_WORD = re.compile(r"[^a-z0-9\s]+")
 
@@ -186,6 +163,7 @@ class Normaliser:
         self._emoji = str.maketrans({k: f" {v} " for k, v in emoji.items()})
         self.emoji_table = self._emoji
         self._emoji_chars = frozenset(emoji)
+        self.screen_table = screen_table(emoji, lookalike_fold())
 
     def prepare(self, text: str) -> str:
         """Lower-case, accent-free, look-alike-free text with emoji spelled out and markup removed."""
@@ -380,39 +358,10 @@ STOPWORDS = frozenset(
     house room car phone computer picture photo art draw paint team match round level win won lost lose play played
     yes no maybe sure thing stuff lot lots bit pretty quite kinda sorta gonna gotta lmao haha omg wow thx pls""".split()  # noqa: SIM905
 )
-_FOLD_ASCII = str.maketrans(
-    {c: " " for c in '!"#%&()*+,-./:;<=>?[\\]^_{|}~'}
-    | {"'": None, "`": None}
-    | {chr(c): chr(c + 32) for c in range(ord("A"), ord("Z") + 1)}
-)
-_PUNCT_TO_SPACE = str.maketrans({c: " " for c in '!"#%&()*+,-./:;<=>?[\\]^_{|}~'} | {"'": None, "`": None})
-_NEEDS_FULL = re.compile(
-    r"[0-9@$!+]|([A-Za-z])\1\1|[a-z]I|(?<![A-Za-z0-9])[A-Za-z][ .\-/]+[A-Za-z](?![A-Za-z0-9])"
-)
-_DISCORD_MARKUP = re.compile(r"<(?:@[!&]?|#|a?:\w+:)\d+>|https?://\S+")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-
-
 _STOP_SQUEEZED = frozenset(_SQUEEZE.sub(r"\1", w) for w in STOPWORDS) | STOPWORDS
-
-
-# Single letters that are not words: two of them in a row may be a word spelled out ("s u i c i d e", "k.m.s").
-_SPLIT_SINGLES = frozenset("bcdefghjklmnopqrstvwxyz")
-_SQUEEZE_CACHE: dict[str, str] = {}
-
-
-def _squeezed(tokens: list[str]) -> list[str]:
-    """Tokens with repeated letters squeezed, remembering common words (chat repeats them constantly)."""
-    cache = _SQUEEZE_CACHE
-    out: list[str | None] = list(map(cache.get, tokens))
-    if None in out:
-        for i, token in enumerate(tokens):
-            if out[i] is None:
-                squeezed = _SQUEEZE.sub(r"\1", token)
-                if len(cache) < 100_000:
-                    cache[token] = squeezed
-                out[i] = squeezed
-    return out  # type: ignore[return-value]  # every None was filled
+LONG_TEXT = 600  # longer messages are analysed a window at a time, around the screen's candidates
+WINDOW = 240
+_SENTENCE_END = re.compile(r"(?<=[.!?\n])\s+")
 
 
 def anchor_of(tokens: tuple[str, ...]) -> tuple[str, int]:
@@ -433,6 +382,16 @@ class LexiconIndex:
     common_farewell: frozenset[str]  # goodbye / giving-away markers made only of common words
     common_phrases: Mapping[str, tuple[str, ...]]  # common anchor -> its phrases as " padded text "
     finality_anchors: frozenset[str]
+    compact_any: re.Pattern[str] | None = None  # any compact phrase, for text with letters spelled out
+    # The screen's literal scan: anchor -> the word sets of its phrases; pair-rule marker groups the same way.
+    needs: Mapping[str, tuple[frozenset[str], ...]] = field(default_factory=lambda: {})
+    markers: Mapping[str, Mapping[str, tuple[frozenset[str], ...]]] = field(default_factory=lambda: {})
+    fast: FastKeys | None = None
+
+    def has(self, group: str, words: frozenset[str] | set[str]) -> bool:
+        """Whether every word of some marker of ``group`` is among ``words`` (in any order: a superset test)."""
+        index = self.markers[group]
+        return any(any(need <= words for need in index[a]) for a in index.keys() & words)
 
     @classmethod
     def build(cls, lexicon: Lexicon) -> LexiconIndex:
@@ -447,28 +406,59 @@ class LexiconIndex:
             anchor, offset = anchor_of(entry.tokens)
             by_anchor.setdefault(anchor, []).append((entry, offset))
         ctx = lexicon.context
+        compact = tuple(
+            ("".join(e.tokens), e)
+            for e in unique.values()
+            if e.severity >= Severity.MODERATE and len("".join(e.tokens)) >= 6
+        )
         markers = (ctx.means, ctx.self_harm, ctx.goodbye, ctx.silence, ctx.giving_away)
         anchors = {anchor_of(t)[0] for group in markers for t in group}
+        rare = frozenset(a for a in by_anchor if a not in _STOP_SQUEEZED)
+        triggers = frozenset(a for a in anchors if a not in _STOP_SQUEEZED)
+        farewell = frozenset(
+            a for a in (anchor_of(t)[0] for t in (*ctx.goodbye, *ctx.giving_away)) if a in _STOP_SQUEEZED
+        )
+        finality = frozenset(anchor_of(t)[0] for t in ctx.finality)
+        # Every pair rule needs one of these markers (see ``_pair_rules``), so they are keys like the phrases.
+        fast = FastKeys.build([*unique, *(t for group in markers for t in group)], _STOP_SQUEEZED)
         return cls(
+            fast=fast,
             by_anchor={k: tuple(sorted(v, key=lambda eo: -len(eo[0].tokens))) for k, v in by_anchor.items()},
-            pair_triggers=frozenset(a for a in anchors if a not in _STOP_SQUEEZED),
-            rare_anchors=frozenset(a for a in by_anchor if a not in _STOP_SQUEEZED),
+            pair_triggers=triggers,
+            rare_anchors=rare,
             common_anchors=frozenset(a for a in by_anchor if a in _STOP_SQUEEZED),
             common_phrases={
                 a: tuple(f" {' '.join(e.tokens)} " for e, _ in entries)
                 for a, entries in by_anchor.items()
                 if a in _STOP_SQUEEZED
             },
-            finality_anchors=frozenset(anchor_of(t)[0] for t in ctx.finality),
-            common_farewell=frozenset(
-                a for a in (anchor_of(t)[0] for t in (*ctx.goodbye, *ctx.giving_away)) if a in _STOP_SQUEEZED
-            ),
-            compact=tuple(
-                ("".join(e.tokens), e)
-                for e in unique.values()
-                if e.severity >= Severity.MODERATE and len("".join(e.tokens)) >= 6
-            ),
+            finality_anchors=finality,
+            common_farewell=farewell,
+            compact=compact,
+            needs={a: tuple(frozenset(e.tokens) for e, _ in entries) for a, entries in by_anchor.items()},
+            markers={name: _word_sets(getattr(ctx, name)) for name in _PAIR_GROUPS},
+            compact_any=re.compile(_trie_regex([c for c, _ in compact])) if compact else None,
         )
+
+
+_PAIR_GROUPS = (
+    "means",
+    "intent",
+    "goodbye",
+    "finality",
+    "time",
+    "silence",
+    "giving_away",
+    "self_harm",
+    "self_harm_intent",
+)
+
+
+def _word_sets(markers: Iterable[tuple[str, ...]]) -> dict[str, tuple[frozenset[str], ...]]:
+    out: dict[str, list[frozenset[str]]] = {}
+    for marker in markers:
+        out.setdefault(anchor_of(marker)[0], []).append(frozenset(marker))
+    return {a: tuple(sets) for a, sets in out.items()}
 
 
 _INDEXES: dict[int, LexiconIndex] = {}
@@ -589,84 +579,118 @@ class Detector:
         self._allow = self._rules.allow if self._rules else ()
 
     def _quick_reject(self, text: str) -> bool:
-        """Text with none of the distinctive words, and nothing disguised, can't match: skip the full normalisation.
+        """Whether the early screen dismisses ``text`` (it can't match)."""
+        return not self.screen(text)
 
-        Anything that could hide a word (digits and symbols for leetspeak, letters outside ASCII, invisible or
-        combining characters, single letters in a row, a capital I inside a word) goes the full way instead.
+    def screen(self, text: str) -> bool:
+        """Whether ``text`` could hold a phrase and goes on to the full normalisation (``False``: dismissed early).
+
+        A literal scan on a cheap fold of the text (``bot/domain/crisis_screen.py``): each reading's words are looked
+        up in the set of the phrases' distinctive words; phrases made only of common words are checked whole.
         """
-        if "<" in text or "://" in text:
-            text = _DISCORD_MARKUP.sub(" ", text)  # mentions, custom emoji and links carry digits
-        if not text.isascii():
-            fold = lookalike_fold()
-            for char in _NON_ASCII.findall(text):
-                if (
-                    char in fold
-                    or char.isalpha()
-                    or char.isdigit()
-                    or unicodedata.combining(char)
-                    or ord(char) in _ZERO_WIDTH
-                ):
-                    return False
-            text = text.translate(self._n.emoji_table)
-        capital = text.find("I")
-        while capital != -1:
-            if capital and text[capital - 1].islower():
-                return False
-            capital = text.find("I", capital + 1)
-        if _LEET_CHARS.search(text):
+        if not text:
             return False
-        plain = text.translate(_FOLD_ASCII).split()
-        if not _SPLIT_SINGLES.isdisjoint(plain):
-            return False
-        tokens = _squeezed(plain)
-        base = self._base
-        if not base.rare_anchors.isdisjoint(tokens) or not base.pair_triggers.isdisjoint(tokens):
-            return False
-        if not base.common_anchors.isdisjoint(tokens):
-            joined = f" {' '.join(tokens)} "
-            for anchor in base.common_anchors.intersection(tokens):
-                if any(phrase in joined for phrase in base.common_phrases[anchor]):
-                    return False
+        text = plain_text(text[:MAX_TEXT], self._n.screen_table)
+        fast = fast_readings(text)
+        keys = self._base.fast
         if (
-            not base.common_farewell.isdisjoint(tokens)
-            and not base.finality_anchors.isdisjoint(tokens)
-            and self._farewell_pair(tuple(tokens))
+            fast is not None
+            and keys is not None
+            and all(keys.slang.isdisjoint(r) for r in fast)
+            and not any(self._fast_candidate(keys, tokens) for tokens in fast)
         ):
-            return False
+            return False  # the common case: no key word, no slang, nothing spelled out
+        read = screen_readings(text, self._n.screen_table)
+        if read is None:
+            return True
+        readings, spelled = read
+        if spelled and self._spelled_out(readings):
+            return True
+        return self._candidate(readings)
+
+    def _fast_candidate(self, keys: FastKeys, tokens: list[str]) -> bool:
+        """Whether the fast reading holds a key (then the complete screen looks closer)."""
+        rules = self._rules
+        if keys.hit(tokens) or (rules is not None and not rules.exact.keys().isdisjoint(tokens)):
+            return True
+        wild = rules.wild_any if rules is not None else None
+        return wild is not None and wild.search(" ".join(tokens)) is not None
+
+    def _spelled_out(self, readings: Sequence[Sequence[str]]) -> bool:
+        compact_any = self._base.compact_any
+        return compact_any is not None and any(compact_any.search("".join(r)) for r in readings)
+
+    def _candidate(self, readings: Sequence[Sequence[str]]) -> bool:
+        """Whether the words of ``readings`` hold all the words of a phrase, a pair rule's markers, or a server phrase.
+
+        Words are compared as sets (order aside), which is a superset of the phrase match the analysis does.
+        """
+        words = set(readings[0]).union(*readings[1:]) if len(readings) > 1 else set(readings[0])
+        base = self._base
+        needs = base.needs
+        for anchor in needs.keys() & words:
+            if any(need <= words for need in needs[anchor]):
+                return True
+        if (not base.pair_triggers.isdisjoint(words) or not base.common_farewell.isdisjoint(words)) and (
+            self._pair_possible(words)
+        ):
+            return True
         rules = self._rules
         if rules is None:
-            return True
-        if not rules.exact.keys().isdisjoint(tokens):
             return False
-        return rules.wild_any is None or not rules.wild_any.search(" ".join(tokens))
+        if not rules.exact.keys().isdisjoint(words):
+            return True
+        return rules.wild_any is not None and any(rules.wild_any.search(" ".join(r)) for r in readings)
 
-    def _farewell_pair(self, tokens: tuple[str, ...]) -> bool:
-        """Whether a goodbye or giving things away comes with finality (the pair rule needs a full look)."""
-        ctx = self.lexicon.context
-        has = _Markers(tokens)
-        return (has.any(ctx.goodbye) or has.any(ctx.giving_away)) and has.any(ctx.finality)
+    def _pair_possible(self, words: set[str]) -> bool:
+        """Whether the markers of one of the pair rules (``_pair_rules``) are all there."""
+        base = self._base
+        means, goodbye = base.has("means", words), base.has("goodbye", words)
+        if (means or goodbye) and base.has("silence", words):
+            return True
+        if means and (goodbye or base.has("intent", words)):
+            return True
+        finality = base.has("finality", words)
+        if means and finality and base.has("time", words):
+            return True
+        if (goodbye or base.has("giving_away", words)) and finality:
+            return True
+        return base.has("self_harm", words) and base.has("self_harm_intent", words)
 
     def detect(self, text: str) -> Detection:
         """The verdict on ``text`` (``NO_DETECTION`` when nothing matched)."""
-        if not text or self._quick_reject(text):
+        if len(text) > LONG_TEXT:
+            return self._detect_long(text[:MAX_TEXT])
+        if not self.screen(text):
             return NO_DETECTION
+        return self._full(text)
+
+    def _detect_long(self, text: str) -> Detection:
+        """A long message a window at a time: only windows the screen passes are normalised and analysed.
+
+        Windows are whole sentences (or lines) of about ``WINDOW`` characters, so context rules look at the sentences
+        around a phrase rather than at the whole message.
+        """
+        found: list[Detection] = []
+        for window in _windows(text):
+            if self.screen(window):
+                detection = self._full(window)
+                if detection is not NO_DETECTION:
+                    found.append(detection)
+        return _merge(found)
+
+    def _full(self, text: str) -> Detection:
+        """Normalise ``text`` fully and analyse it if it holds a candidate (no early screen)."""
         norm = self._n.normalise(text)
         token_sets = [norm.tokens] if norm.leet_tokens is None else [norm.tokens, norm.leet_tokens]
-        base, rules = self._base, self._rules
-        candidates = norm.split
-        for tokens in token_sets:
-            if (
-                not base.by_anchor.keys().isdisjoint(tokens)
-                or not base.pair_triggers.isdisjoint(tokens)
-                or (rules is not None and not rules.exact.keys().isdisjoint(tokens))
-                or (not base.common_farewell.isdisjoint(tokens) and self._farewell_pair(tokens))
-            ):
-                candidates = True
+        candidates = norm.split and self._spelled_out(token_sets)
+        candidates = candidates or self._candidate(token_sets)
         joined = " ".join(norm.tokens)
-        if rules is not None and rules.wild_any is not None and rules.wild_any.search(joined):
-            candidates = True
         if not candidates and not norm.quoted:
             return NO_DETECTION
+        if not candidates:  # only quoted text could hold a phrase: say so, set aside
+            quoted = self._quoted_hits(text, [])
+            return Detection(None, None, (), tuple(quoted)) if quoted else NO_DETECTION
         return self._analyse(text, norm, token_sets, joined)
 
     # The slow path runs only for messages with a candidate word.
@@ -1011,3 +1035,35 @@ def _drop_contained(hits: list[Hit]) -> list[Hit]:
 
 def _replace(hit: Hit, **changes: Any) -> Hit:
     return dataclasses.replace(hit, **changes)
+
+
+def _windows(text: str) -> list[str]:
+    """Whole sentences (or lines) grouped into windows of about ``WINDOW`` characters; a longer sentence alone."""
+    windows: list[str] = []
+    current = ""
+    for sentence in _SENTENCE_END.split(text):
+        if current and len(current) + len(sentence) > WINDOW:
+            windows.append(current)
+            current = sentence
+        else:
+            current = f"{current} {sentence}" if current else sentence
+    if current:
+        windows.append(current)
+    return windows
+
+
+def _merge(found: list[Detection]) -> Detection:
+    """One verdict for a long message: its most severe window's, with what every window set aside."""
+    if not found:
+        return NO_DETECTION
+    best = max(
+        found,
+        key=lambda d: (d.alert, -1 if d.severity is None else d.severity, -KIND_PRIORITY.get(d.kind, 3)),  # type: ignore[arg-type]
+    )
+    seen = {h.phrase for h in best.hits}
+    hits = list(best.hits)
+    for other in found:
+        if other is not best and other.kind is best.kind and other.alert:
+            hits += [h for h in other.hits if h.phrase not in seen and not seen.add(h.phrase)]  # type: ignore[func-returns-value]
+    suppressed = [h for d in found for h in d.suppressed]
+    return dataclasses.replace(best, hits=tuple(hits), suppressed=tuple(suppressed))
