@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import gc
 import logging
 import re
 import statistics
@@ -58,9 +59,11 @@ def long_messages(posts: Sequence[str], length: int, n: int) -> list[str]:
 
 
 def timed(fn: Callable[[str], object], texts: Sequence[str], repeat: int = 1) -> tuple[float, float]:
-    """Mean and p99 per message, in microseconds (each message timed on its own; best of ``repeat`` means)."""
+    """Mean and p99 per message, in microseconds of this thread's CPU time (each message timed on its own; the mean
+    is the best of ``repeat`` passes over all of them). CPU time, not wall time, so that other processes on a shared
+    machine don't count; the baselines are timed the same way."""
     each: list[float] = []
-    clock = time.perf_counter_ns
+    clock = time.thread_time_ns
     for text in texts:
         t0 = clock()
         fn(text)
@@ -96,7 +99,12 @@ def baselines(phrases: Sequence[str]) -> dict[str, Callable[[str], object]]:
 
 
 def path_share(detector: Detector, texts: Sequence[str]) -> str:
-    full = sum(1 for t in texts if detector.screen(t))
+    def screen(text: str) -> bool:
+        if hasattr(detector, "screen"):
+            return detector.screen(text)
+        return not detector._quick_reject(text)  # pyright: ignore  # the detector before the screen existed
+
+    full = sum(1 for t in texts if screen(t))
     alerts = sum(1 for t in texts if detector.detect(t).alert)
     return (
         f"{100 - full * 100 / len(texts):.1f}% early / {full * 100 / len(texts):.1f}% full; {alerts} alert(s)"
@@ -140,8 +148,43 @@ def detection_rows(quick: bool) -> list[Row]:
     return rows
 
 
-async def loop_lag(quick: bool) -> list[Row]:
-    """The longest stall of the event loop while a burst of realistic messages goes through ``CrisisService.scan``."""
+class StallMeter:
+    """Times every callback the event loop runs: the longest one is the longest the loop was held (a stall).
+
+    Both in CPU time of the loop's thread (what the code itself cost) and in wall time (which also counts waiting for
+    the GIL held by a worker thread, and, on a busy machine, other processes).
+    """
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+        self.worst_wall = 0.0
+        self._original = asyncio.events.Handle._run  # pyright: ignore[reportPrivateUsage]
+
+    def __enter__(self) -> StallMeter:
+        original = self._original
+        meter = self
+
+        def timed_run(handle: asyncio.events.Handle) -> None:
+            t0, w0 = time.thread_time(), time.perf_counter()
+            original(handle)
+            meter.worst = max(meter.worst, time.thread_time() - t0)
+            meter.worst_wall = max(meter.worst_wall, time.perf_counter() - w0)
+
+        asyncio.events.Handle._run = timed_run  # type: ignore[method-assign]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        asyncio.events.Handle._run = self._original  # type: ignore[method-assign]
+
+
+async def loop_lag(quick: bool, *, freeze: bool = False) -> list[Row]:
+    """The longest stall of the event loop while realistic messages go through ``CrisisService.scan``.
+
+    Messages arrive as gateway events do (each scanned in its own task, 20 at a time), across 20 servers whose
+    detectors are built on a cache miss (each has a phrase of its own); a tenth of the messages are 4,000-character
+    forum posts. Two figures: the longest single callback (a stall: the loop held by one piece of code), and the
+    longest a ticker task waited for its turn (which also counts waiting behind the other tasks' turns).
+    """
     import tempfile
 
     from bot.clock import system_clock
@@ -152,48 +195,69 @@ async def loop_lag(quick: bool) -> list[Row]:
 
     chat = load_texts("goemotions_sample.csv")[: 500 if quick else 2000]
     posts = load_texts("cssrs_posts_sample.csv")
-    burst = [*chat, *long_messages(posts, 4000, 20 if quick else 100)]
+    longs = long_messages(posts, 4000, 50 if quick else 200)
+    burst = [m for i, text in enumerate(chat) for m in ((text, longs[i // 10]) if i % 10 == 0 else (text,))]
+    lexicon = load_lexicon()
+    on_loop = max(timed(Detector(lexicon).detect, [t for t in burst if len(t) > 1000])[1], 0.0)
     with tempfile.TemporaryDirectory() as tmp:
         db = await Database.open(f"sqlite+aiosqlite:///{tmp}/lag.db", connect_timeout=1)
         await migrate.upgrade(db)
-        service = CrisisService(load_lexicon(), CrisisRepository(db), system_clock)
-        worst = 0.0
+        service = CrisisService(lexicon, CrisisRepository(db), system_clock)
+        for guild in range(1, 21):
+            await service.add_phrase(guild, f"zorvex{guild}", Severity.HIGH, by=1)
+        # A running bot is warm: its first queries have compiled their SQL and the connection pool is open.
+        await asyncio.gather(
+            *(
+                service.scan(MessageToScan(999, i, 5, i, "i want to kill myself"), alerts_configured=True)
+                for i in range(1, 21)
+            )
+        )
+        service._detectors.clear()  # pyright: ignore[reportPrivateUsage]  # every server starts with a cache miss
+        gc.collect()
+        if freeze:
+            gc.freeze()  # what start-up has built (lexicon, indexes, tables) is never collected again
+        waited = 0.0
         running = True
 
         async def ticker() -> None:
-            nonlocal worst
+            nonlocal waited
             last = time.perf_counter()
             while running:
                 await asyncio.sleep(0)
                 now = time.perf_counter()
-                worst = max(worst, now - last)
+                waited = max(waited, now - last)
                 last = now
 
-        task = asyncio.create_task(ticker())
-        await asyncio.sleep(0)
-        t0 = time.perf_counter()
-        # Many servers with a cache miss each (a detector is built per server with its own phrase) and a burst of
-        # messages, scanned concurrently the way gateway events arrive.
-        for guild in range(1, 21):
-            await service.add_phrase(guild, f"zorvex{guild}", Severity.HIGH, by=1)
-        scans = [
-            service.scan(MessageToScan(1 + i % 20, 100 + i, 5, 1000 + i, text), alerts_configured=True)
-            for i, text in enumerate(burst)
-        ]
-        await asyncio.gather(*scans)
-        for guild in range(1, 21):
-            await service.detector_for(guild)
-        elapsed = time.perf_counter() - t0
-        running = False
-        await task
+        with StallMeter() as meter:
+            task = asyncio.create_task(ticker())
+            t0 = time.perf_counter()
+            for start in range(0, len(burst), 20):
+                await asyncio.gather(
+                    *(
+                        service.scan(
+                            MessageToScan(1 + i % 20, 100 + i, 5, 1000 + i, burst[i]), alerts_configured=True
+                        )
+                        for i in range(start, min(start + 20, len(burst)))
+                    )
+                )
+            elapsed = time.perf_counter() - t0
+            running = False
+            await task
         await db.close()
+    label = "with gc.freeze() after start-up" if freeze else "default garbage collector"
     return [
         (
-            f"longest event-loop stall, {len(burst):,} messages + 20 detector builds",
+            f"longest event-loop stall ({label}), {len(burst):,} messages, {len(burst) - len(chat)} of 4,000 chars",
             "< 5 ms",
-            f"{worst * 1000:.1f} ms",
-            f"burst took {elapsed * 1000:,.0f} ms in all",
-        )
+            f"{meter.worst * 1000:.1f} ms CPU",
+            f"a 4,000-char detection on the loop would hold it {on_loop / 1000:.1f} ms (p99)",
+        ),
+        (
+            "  same run: longest stall in wall time / longest wait of a ticker task",
+            "",
+            f"{meter.worst_wall * 1000:.1f} / {waited * 1000:.1f} ms",
+            f"{len(burst) / elapsed:,.0f} messages a second through scan, SQLite",
+        ),
     ]
 
 
@@ -201,7 +265,7 @@ def main() -> None:
     logging.disable(logging.WARNING)  # the service logs each alert it raises
     quick = "--quick" in sys.argv
     print(f"Python {sys.version.split()[0]} on {sys.platform}{' (quick)' if quick else ''}")
-    rows = detection_rows(quick) + asyncio.run(loop_lag(quick))
+    rows = detection_rows(quick) + asyncio.run(loop_lag(quick)) + asyncio.run(loop_lag(quick, freeze=True))
     width = max(len(r[0]) for r in rows)
     print(f"{'figure':<{width}}  {'target':<11} {'Haven':<30} baselines")
     for name, target, ours, base in rows:

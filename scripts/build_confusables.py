@@ -139,7 +139,9 @@ def build(confusables: dict[str, str]) -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Build bot/data/lookalikes.json from Unicode confusables.txt")
+    parser = argparse.ArgumentParser(
+        description="Build bot/data/lookalikes.json from Unicode confusables.txt"
+    )
     parser.add_argument("confusables", type=Path, help="Unicode's confusables.txt (TR39)")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)

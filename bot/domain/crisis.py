@@ -21,6 +21,8 @@ from bot.domain.crisis_screen import (
     SLANG,
     SQUEEZE,
     FastKeys,
+    chat_word_ranks,
+    fast_dismiss,
     fast_readings,
     plain_text,
     screen_readings,
@@ -420,7 +422,7 @@ class LexiconIndex:
         )
         finality = frozenset(anchor_of(t)[0] for t in ctx.finality)
         # Every pair rule needs one of these markers (see ``_pair_rules``), so they are keys like the phrases.
-        fast = FastKeys.build([*unique, *(t for group in markers for t in group)], _STOP_SQUEEZED)
+        fast = FastKeys.build([*unique, *(t for group in markers for t in group)], chat_word_ranks())
         return cls(
             fast=fast,
             by_anchor={k: tuple(sorted(v, key=lambda eo: -len(eo[0].tokens))) for k, v in by_anchor.items()},
@@ -585,21 +587,27 @@ class Detector:
     def screen(self, text: str) -> bool:
         """Whether ``text`` could hold a phrase and goes on to the full normalisation (``False``: dismissed early).
 
-        A literal scan on a cheap fold of the text (``bot/domain/crisis_screen.py``): each reading's words are looked
-        up in the set of the phrases' distinctive words; phrases made only of common words are checked whole.
+        A literal scan on a cheap fold of the text (``bot/domain/crisis_screen.py``), in three steps, each only for
+        what the one before could not dismiss: one set look-up of each phrase's least common word; then each phrase's
+        least common pair of adjacent words; then every reading (slang, leetspeak, letters spelled out) against every
+        phrase's words. Each step reads a superset of what the full normalisation reads.
         """
         if not text:
             return False
         text = plain_text(text[:MAX_TEXT], self._n.screen_table)
-        fast = fast_readings(text)
         keys = self._base.fast
+        if keys is None:
+            return True
+        if self._no_key_word(text):
+            return False  # the common case: no key word of any phrase
+        fast = fast_readings(text)
         if (
             fast is not None
-            and keys is not None
             and all(keys.slang.isdisjoint(r) for r in fast)
-            and not any(self._fast_candidate(keys, tokens) for tokens in fast)
+            and not any(keys.hit(r) for r in fast)
+            and not self._server_words(text)
         ):
-            return False  # the common case: no key word, no slang, nothing spelled out
+            return False  # key words, but not in the order of any phrase
         read = screen_readings(text, self._n.screen_table)
         if read is None:
             return True
@@ -608,13 +616,25 @@ class Detector:
             return True
         return self._candidate(readings)
 
-    def _fast_candidate(self, keys: FastKeys, tokens: list[str]) -> bool:
-        """Whether the fast reading holds a key (then the complete screen looks closer)."""
+    def _no_key_word(self, plain: str) -> bool:
+        """The screen's first step on text already folded by ``plain_text``: no phrase's key word is there."""
+        keys = self._base.fast
+        return keys is not None and fast_dismiss(plain, keys.keys) and not self._server_words(plain)
+
+    def _server_words(self, text: str) -> bool:
+        """Whether ``text`` may hold one of this server's phrases (always ``False`` without any)."""
         rules = self._rules
-        if keys.hit(tokens) or (rules is not None and not rules.exact.keys().isdisjoint(tokens)):
+        if rules is None or not (rules.exact or rules.wild_any):
+            return False
+        fast = fast_readings(text)
+        if fast is None:
             return True
-        wild = rules.wild_any if rules is not None else None
-        return wild is not None and wild.search(" ".join(tokens)) is not None
+        wild = rules.wild_any
+        return any(
+            not rules.exact.keys().isdisjoint(r)
+            or (wild is not None and wild.search(" ".join(r)) is not None)
+            for r in fast
+        )
 
     def _spelled_out(self, readings: Sequence[Sequence[str]]) -> bool:
         compact_any = self._base.compact_any
@@ -671,6 +691,8 @@ class Detector:
         Windows are whole sentences (or lines) of about ``WINDOW`` characters, so context rules look at the sentences
         around a phrase rather than at the whole message.
         """
+        if self._no_key_word(plain_text(text, self._n.screen_table)):
+            return NO_DETECTION
         found: list[Detection] = []
         for window in _windows(text):
             if self.screen(window):
@@ -726,9 +748,11 @@ class Detector:
 
         active: list[Hit] = []
         suppressed: list[Hit] = []
-        idiom_spans = self._idiom_spans(norm.unsqueezed)
-        if norm.leet_tokens is not None:
-            idiom_spans += self._idiom_spans(norm.unsqueezed.translate(_LEET))
+        idiom_spans: list[tuple[str, ...]] = []
+        if hits:  # idioms only matter around a phrase that matched
+            idiom_spans = self._idiom_spans(norm.unsqueezed)
+            if norm.leet_tokens is not None:
+                idiom_spans += self._idiom_spans(norm.unsqueezed.translate(_LEET))
         has = _Markers(tokens)
         past = has.any(ctx.past) and not has.any(ctx.present)
         gaming = has.any(ctx.game)
@@ -1053,17 +1077,23 @@ def _windows(text: str) -> list[str]:
 
 
 def _merge(found: list[Detection]) -> Detection:
-    """One verdict for a long message: its most severe window's, with what every window set aside."""
+    """One verdict for a long message: its most severe window's, with the other windows' phrases of the same kind
+    and what every window set aside."""
     if not found:
         return NO_DETECTION
-    best = max(
-        found,
-        key=lambda d: (d.alert, -1 if d.severity is None else d.severity, -KIND_PRIORITY.get(d.kind, 3)),  # type: ignore[arg-type]
-    )
-    seen = {h.phrase for h in best.hits}
-    hits = list(best.hits)
+
+    def weight(d: Detection) -> tuple[bool, int, int]:
+        return (
+            d.alert,
+            -1 if d.severity is None else int(d.severity),
+            -KIND_PRIORITY[d.kind] if d.kind else -3,
+        )
+
+    best = max(found, key=weight)
+    hits = {h.phrase: h for h in best.hits}
     for other in found:
-        if other is not best and other.kind is best.kind and other.alert:
-            hits += [h for h in other.hits if h.phrase not in seen and not seen.add(h.phrase)]  # type: ignore[func-returns-value]
-    suppressed = [h for d in found for h in d.suppressed]
-    return dataclasses.replace(best, hits=tuple(hits), suppressed=tuple(suppressed))
+        if other is not best and other.alert and other.kind is best.kind:
+            for hit in other.hits:
+                hits.setdefault(hit.phrase, hit)
+    suppressed = tuple(h for d in found for h in d.suppressed)
+    return dataclasses.replace(best, hits=tuple(hits.values()), suppressed=suppressed)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 LEET = str.maketrans(
     {
@@ -84,8 +86,9 @@ def squeezed(tokens: list[str]) -> list[str]:
         for i, token in enumerate(tokens):
             if out[i] is None:
                 value = SQUEEZE.sub(r"\1", token)
-                if len(cache) < 100_000:
-                    cache[token] = value
+                if len(cache) >= 100_000:
+                    cache.clear()  # a long-running bot meets many words: start again rather than grow
+                cache[token] = value
                 out[i] = value
     return out  # type: ignore[return-value]  # every None was filled
 
@@ -153,6 +156,24 @@ def plain_text(text: str, table: Mapping[int, str | None]) -> str:
     return text if text.isascii() else _NON_ASCII_RUN.sub(" ", text)
 
 
+def fast_dismiss(text: str, keys: frozenset[str | None]) -> bool:
+    """Whether ASCII ``text`` certainly holds none of ``keys`` in any reading (the common case, a few C calls).
+
+    ``False`` means look closer: a key word, a word not seen before, letters spelled out, a capital I in a word.
+    """
+    raw = text.encode()
+    if b"I" in raw and _B_CAPITAL_I.search(raw):
+        return False
+    get = _SQUEEZE_CACHE.get
+    for table in (_B_FOLD, _B_LEET_FOLD) if _B_LEET.search(raw) else (_B_FOLD,):
+        words = raw.translate(table, b"'`").decode().split()
+        if not keys.isdisjoint(map(get, words)):
+            return False
+        if not _SINGLES.isdisjoint(words) and _B_TWO_SINGLES.search(" ".join(words).encode()):
+            return False
+    return True
+
+
 def fast_readings(text: str) -> list[list[str]] | None:
     """The squeezed words of ASCII ``text``, as written and (if it has digits or symbols) as leetspeak.
 
@@ -172,68 +193,59 @@ def fast_readings(text: str) -> list[list[str]] | None:
     return out
 
 
-# Words so common in chat that a two-word key should avoid them where the phrase allows.
-_ULTRA_WORDS = (
-    "i a an the to it is my me you and of in for on at this that be im so just have do want going not was what with "
-    "up if but are"
-)
-_ULTRA = frozenset(_ULTRA_WORDS.split())
+@cache
+def chat_word_ranks() -> dict[str, int]:
+    """How common each word is in everyday online comments (0 is the most common), from ``bot/data/chat_words.txt``.
+
+    Generated at development time by ``scripts/build_chat_words.py`` and read once, like a constant.
+    """
+    text = resources.files("bot").joinpath("data", "chat_words.txt").read_text(encoding="utf-8")
+    words = [line for line in text.splitlines() if line and not line.startswith("#")]
+    return {word: rank for rank, word in enumerate(words)}
 
 
 @dataclass(frozen=True)
 class FastKeys:
-    """What the fast reading looks up: one key per phrase (its word, or two adjacent words chosen to be rare)."""
+    """What the fast reading looks up: each phrase's least common word, then its least common two adjacent words."""
 
+    keys: frozenset[
+        str | None
+    ]  # trigger words, slang words that spell one out, and None (a word not seen yet)
     words: frozenset[str]  # one-word phrases and markers
     pairs: frozenset[str]  # "hope left", "end it": the key of each longer phrase or marker
-    rare: frozenset[str]  # the least common word of each pair: a pair can only be there if its word is
     slang: frozenset[str]  # slang words whose spelled-out form holds a key word
 
     @classmethod
-    def build(cls, phrases: Iterable[tuple[str, ...]], common: frozenset[str]) -> FastKeys:
+    def build(cls, phrases: Iterable[tuple[str, ...]], ranks: Mapping[str, int]) -> FastKeys:
         """Keys for ``phrases`` (token tuples): a text holding none of them in order can't hold any phrase.
 
-        ``common`` are everyday words: each pair is looked for only when its least common word is in the text.
+        ``ranks`` say how common words are in chat (see ``chat_word_ranks``); unranked words count as rare.
         """
+        rare = len(ranks)
+
+        def rank(word: str) -> int:
+            return ranks.get(word, rare)
+
         unique = set(phrases)
         words = {p[0] for p in unique if len(p) == 1}
         pairs: set[str] = set()
-        rare: set[str] = set()
+        triggers = set(words)
         for phrase in (p for p in unique if len(p) > 1):
-            key = _pair_key(phrase, common)
-            pairs.add(key)
-            a, b = key.split()
-            rare.add(
-                b
-                if (b not in common, b not in _ULTRA, len(b)) > (a not in common, a not in _ULTRA, len(a))
-                else a
-            )
-        used = words | {w for p in pairs for w in p.split()}
+            best = max(range(len(phrase) - 1), key=lambda i: (max(rank(phrase[i]), rank(phrase[i + 1])), -i))
+            a, b = phrase[best], phrase[best + 1]
+            pairs.add(f"{a} {b}")
+            triggers.add(a if rank(a) >= rank(b) else b)
+        used = triggers | {w for p in pairs for w in p.split()}
         slang_words = [k for k, v in SLANG.items() if not used.isdisjoint(squeezed(v.split()))]
-        slang = frozenset(slang_words) | frozenset(squeezed(slang_words))  # the fast reading is squeezed
-        return cls(frozenset(words), frozenset(pairs), frozenset(rare), slang)
+        slang = set(slang_words) | set(squeezed(slang_words))  # the fast reading is squeezed
+        keys: frozenset[str | None] = frozenset({*triggers, *slang, None})
+        return cls(keys, frozenset(words), frozenset(pairs), frozenset(slang))
 
     def hit(self, tokens: list[str]) -> bool:
-        """Whether squeezed ``tokens`` hold a key (the caller then looks closer)."""
+        """Whether squeezed ``tokens`` hold a one-word phrase or a phrase's key pair (the caller looks closer)."""
         if not self.words.isdisjoint(tokens):
             return True
-        return not self.rare.isdisjoint(tokens) and not self.pairs.isdisjoint(map(_join2, tokens, tokens[1:]))
+        return not self.pairs.isdisjoint(map(_join2, tokens, tokens[1:]))
 
 
 _join2 = "{} {}".format
-
-
-def _pair_key(phrase: tuple[str, ...], common: frozenset[str]) -> str:
-    """The two adjacent words of a phrase with the fewest common words, then the most letters."""
-
-    def score(i: int) -> tuple[int, int, int, int]:
-        a, b = phrase[i], phrase[i + 1]
-        return (
-            max(a not in common, b not in common),
-            (a not in _ULTRA) + (b not in _ULTRA),
-            len(a) + len(b),
-            -i,
-        )
-
-    best = max(range(len(phrase) - 1), key=score)
-    return f"{phrase[best]} {phrase[best + 1]}"
