@@ -999,6 +999,18 @@ class Detector:
         return Detection(severity, kind, tuple(ordered), tuple(suppressed), tuple(escalated))
 
 
+_FIRST_WORDS: dict[int, tuple[object, frozenset[str]]] = {}
+
+
+def _first_words(markers: Iterable[tuple[str, ...]]) -> frozenset[str]:
+    """The first words of a marker group (the groups live as long as their lexicon; remembered by identity)."""
+    entry = _FIRST_WORDS.get(id(markers))
+    if entry is None or entry[0] is not markers:
+        entry = (markers, frozenset(m[0] for m in markers if m))
+        _FIRST_WORDS[id(markers)] = entry
+    return entry[1]
+
+
 class _Markers:
     """Checks whether a message contains any of several token phrases (built once per analysed message)."""
 
@@ -1009,6 +1021,8 @@ class _Markers:
 
     def position(self, markers: Iterable[tuple[str, ...]]) -> int | None:
         """Where the first of ``markers`` occurs (token index), or ``None``."""
+        if _first_words(markers).isdisjoint(self._set):
+            return None
         best: int | None = None
         for marker in markers:
             if marker[0] not in self._set:
@@ -1021,6 +1035,8 @@ class _Markers:
         return best
 
     def any(self, markers: Iterable[tuple[str, ...]]) -> bool:
+        if _first_words(markers).isdisjoint(self._set):
+            return False  # no marker's first word: the common case, one set operation
         for marker in markers:
             if len(marker) == 1:
                 if marker[0] in self._set:
