@@ -19,11 +19,12 @@ from bot.domain.crisis_screen import (
     LEET,
     LEET_CHARS,
     SLANG,
+    SLANG_WORDS,
     SQUEEZE,
     FastKeys,
     chat_word_ranks,
-    fast_dismiss,
     fast_readings,
+    fast_scan,
     plain_text,
     screen_readings,
     screen_table,
@@ -598,16 +599,24 @@ class Detector:
         keys = self._base.fast
         if keys is None:
             return True
-        if self._no_key_word(text):
+        dismissed, fast = fast_scan(text, keys.keys)
+        if self._rules is not None:
+            if dismissed:
+                fast = fast_readings(text)
+            if fast is None or self._server_words(fast) or any(not SLANG_WORDS.isdisjoint(r) for r in fast):
+                return self._screen_all(text)
+        if dismissed:
             return False  # the common case: no key word of any phrase
-        fast = fast_readings(text)
         if (
             fast is not None
             and all(keys.slang.isdisjoint(r) for r in fast)
             and not any(keys.hit(r) for r in fast)
-            and not self._server_words(text)
         ):
             return False  # key words, but not in the order of any phrase
+        return self._screen_all(text)
+
+    def _screen_all(self, text: str) -> bool:
+        """The screen's last step: every reading of ``text`` (folded by ``plain_text``) against every phrase."""
         read = screen_readings(text, self._n.screen_table)
         if read is None:
             return True
@@ -619,21 +628,25 @@ class Detector:
     def _no_key_word(self, plain: str) -> bool:
         """The screen's first step on text already folded by ``plain_text``: no phrase's key word is there."""
         keys = self._base.fast
-        return keys is not None and fast_dismiss(plain, keys.keys) and not self._server_words(plain)
-
-    def _server_words(self, text: str) -> bool:
-        """Whether ``text`` may hold one of this server's phrases (always ``False`` without any)."""
-        rules = self._rules
-        if rules is None or not (rules.exact or rules.wild_any):
+        if keys is None or not fast_scan(plain, keys.keys)[0]:
             return False
-        fast = fast_readings(text)
-        if fast is None:
+        if self._rules is None:
             return True
+        fast = fast_readings(plain)
+        return (
+            fast is not None and not self._server_words(fast) and all(SLANG_WORDS.isdisjoint(r) for r in fast)
+        )
+
+    def _server_words(self, readings: list[list[str]]) -> bool:
+        """Whether the fast ``readings`` may hold one of this server's phrases (``False`` without any)."""
+        rules = self._rules
+        if rules is None:
+            return False
         wild = rules.wild_any
         return any(
             not rules.exact.keys().isdisjoint(r)
             or (wild is not None and wild.search(" ".join(r)) is not None)
-            for r in fast
+            for r in readings
         )
 
     def _spelled_out(self, readings: Sequence[Sequence[str]]) -> bool:

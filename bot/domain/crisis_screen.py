@@ -68,6 +68,7 @@ SEPARATORS = re.compile(r"[ .\-/]+")
 _MARKUP = re.compile(r"[*_~|`#]+")
 _APOSTROPHES = "\u2019\u2018"
 _SQUEEZE_CACHE: dict[str, str] = {}
+SLANG_WORDS = frozenset(SLANG) | frozenset(SQUEEZE.sub(r"\1", w) for w in SLANG)  # as written and squeezed
 
 
 def screen_table(emoji: Mapping[str, str], fold: Mapping[str, str]) -> dict[int, str | None]:
@@ -156,22 +157,28 @@ def plain_text(text: str, table: Mapping[int, str | None]) -> str:
     return text if text.isascii() else _NON_ASCII_RUN.sub(" ", text)
 
 
-def fast_dismiss(text: str, keys: frozenset[str | None]) -> bool:
+def fast_scan(text: str, keys: frozenset[str | None]) -> tuple[bool, list[list[str]] | None]:
     """Whether ASCII ``text`` certainly holds none of ``keys`` in any reading (the common case, a few C calls).
 
-    ``False`` means look closer: a key word, a word not seen before, letters spelled out, a capital I in a word.
+    Returns ``(True, None)`` when it doesn't; otherwise ``(False, readings)`` with the squeezed words as written and
+    (if it has digits or symbols) as leetspeak, or ``(False, None)`` when only the complete screen can tell: letters
+    spelled out one by one, or a capital I inside a word. Chat slang is left to the caller (see ``SLANG``).
     """
     raw = text.encode()
     if b"I" in raw and _B_CAPITAL_I.search(raw):
-        return False
+        return False, None  # "kiII" is "kill": rare enough to leave to the complete screen
     get = _SQUEEZE_CACHE.get
+    found = False
+    readings: list[list[str]] = []
     for table in (_B_FOLD, _B_LEET_FOLD) if _B_LEET.search(raw) else (_B_FOLD,):
         words = raw.translate(table, b"'`").decode().split()
-        if not keys.isdisjoint(map(get, words)):
-            return False
         if not _SINGLES.isdisjoint(words) and _B_TWO_SINGLES.search(" ".join(words).encode()):
-            return False
-    return True
+            return False, None  # letters spelled out one by one (runs of "a" and "i" alone spell nothing)
+        found = found or not keys.isdisjoint(map(get, words))
+        readings.append(words)
+    if not found:
+        return True, None
+    return False, [squeezed(words) for words in readings]
 
 
 def fast_readings(text: str) -> list[list[str]] | None:
