@@ -599,12 +599,11 @@ class Detector:
         keys = self._base.fast
         if keys is None:
             return True
-        dismissed, fast = fast_scan(text, keys.keys)
-        if self._rules is not None:
-            if dismissed:
-                fast = fast_readings(text)
-            if fast is None or self._server_words(fast) or any(not SLANG_WORDS.isdisjoint(r) for r in fast):
-                return self._screen_all(text)
+        dismissed, fast = fast_scan(text, keys.keys, words_too=self._rules is not None)
+        if self._rules is not None and (  # a server's own phrases: on the same readings
+            fast is None or self._server_words(fast) or any(not SLANG_WORDS.isdisjoint(r) for r in fast)
+        ):
+            return self._screen_all(text)
         if dismissed:
             return False  # the common case: no key word of any phrase
         if (

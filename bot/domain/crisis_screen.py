@@ -157,12 +157,15 @@ def plain_text(text: str, table: Mapping[int, str | None]) -> str:
     return text if text.isascii() else _NON_ASCII_RUN.sub(" ", text)
 
 
-def fast_scan(text: str, keys: frozenset[str | None]) -> tuple[bool, list[list[str]] | None]:
+def fast_scan(
+    text: str, keys: frozenset[str | None], *, words_too: bool = False
+) -> tuple[bool, list[list[str]] | None]:
     """Whether ASCII ``text`` certainly holds none of ``keys`` in any reading (the common case, a few C calls).
 
     Returns ``(True, None)`` when it doesn't; otherwise ``(False, readings)`` with the squeezed words as written and
     (if it has digits or symbols) as leetspeak, or ``(False, None)`` when only the complete screen can tell: letters
     spelled out one by one, or a capital I inside a word. Chat slang is left to the caller (see ``SLANG``).
+    With ``words_too`` the readings come back when the text is dismissed too (for a server's own phrases).
     """
     raw = text.encode()
     if b"I" in raw and _B_CAPITAL_I.search(raw):
@@ -177,7 +180,8 @@ def fast_scan(text: str, keys: frozenset[str | None]) -> tuple[bool, list[list[s
         found = found or not keys.isdisjoint(map(get, words))
         readings.append(words)
     if not found:
-        return True, None
+        # Every word is known to the squeeze cache here (an unknown one counts as found).
+        return True, ([list(map(get, words)) for words in readings] if words_too else None)  # type: ignore[misc]
     return False, [squeezed(words) for words in readings]
 
 
