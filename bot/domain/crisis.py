@@ -14,6 +14,22 @@ from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from typing import Any
 
+from bot.domain.crisis_screen import (
+    CAPITAL_I_AS_L,
+    LEET,
+    LEET_CHARS,
+    SLANG,
+    SLANG_WORDS,
+    SQUEEZE,
+    FastKeys,
+    chat_word_ranks,
+    fast_readings,
+    fast_scan,
+    plain_text,
+    screen_readings,
+    screen_table,
+)
+from bot.domain.lookalikes import lookalike_fold, lookalike_table
 from bot.errors import InvalidInput
 
 
@@ -113,55 +129,16 @@ NO_DETECTION = Detection(severity=None, kind=None)
 _ZERO_WIDTH = dict.fromkeys(
     map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\ufeff\u00ad\u034f")
 )
-_HOMOGLYPHS = str.maketrans(
-    "аеорсуххіјѕԁӏһԛԝѵɑοαεικνρτυχωςβγδλмтнвк",
-    "aeopcyxxijsdlhqwvaoaeiknptuxwsbydlmtnbk",
-)
-_LEET = str.maketrans(
-    {
-        "0": "o",
-        "1": "i",
-        "3": "e",
-        "4": "a",
-        "5": "s",
-        "7": "t",
-        "8": "b",
-        "@": "a",
-        "$": "s",
-        "!": "i",
-        "+": "t",
-    }
-)
-_LEET_CHARS = re.compile(r"[0134578@$!+]")
+_LEET = LEET
+_LEET_CHARS = LEET_CHARS
 _MARKUP = re.compile(r"[*_~|`#]+")
 _QUOTES = re.compile(r"\"[^\"\n]{3,}\"|\u201c[^\u201d\n]{3,}\u201d|(?:^|\n)\s*>[^\n]*")
 _SPLIT_LETTERS = re.compile(r"(?<![a-z0-9])(?:[a-z0-9@$][ .\-/]){1,}[a-z0-9@$](?![a-z0-9])")
 _SEPARATORS = re.compile(r"[ .\-/]+")
-_CAPITAL_I_AS_L = re.compile(r"(?<=[a-z])I+")
-_SLANG = {
-    "wanna": "want to",
-    "gonna": "going to",
-    "gona": "going to",
-    "gotta": "got to",
-    "imma": "i am going to",
-    "ima": "i am going to",
-    "u": "you",
-    "ur": "your",
-    "2": "to",
-    "r": "are",
-    "cuz": "because",
-    "bc": "because",
-    "abt": "about",
-    "thinkin": "thinking",
-    "tmrw": "tomorrow",
-    "tmr": "tomorrow",
-    "msg": "message",
-    "ppl": "people",
-    "pls": "please",
-    "plz": "please",
-}
+_CAPITAL_I_AS_L = CAPITAL_I_AS_L
+_SLANG = SLANG
 _SLANG_RE = re.compile(r"(?<![a-z0-9])(" + "|".join(_SLANG) + r")(?![a-z0-9])")
-_SQUEEZE = re.compile(r"([a-z])\1+")
+_SQUEEZE = SQUEEZE
 _APOSTROPHES = re.compile(r"['\u2019\u2018`]")
 _NON_WORD = re.compile(r"[^a-z0-9\s]+")
 
@@ -189,6 +166,7 @@ class Normaliser:
         self._emoji = str.maketrans({k: f" {v} " for k, v in emoji.items()})
         self.emoji_table = self._emoji
         self._emoji_chars = frozenset(emoji)
+        self.screen_table = screen_table(emoji, lookalike_fold())
 
     def prepare(self, text: str) -> str:
         """Lower-case, accent-free, look-alike-free text with emoji spelled out and markup removed."""
@@ -196,8 +174,8 @@ class Normaliser:
         if "I" in text:
             text = _CAPITAL_I_AS_L.sub(lambda m: "l" * len(m.group(0)), text)
         if not text.isascii():
-            text = text.translate(self._emoji)
-            text = _strip_marks(unicodedata.normalize("NFKC", text)).translate(_HOMOGLYPHS)
+            text = text.translate(self._emoji).translate(lookalike_table())
+            text = _strip_marks(unicodedata.normalize("NFKC", text)).translate(lookalike_table())
         text = _MARKUP.sub(" ", text.casefold())
         return _APOSTROPHES.sub("", text)
 
@@ -383,39 +361,10 @@ STOPWORDS = frozenset(
     house room car phone computer picture photo art draw paint team match round level win won lost lose play played
     yes no maybe sure thing stuff lot lots bit pretty quite kinda sorta gonna gotta lmao haha omg wow thx pls""".split()  # noqa: SIM905
 )
-_FOLD_ASCII = str.maketrans(
-    {c: " " for c in '!"#%&()*+,-./:;<=>?[\\]^_{|}~'}
-    | {"'": None, "`": None}
-    | {chr(c): chr(c + 32) for c in range(ord("A"), ord("Z") + 1)}
-)
-_PUNCT_TO_SPACE = str.maketrans({c: " " for c in '!"#%&()*+,-./:;<=>?[\\]^_{|}~'} | {"'": None, "`": None})
-_NEEDS_FULL = re.compile(
-    r"[0-9@$!+]|([A-Za-z])\1\1|[a-z]I|(?<![A-Za-z0-9])[A-Za-z][ .\-/]+[A-Za-z](?![A-Za-z0-9])"
-)
-_DISCORD_MARKUP = re.compile(r"<(?:@[!&]?|#|a?:\w+:)\d+>|https?://\S+")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-
-
 _STOP_SQUEEZED = frozenset(_SQUEEZE.sub(r"\1", w) for w in STOPWORDS) | STOPWORDS
-
-
-# Single letters that are not words: two of them in a row may be a word spelled out ("s u i c i d e", "k.m.s").
-_SPLIT_SINGLES = frozenset("bcdefghjklmnopqrstvwxyz")
-_SQUEEZE_CACHE: dict[str, str] = {}
-
-
-def _squeezed(tokens: list[str]) -> list[str]:
-    """Tokens with repeated letters squeezed, remembering common words (chat repeats them constantly)."""
-    cache = _SQUEEZE_CACHE
-    out: list[str | None] = list(map(cache.get, tokens))
-    if None in out:
-        for i, token in enumerate(tokens):
-            if out[i] is None:
-                squeezed = _SQUEEZE.sub(r"\1", token)
-                if len(cache) < 100_000:
-                    cache[token] = squeezed
-                out[i] = squeezed
-    return out  # type: ignore[return-value]  # every None was filled
+LONG_TEXT = 600  # longer messages are analysed a window at a time, around the screen's candidates
+WINDOW = 240
+_SENTENCE_END = re.compile(r"(?<=[.!?\n])\s+")
 
 
 def anchor_of(tokens: tuple[str, ...]) -> tuple[str, int]:
@@ -436,6 +385,16 @@ class LexiconIndex:
     common_farewell: frozenset[str]  # goodbye / giving-away markers made only of common words
     common_phrases: Mapping[str, tuple[str, ...]]  # common anchor -> its phrases as " padded text "
     finality_anchors: frozenset[str]
+    compact_any: re.Pattern[str] | None = None  # any compact phrase, for text with letters spelled out
+    # The screen's literal scan: anchor -> the word sets of its phrases; pair-rule marker groups the same way.
+    needs: Mapping[str, tuple[frozenset[str], ...]] = field(default_factory=lambda: {})
+    markers: Mapping[str, Mapping[str, tuple[frozenset[str], ...]]] = field(default_factory=lambda: {})
+    fast: FastKeys | None = None
+
+    def has(self, group: str, words: frozenset[str] | set[str]) -> bool:
+        """Whether every word of some marker of ``group`` is among ``words`` (in any order: a superset test)."""
+        index = self.markers[group]
+        return any(any(need <= words for need in index[a]) for a in index.keys() & words)
 
     @classmethod
     def build(cls, lexicon: Lexicon) -> LexiconIndex:
@@ -450,28 +409,59 @@ class LexiconIndex:
             anchor, offset = anchor_of(entry.tokens)
             by_anchor.setdefault(anchor, []).append((entry, offset))
         ctx = lexicon.context
+        compact = tuple(
+            ("".join(e.tokens), e)
+            for e in unique.values()
+            if e.severity >= Severity.MODERATE and len("".join(e.tokens)) >= 6
+        )
         markers = (ctx.means, ctx.self_harm, ctx.goodbye, ctx.silence, ctx.giving_away)
         anchors = {anchor_of(t)[0] for group in markers for t in group}
+        rare = frozenset(a for a in by_anchor if a not in _STOP_SQUEEZED)
+        triggers = frozenset(a for a in anchors if a not in _STOP_SQUEEZED)
+        farewell = frozenset(
+            a for a in (anchor_of(t)[0] for t in (*ctx.goodbye, *ctx.giving_away)) if a in _STOP_SQUEEZED
+        )
+        finality = frozenset(anchor_of(t)[0] for t in ctx.finality)
+        # Every pair rule needs one of these markers (see ``_pair_rules``), so they are keys like the phrases.
+        fast = FastKeys.build([*unique, *(t for group in markers for t in group)], chat_word_ranks())
         return cls(
+            fast=fast,
             by_anchor={k: tuple(sorted(v, key=lambda eo: -len(eo[0].tokens))) for k, v in by_anchor.items()},
-            pair_triggers=frozenset(a for a in anchors if a not in _STOP_SQUEEZED),
-            rare_anchors=frozenset(a for a in by_anchor if a not in _STOP_SQUEEZED),
+            pair_triggers=triggers,
+            rare_anchors=rare,
             common_anchors=frozenset(a for a in by_anchor if a in _STOP_SQUEEZED),
             common_phrases={
                 a: tuple(f" {' '.join(e.tokens)} " for e, _ in entries)
                 for a, entries in by_anchor.items()
                 if a in _STOP_SQUEEZED
             },
-            finality_anchors=frozenset(anchor_of(t)[0] for t in ctx.finality),
-            common_farewell=frozenset(
-                a for a in (anchor_of(t)[0] for t in (*ctx.goodbye, *ctx.giving_away)) if a in _STOP_SQUEEZED
-            ),
-            compact=tuple(
-                ("".join(e.tokens), e)
-                for e in unique.values()
-                if e.severity >= Severity.MODERATE and len("".join(e.tokens)) >= 6
-            ),
+            finality_anchors=finality,
+            common_farewell=farewell,
+            compact=compact,
+            needs={a: tuple(frozenset(e.tokens) for e, _ in entries) for a, entries in by_anchor.items()},
+            markers={name: _word_sets(getattr(ctx, name)) for name in _PAIR_GROUPS},
+            compact_any=re.compile(_trie_regex([c for c, _ in compact])) if compact else None,
         )
+
+
+_PAIR_GROUPS = (
+    "means",
+    "intent",
+    "goodbye",
+    "finality",
+    "time",
+    "silence",
+    "giving_away",
+    "self_harm",
+    "self_harm_intent",
+)
+
+
+def _word_sets(markers: Iterable[tuple[str, ...]]) -> dict[str, tuple[frozenset[str], ...]]:
+    out: dict[str, list[frozenset[str]]] = {}
+    for marker in markers:
+        out.setdefault(anchor_of(marker)[0], []).append(frozenset(marker))
+    return {a: tuple(sets) for a, sets in out.items()}
 
 
 _INDEXES: dict[int, LexiconIndex] = {}
@@ -592,82 +582,149 @@ class Detector:
         self._allow = self._rules.allow if self._rules else ()
 
     def _quick_reject(self, text: str) -> bool:
-        """Text with none of the distinctive words, and nothing disguised, can't match: skip the full normalisation.
+        """Whether the early screen dismisses ``text`` (it can't match)."""
+        return not self.screen(text)
 
-        Anything that could hide a word (digits and symbols for leetspeak, letters outside ASCII, invisible or
-        combining characters, single letters in a row, a capital I inside a word) goes the full way instead.
+    def screen(self, text: str) -> bool:
+        """Whether ``text`` could hold a phrase and goes on to the full normalisation (``False``: dismissed early).
+
+        A literal scan on a cheap fold of the text (``bot/domain/crisis_screen.py``), in three steps, each only for
+        what the one before could not dismiss: one set look-up of each phrase's least common word; then each phrase's
+        least common pair of adjacent words; then every reading (slang, leetspeak, letters spelled out) against every
+        phrase's words. Each step reads a superset of what the full normalisation reads.
         """
-        if "<" in text or "://" in text:
-            text = _DISCORD_MARKUP.sub(" ", text)  # mentions, custom emoji and links carry digits
-        if not text.isascii():
-            for char in _NON_ASCII.findall(text):
-                if (
-                    char.isalpha()
-                    or char.isdigit()
-                    or unicodedata.combining(char)
-                    or ord(char) in _ZERO_WIDTH
-                ):
-                    return False
-            text = text.translate(self._n.emoji_table)
-        capital = text.find("I")
-        while capital != -1:
-            if capital and text[capital - 1].islower():
-                return False
-            capital = text.find("I", capital + 1)
-        if _LEET_CHARS.search(text):
+        if not text:
             return False
-        plain = text.translate(_FOLD_ASCII).split()
-        if not _SPLIT_SINGLES.isdisjoint(plain):
-            return False
-        tokens = _squeezed(plain)
-        base = self._base
-        if not base.rare_anchors.isdisjoint(tokens) or not base.pair_triggers.isdisjoint(tokens):
-            return False
-        if not base.common_anchors.isdisjoint(tokens):
-            joined = f" {' '.join(tokens)} "
-            for anchor in base.common_anchors.intersection(tokens):
-                if any(phrase in joined for phrase in base.common_phrases[anchor]):
-                    return False
-        if (
-            not base.common_farewell.isdisjoint(tokens)
-            and not base.finality_anchors.isdisjoint(tokens)
-            and self._farewell_pair(tuple(tokens))
+        text = plain_text(text[:MAX_TEXT], self._n.screen_table)
+        keys = self._base.fast
+        if keys is None:
+            return True
+        dismissed, fast = fast_scan(text, keys.keys, words_too=self._rules is not None)
+        if self._rules is not None and (  # a server's own phrases: on the same readings
+            fast is None or self._server_words(fast) or any(not SLANG_WORDS.isdisjoint(r) for r in fast)
         ):
+            return self._screen_all(text)
+        if dismissed:
+            return False  # the common case: no key word of any phrase
+        if (
+            fast is not None
+            and all(keys.slang.isdisjoint(r) for r in fast)
+            and not any(keys.hit(r) for r in fast)
+        ):
+            return False  # key words, but not in the order of any phrase
+        return self._screen_all(text)
+
+    def _screen_all(self, text: str) -> bool:
+        """The screen's last step: every reading of ``text`` (folded by ``plain_text``) against every phrase."""
+        read = screen_readings(text, self._n.screen_table)
+        if read is None:
+            return True
+        readings, spelled = read
+        if spelled and self._spelled_out(readings):
+            return True
+        return self._candidate(readings)
+
+    def _no_key_word(self, plain: str) -> bool:
+        """The screen's first step on text already folded by ``plain_text``: no phrase's key word is there."""
+        keys = self._base.fast
+        if keys is None or not fast_scan(plain, keys.keys)[0]:
             return False
+        if self._rules is None:
+            return True
+        fast = fast_readings(plain)
+        return (
+            fast is not None and not self._server_words(fast) and all(SLANG_WORDS.isdisjoint(r) for r in fast)
+        )
+
+    def _server_words(self, readings: list[list[str]]) -> bool:
+        """Whether the fast ``readings`` may hold one of this server's phrases (``False`` without any)."""
         rules = self._rules
         if rules is None:
-            return True
-        if not rules.exact.keys().isdisjoint(tokens):
             return False
-        return rules.wild_any is None or not rules.wild_any.search(" ".join(tokens))
+        wild = rules.wild_any
+        return any(
+            not rules.exact.keys().isdisjoint(r)
+            or (wild is not None and wild.search(" ".join(r)) is not None)
+            for r in readings
+        )
 
-    def _farewell_pair(self, tokens: tuple[str, ...]) -> bool:
-        """Whether a goodbye or giving things away comes with finality (the pair rule needs a full look)."""
-        ctx = self.lexicon.context
-        has = _Markers(tokens)
-        return (has.any(ctx.goodbye) or has.any(ctx.giving_away)) and has.any(ctx.finality)
+    def _spelled_out(self, readings: Sequence[Sequence[str]]) -> bool:
+        compact_any = self._base.compact_any
+        return compact_any is not None and any(compact_any.search("".join(r)) for r in readings)
+
+    def _candidate(self, readings: Sequence[Sequence[str]]) -> bool:
+        """Whether the words of ``readings`` hold all the words of a phrase, a pair rule's markers, or a server phrase.
+
+        Words are compared as sets (order aside), which is a superset of the phrase match the analysis does.
+        """
+        words = set(readings[0]).union(*readings[1:]) if len(readings) > 1 else set(readings[0])
+        base = self._base
+        needs = base.needs
+        for anchor in needs.keys() & words:
+            if any(need <= words for need in needs[anchor]):
+                return True
+        if (not base.pair_triggers.isdisjoint(words) or not base.common_farewell.isdisjoint(words)) and (
+            self._pair_possible(words)
+        ):
+            return True
+        rules = self._rules
+        if rules is None:
+            return False
+        if not rules.exact.keys().isdisjoint(words):
+            return True
+        return rules.wild_any is not None and any(rules.wild_any.search(" ".join(r)) for r in readings)
+
+    def _pair_possible(self, words: set[str]) -> bool:
+        """Whether the markers of one of the pair rules (``_pair_rules``) are all there."""
+        base = self._base
+        means, goodbye = base.has("means", words), base.has("goodbye", words)
+        if (means or goodbye) and base.has("silence", words):
+            return True
+        if means and (goodbye or base.has("intent", words)):
+            return True
+        finality = base.has("finality", words)
+        if means and finality and base.has("time", words):
+            return True
+        if (goodbye or base.has("giving_away", words)) and finality:
+            return True
+        return base.has("self_harm", words) and base.has("self_harm_intent", words)
 
     def detect(self, text: str) -> Detection:
         """The verdict on ``text`` (``NO_DETECTION`` when nothing matched)."""
-        if not text or self._quick_reject(text):
+        if len(text) > LONG_TEXT:
+            return self._detect_long(text[:MAX_TEXT])
+        if not self.screen(text):
             return NO_DETECTION
+        return self._full(text)
+
+    def _detect_long(self, text: str) -> Detection:
+        """A long message a window at a time: only windows the screen passes are normalised and analysed.
+
+        Windows are whole sentences (or lines) of about ``WINDOW`` characters, so context rules look at the sentences
+        around a phrase rather than at the whole message.
+        """
+        if self._no_key_word(plain_text(text, self._n.screen_table)):
+            return NO_DETECTION
+        found: list[Detection] = []
+        for window in _windows(text):
+            if self.screen(window):
+                detection = self._full(window)
+                if detection is not NO_DETECTION:
+                    found.append(detection)
+        return _merge(found)
+
+    def _full(self, text: str) -> Detection:
+        """Normalise ``text`` fully and analyse it if it holds a candidate (no early screen)."""
         norm = self._n.normalise(text)
         token_sets = [norm.tokens] if norm.leet_tokens is None else [norm.tokens, norm.leet_tokens]
-        base, rules = self._base, self._rules
-        candidates = norm.split
-        for tokens in token_sets:
-            if (
-                not base.by_anchor.keys().isdisjoint(tokens)
-                or not base.pair_triggers.isdisjoint(tokens)
-                or (rules is not None and not rules.exact.keys().isdisjoint(tokens))
-                or (not base.common_farewell.isdisjoint(tokens) and self._farewell_pair(tokens))
-            ):
-                candidates = True
+        candidates = norm.split and self._spelled_out(token_sets)
+        candidates = candidates or self._candidate(token_sets)
         joined = " ".join(norm.tokens)
-        if rules is not None and rules.wild_any is not None and rules.wild_any.search(joined):
-            candidates = True
         if not candidates and not norm.quoted:
             return NO_DETECTION
+        if not candidates:  # only quoted text could hold a phrase: say so, set aside
+            quoted = self._quoted_hits(text, [])
+            return Detection(None, None, (), tuple(quoted)) if quoted else NO_DETECTION
         return self._analyse(text, norm, token_sets, joined)
 
     # The slow path runs only for messages with a candidate word.
@@ -703,9 +760,11 @@ class Detector:
 
         active: list[Hit] = []
         suppressed: list[Hit] = []
-        idiom_spans = self._idiom_spans(norm.unsqueezed)
-        if norm.leet_tokens is not None:
-            idiom_spans += self._idiom_spans(norm.unsqueezed.translate(_LEET))
+        idiom_spans: list[tuple[str, ...]] = []
+        if hits:  # idioms only matter around a phrase that matched
+            idiom_spans = self._idiom_spans(norm.unsqueezed)
+            if norm.leet_tokens is not None:
+                idiom_spans += self._idiom_spans(norm.unsqueezed.translate(_LEET))
         has = _Markers(tokens)
         past = has.any(ctx.past) and not has.any(ctx.present)
         gaming = has.any(ctx.game)
@@ -952,6 +1011,18 @@ class Detector:
         return Detection(severity, kind, tuple(ordered), tuple(suppressed), tuple(escalated))
 
 
+_FIRST_WORDS: dict[int, tuple[object, frozenset[str]]] = {}
+
+
+def _first_words(markers: Iterable[tuple[str, ...]]) -> frozenset[str]:
+    """The first words of a marker group (the groups live as long as their lexicon; remembered by identity)."""
+    entry = _FIRST_WORDS.get(id(markers))
+    if entry is None or entry[0] is not markers:
+        entry = (markers, frozenset(m[0] for m in markers if m))
+        _FIRST_WORDS[id(markers)] = entry
+    return entry[1]
+
+
 class _Markers:
     """Checks whether a message contains any of several token phrases (built once per analysed message)."""
 
@@ -962,6 +1033,8 @@ class _Markers:
 
     def position(self, markers: Iterable[tuple[str, ...]]) -> int | None:
         """Where the first of ``markers`` occurs (token index), or ``None``."""
+        if _first_words(markers).isdisjoint(self._set):
+            return None
         best: int | None = None
         for marker in markers:
             if marker[0] not in self._set:
@@ -974,6 +1047,8 @@ class _Markers:
         return best
 
     def any(self, markers: Iterable[tuple[str, ...]]) -> bool:
+        if _first_words(markers).isdisjoint(self._set):
+            return False  # no marker's first word: the common case, one set operation
         for marker in markers:
             if len(marker) == 1:
                 if marker[0] in self._set:
@@ -1012,3 +1087,41 @@ def _drop_contained(hits: list[Hit]) -> list[Hit]:
 
 def _replace(hit: Hit, **changes: Any) -> Hit:
     return dataclasses.replace(hit, **changes)
+
+
+def _windows(text: str) -> list[str]:
+    """Whole sentences (or lines) grouped into windows of about ``WINDOW`` characters; a longer sentence alone."""
+    windows: list[str] = []
+    current = ""
+    for sentence in _SENTENCE_END.split(text):
+        if current and len(current) + len(sentence) > WINDOW:
+            windows.append(current)
+            current = sentence
+        else:
+            current = f"{current} {sentence}" if current else sentence
+    if current:
+        windows.append(current)
+    return windows
+
+
+def _merge(found: list[Detection]) -> Detection:
+    """One verdict for a long message: its most severe window's, with the other windows' phrases of the same kind
+    and what every window set aside."""
+    if not found:
+        return NO_DETECTION
+
+    def weight(d: Detection) -> tuple[bool, int, int]:
+        return (
+            d.alert,
+            -1 if d.severity is None else int(d.severity),
+            -KIND_PRIORITY[d.kind] if d.kind else -3,
+        )
+
+    best = max(found, key=weight)
+    hits = {h.phrase: h for h in best.hits}
+    for other in found:
+        if other is not best and other.alert and other.kind is best.kind:
+            for hit in other.hits:
+                hits.setdefault(hit.phrase, hit)
+    suppressed = tuple(h for d in found for h in d.suppressed)
+    return dataclasses.replace(best, hits=tuple(hits.values()), suppressed=suppressed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections import OrderedDict
@@ -48,6 +49,8 @@ log = logging.getLogger(__name__)
 LEXICON_PATH = Path(__file__).resolve().parents[1] / "data" / "crisis_lexicon.json"
 DETECTOR_CACHE = 512
 CACHE_SECONDS = 30
+# Texts longer than this are analysed in a worker thread, so a long message never holds the event loop.
+THREAD_TEXT = 500
 
 
 def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
@@ -102,6 +105,7 @@ class CrisisService:
         self._repo = repo
         self._clock = clock
         self._detectors: OrderedDict[int, Detector] = OrderedDict()
+        self._phrase_changes: dict[int, int] = {}  # guild -> changes so far, so a stale build isn't cached
         self.base_detector = Detector(lexicon)
         # Per-message lookups are cached briefly; changes made here take effect at once, changes made by another
         # process (several bots on one PostgreSQL database) within CACHE_SECONDS.
@@ -124,24 +128,43 @@ class CrisisService:
     # --- detection
 
     async def detector_for(self, guild_id: int | None) -> Detector:
-        """The detector with a server's own phrases and allow-list (cached; rebuilt when they change)."""
+        """The detector with a server's own phrases and allow-list (cached; rebuilt when they change).
+
+        A server's detector is built in a worker thread (up to a thousand phrases take tens of milliseconds).
+        """
         if guild_id is None:
             return self.base_detector
         cached = self._detectors.get(guild_id)
         if cached is not None:
             self._detectors.move_to_end(guild_id)
             return cached
+        changes = self._phrase_changes.get(guild_id, 0)
         custom = [CustomPhrase(p, s) for p, s in await self._repo.phrases(guild_id, allow=False)]
         allow = [p for p, _ in await self._repo.phrases(guild_id, allow=True)]
-        detector = Detector(self.lexicon, custom, allow) if custom or allow else self.base_detector
-        self._detectors[guild_id] = detector
-        if len(self._detectors) > DETECTOR_CACHE:
-            self._detectors.popitem(last=False)
+        if custom or allow:
+            detector = await asyncio.to_thread(Detector, self.lexicon, custom, allow)
+        else:
+            detector = self.base_detector
+        if self._phrase_changes.get(guild_id, 0) == changes:  # not changed while it was being built
+            self._detectors[guild_id] = detector
+            if len(self._detectors) > DETECTOR_CACHE:
+                self._detectors.popitem(last=False)
         return detector
+
+    def _phrases_changed(self, guild_id: int) -> None:
+        self._phrase_changes[guild_id] = self._phrase_changes.get(guild_id, 0) + 1
+        self._detectors.pop(guild_id, None)
+
+    async def detect(self, guild_id: int | None, text: str) -> Detection:
+        """What the detector finds in ``text`` in a server; long texts are analysed in a worker thread."""
+        detector = await self.detector_for(guild_id)
+        if len(text) > THREAD_TEXT:
+            return await asyncio.to_thread(detector.detect, text)
+        return detector.detect(text)
 
     async def test(self, guild_id: int | None, text: str) -> Detection:
         """What the detector would do with ``text`` in a server (for /crisis test)."""
-        return (await self.detector_for(guild_id)).detect(text)
+        return await self.detect(guild_id, text)
 
     # --- scanning
 
@@ -169,7 +192,7 @@ class CrisisService:
             message.guild_id, message.member_id, message.channel_id, message.role_ids
         ):
             return ScanResult(ScanOutcome.SKIPPED)  # opted-out members' messages are never looked at
-        detection = (await self.detector_for(message.guild_id)).detect(message.text)
+        detection = await self.detect(message.guild_id, message.text)
         if not detection.alert or detection.severity is None or detection.kind is None:
             return ScanResult(ScanOutcome.NOTHING, detection)
         return await self._record(message, detection)
@@ -409,14 +432,14 @@ class CrisisService:
             raise InvalidInput("crisis.phrase.error.too_many", max=PHRASES_MAX)
         if not await self._repo.add_phrase(guild_id, phrase, severity, allow=allow, by=by, now=self._clock()):
             raise InvalidInput("crisis.phrase.error.exists", phrase=phrase)
-        self._detectors.pop(guild_id, None)
+        self._phrases_changed(guild_id)
         return phrase
 
     async def remove_phrase(self, guild_id: int, text: str, *, allow: bool = False) -> None:
         """Remove a server phrase or allow-list phrase."""
         if not await self._repo.remove_phrase(guild_id, " ".join(text.split()), allow=allow):
             raise InvalidInput("crisis.phrase.error.missing", phrase=text[:100])
-        self._detectors.pop(guild_id, None)
+        self._phrases_changed(guild_id)
 
     async def phrases(self, guild_id: int, *, allow: bool = False) -> list[tuple[str, Severity]]:
         """A server's phrases or allow-list."""
