@@ -527,6 +527,16 @@ def summarise(entries: Sequence[Entry], zone: ZoneInfo, end: date, days: int) ->
     return Summary(span, daily, tuple(rolling), average, trend, top, count)
 
 
+def best_and_hardest(summary: Summary) -> tuple[tuple[date, float], tuple[date, float]] | None:
+    """The best and the hardest day of a period (the most recent one on a tie), or None without check-ins."""
+    days = [(i, v) for i, v in enumerate(summary.daily) if v is not None]
+    if not days:
+        return None
+    best = max(days, key=lambda d: (d[1], d[0]))
+    hardest = min(days, key=lambda d: (d[1], -d[0]))
+    return (summary.days[best[0]], best[1]), (summary.days[hardest[0]], hardest[1])
+
+
 TRENDS = ("up", "down", "flat", "none")
 
 

@@ -9,9 +9,11 @@ from datetime import UTC, datetime, timedelta
 import discord
 import pytest
 import simcord
+from PIL import Image
 
 from bot.storage.engine import Database
 from bot.wiring import build_bot
+from bot.ui.chart import HEIGHT, WIDTH
 from tests.conftest import FakeClock
 from tests.helpers import haven
 
@@ -418,6 +420,28 @@ async def test_history_shows_a_chart_with_gaps(env: simcord.Env, place, clock: F
     [chart] = history.response.attachments
     assert chart.filename == "mood.png" and chart.content_type == "image/png"
     assert (await chart.read()).startswith(b"\x89PNG")
+
+
+async def test_history_chart_is_readable_and_described_for_screen_readers(
+    env: simcord.Env, place, clock: FakeClock
+) -> None:
+    guild, channel, member = place
+    service = haven(env).services.checkins
+    for mood in (2, 5, 4):
+        await service.record(guild.id, member.id, mood)
+        clock.advance(days=2)
+
+    history = await member.slash(channel, "checkin history", days=30)
+
+    assert history.response is not None
+    [chart] = history.response.attachments
+    image = Image.open(io.BytesIO(await chart.read()))
+    assert image.size == (WIDTH, HEIGHT)
+    assert len(image.convert("RGB").getcolors(maxcolors=WIDTH * HEIGHT) or []) > 20  # not blank
+    alt = chart.description or ""
+    assert "Average mood 3.7 (Good)" in alt and "trend:" in alt
+    assert "Best day:" in alt and "(Great)" in alt and "Hardest day:" in alt and "(Low)" in alt
+    assert alt in (history.response.embeds[0].description or "")  # and in the text, for everyone
 
 
 async def test_delete_removes_everything_after_asking(env: simcord.Env, place, clock: FakeClock) -> None:

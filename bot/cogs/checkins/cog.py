@@ -20,6 +20,8 @@ from bot.domain.checkins import (
     WEEKDAYS,
     WEEKENDS,
     Mood,
+    Summary,
+    best_and_hardest,
     spreadsheet_safe,
     suggest_days,
     timezone_choices,
@@ -29,7 +31,7 @@ from bot.errors import InvalidInput
 from bot.pacing import Pacer, ready_to_dm
 from bot.permissions import require_manage_guild
 from bot.services.checkins import CheckinsDisabled, CheckinService, ScheduleView
-from bot.ui.chart import mood_chart
+from bot.ui.chart import ChartText, mood_chart
 
 if TYPE_CHECKING:
     from bot.app import HavenBot
@@ -191,24 +193,70 @@ class CheckinCog(commands.Cog):
             return
         average = summary.average or 0
         tags = ", ".join(self._t(interaction, f"checkin.tag.{tag}") for tag, _ in summary.top_tags) or "-"
+        word = self._t(interaction, f"checkin.mood.{Mood(round(average)).value}")
+        trend = self._t(interaction, f"checkin.trend.{trend_word(summary.trend)}")
         text = self._t(
             interaction,
             "checkin.history.summary",
             count=summary.count,
             average=f"{average:.1f}",
-            word=self._t(interaction, f"checkin.mood.{Mood(round(average)).value}"),
-            trend=self._t(interaction, f"checkin.trend.{trend_word(summary.trend)}"),
+            word=word,
+            trend=trend,
             tags=tags,
         )
+        alt = self._alt_text(interaction, summary, f"{average:.1f}", word, trend)
         embed = discord.Embed(
-            title=self._t(interaction, "checkin.history.title", days=days), description=text
+            title=self._t(interaction, "checkin.history.title", days=days), description=text + "\n\n" + alt
         )
         embed.set_footer(text=self._t(interaction, "checkin.history.legend"))
         # Drawing takes a few milliseconds; do it off the event loop so other members aren't kept waiting.
-        png = await asyncio.to_thread(mood_chart, summary.daily, summary.rolling)
+        png = await asyncio.to_thread(
+            mood_chart, summary.daily, summary.rolling, summary.days[0], self._chart_text(interaction, summary)
+        )
         embed.set_image(url="attachment://mood.png")
-        await self._reply(
-            interaction, "", embed=embed, file=discord.File(io.BytesIO(png), filename="mood.png")
+        # The attachment's description is what screen readers announce for the image.
+        chart = discord.File(io.BytesIO(png), filename="mood.png", description=alt[:1024])
+        await self._reply(interaction, "", embed=embed, file=chart)
+
+    def _day(self, interaction: discord.Interaction[Any], day: date) -> str:
+        months = self._t(interaction, "checkin.chart.months").split()
+        return f"{day.day} {months[day.month - 1]} {day.year}" if len(months) == 12 else day.isoformat()
+
+    def _chart_text(self, interaction: discord.Interaction[Any], summary: Summary) -> ChartText:
+        moods = tuple(self._t(interaction, f"checkin.mood.{m}") for m in range(1, 6))
+        assert len(moods) == 5
+        return ChartText(
+            title=self._t(
+                interaction,
+                "checkin.chart.title",
+                start=self._day(interaction, summary.days[0]),
+                end=self._day(interaction, summary.days[-1]),
+            ),
+            moods=(moods[0], moods[1], moods[2], moods[3], moods[4]),
+            daily=self._t(interaction, "checkin.chart.daily"),
+            average=self._t(interaction, "checkin.chart.average"),
+            months=tuple(self._t(interaction, "checkin.chart.months").split()),
+        )
+
+    def _alt_text(
+        self, interaction: discord.Interaction[Any], summary: Summary, average: str, word: str, trend: str
+    ) -> str:
+        """The chart in words, for screen readers: the range, the average, the trend, the best and hardest day."""
+        extremes = best_and_hardest(summary)
+        assert extremes is not None  # only called with check-ins
+        (best_day, best), (hard_day, hard) = extremes
+        return self._t(
+            interaction,
+            "checkin.chart.alt",
+            start=self._day(interaction, summary.days[0]),
+            end=self._day(interaction, summary.days[-1]),
+            average=average,
+            word=word,
+            trend=trend,
+            best_day=self._day(interaction, best_day),
+            best=self._t(interaction, f"checkin.mood.{Mood(round(best)).value}"),
+            hard_day=self._day(interaction, hard_day),
+            hard=self._t(interaction, f"checkin.mood.{Mood(round(hard)).value}"),
         )
 
     @checkin.command(name="export")
