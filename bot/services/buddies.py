@@ -12,7 +12,6 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.domain.checkins import resolve_timezone
 from bot.domain.crisis import Kind
 from bot.domain.pairing import (
     ACCEPT_WITHIN,
@@ -32,6 +31,7 @@ from bot.domain.pairing import (
     parse_topics,
     utc_offset_minutes,
 )
+from bot.domain.timezones import resolve_timezone
 from bot.errors import DomainError, InvalidInput
 from bot.services.crisis import CrisisService
 from bot.storage.buddies import BuddyRepository, MemberRow, OutboxRow, PairingRow
@@ -195,7 +195,7 @@ class BuddyService:
         chosen = clean_topics(server.topics, topics)
         if not chosen:
             raise InvalidInput("buddy.error.no_topics")
-        zone = resolve_timezone(timezone)
+        zone = resolve_timezone(timezone, self._clock())
         if looking_for is LookingFor.SUPPORT and server.listener_role_id is not None and not is_listener:
             raise NeedListenerRole()
         intro = (intro or "").strip()[:INTRO_MAX] or None

@@ -135,6 +135,10 @@ class CheckinService:
         self._clock = clock
         self._purged_at: datetime | None = None
 
+    def now(self) -> datetime:
+        """The service's current time (the real clock, or the tests' fake one)."""
+        return self._clock()
+
     # --- recording
 
     async def record(
@@ -220,9 +224,9 @@ class CheckinService:
                 raise NeedTime()
             time_text = server.default_time
         at = parse_time(time_text)
-        zone = resolve_timezone(zone_text)
-        days = parse_days(days_text)
         now = self._clock()
+        zone = resolve_timezone(zone_text, now)
+        days = parse_days(days_text)
         due = next_due(now, at, zone, days)
         await self._repo.save_schedule(
             guild_id,

@@ -12,8 +12,8 @@ import simcord
 from PIL import Image
 
 from bot.storage.engine import Database
-from bot.wiring import build_bot
 from bot.ui.chart import HEIGHT, WIDTH
+from bot.wiring import build_bot
 from tests.conftest import FakeClock
 from tests.helpers import haven
 
@@ -519,7 +519,7 @@ async def test_utc_gmt_and_big_cities_named_after_another_zone_are_found(env: si
     in_mumbai = await member.slash(channel, "checkin schedule", time="9pm", timezone="Mumbai")
 
     assert utc[0]["value"] == "UTC"
-    assert beijing[0] == {"name": "Beijing (Asia/Shanghai)", "value": "Asia/Shanghai"}
+    assert beijing[0] == {"name": "Beijing, CN (Asia/Shanghai, UTC+08:00)", "value": "Asia/Shanghai"}
     assert in_utc.response is not None and "21:00 (UTC)" in in_utc.response.content
     assert in_gmt.response is not None and "21:00 (GMT)" in in_gmt.response.content
     assert in_mumbai.response is not None and "21:00 (Asia/Kolkata)" in in_mumbai.response.content
@@ -865,3 +865,35 @@ class TestSharing:
         assert [m.content for m in posts.history()] == [f"{member.mention} checked in: 😫 Awful"]
         assert asked.response is not None and "has been asked to check in on you" in asked.response.content
         assert alerts.last_message is not None
+
+
+async def test_timezones_people_mean(env: simcord.Env, place, clock: FakeClock) -> None:
+    _, channel, member = place
+
+    gmt1 = await member.autocomplete(channel, "checkin schedule", "timezone", "GMT+1")
+    est = await member.autocomplete(channel, "checkin schedule", "timezone", "EST")
+    ist = await member.autocomplete(channel, "checkin schedule", "timezone", "IST")
+    koln = await member.autocomplete(channel, "checkin schedule", "timezone", "Köln")
+    typo = await member.autocomplete(channel, "checkin schedule", "timezone", "berln")
+
+    assert gmt1[0] == {"name": "UTC+01:00", "value": "Etc/GMT-1"}  # east of UTC, as written
+    assert all("UTC+01:00" in c["name"] for c in gmt1) and len(gmt1) <= 25
+    assert est[0]["value"] == "America/New_York" and "America/Creston" not in [c["value"] for c in est[:3]]
+    assert [c["value"] for c in ist[:3]] == ["Asia/Kolkata", "Europe/Dublin", "Asia/Jerusalem"]
+    assert koln[0]["value"] == "Europe/Berlin" and "Köln" in koln[0]["name"]
+    assert typo[0]["value"] == "Europe/Berlin"
+
+    saved = await member.slash(channel, "checkin schedule", time="9pm", timezone="GMT+1")
+    assert saved.response is not None
+    text = saved.response.content
+    assert "21:00 (UTC+01:00)" in text  # the zone as the member wrote it, never "Etc/GMT-1"
+    local = clock().astimezone(UTC) + timedelta(hours=1)
+    assert f"It's {local:%H:%M} there now (UTC+01:00)" in text
+    due = await haven(env).services.checkins.schedule_of(channel.guild.id, member.id)
+    assert due is not None and due.next_local is not None
+    assert due.next_local.utcoffset() == timedelta(hours=1) and due.next_local.hour == 21
+
+    ambiguous = await member.slash(channel, "checkin schedule", time="9pm", timezone="IST")
+    assert ambiguous.response is not None and "can mean more than one timezone" in ambiguous.response.content
+    assert "Asia/Kolkata" in ambiguous.response.content and "Europe/Dublin" in ambiguous.response.content
+    env.errors  # noqa: B018

@@ -12,8 +12,8 @@ from discord.ext import commands, tasks
 
 from bot.cogs.buddies.messages import render
 from bot.cogs.buddies.views import DYNAMIC_ITEMS, JoinView, pairing_view
-from bot.domain.checkins import resolve_timezone, search_timezones
 from bot.domain.pairing import INTRO_MAX, Cadence, LookingFor, OddRule
+from bot.domain.timezones import resolve_timezone, timezone_choices
 from bot.errors import InvalidInput
 from bot.pacing import Pacer, ready_to_dm
 from bot.permissions import require_manage_guild
@@ -115,7 +115,8 @@ class BuddyCog(commands.Cog):
             timezone = schedule.timezone if schedule else (existing.timezone if existing else None)
         if not timezone:
             raise InvalidInput("buddy.error.need_timezone")
-        zone = resolve_timezone(timezone)  # a clear answer now, before the topic picker
+        # A clear answer now, before the topic picker.
+        zone = resolve_timezone(timezone, self.bot.services.checkins.now())
         settings = await self.buddies.settings(guild_id)
         roles = getattr(interaction.user, "roles", [])
         is_listener = settings.listener_role_id is not None and any(
@@ -139,7 +140,9 @@ class BuddyCog(commands.Cog):
     async def timezone_autocomplete(
         self, interaction: discord.Interaction[HavenBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=z, value=z) for z in search_timezones(current[:100])]
+        now = self.bot.services.checkins.now()
+        found = await asyncio.to_thread(timezone_choices, current[:100], 25, now)
+        return [app_commands.Choice(name=label[:100], value=z) for label, z in found]
 
     @buddy.command(name="status")
     async def status(self, interaction: discord.Interaction[HavenBot]) -> None:

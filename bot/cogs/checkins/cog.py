@@ -6,8 +6,9 @@ import asyncio
 import csv
 import io
 import logging
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import discord
 from discord import app_commands
@@ -24,9 +25,9 @@ from bot.domain.checkins import (
     best_and_hardest,
     spreadsheet_safe,
     suggest_days,
-    timezone_choices,
     trend_word,
 )
+from bot.domain.timezones import display_zone, format_offset, timezone_choices
 from bot.errors import InvalidInput
 from bot.pacing import Pacer, ready_to_dm
 from bot.permissions import require_manage_guild
@@ -130,9 +131,9 @@ class CheckinCog(commands.Cog):
     async def timezone_autocomplete(
         self, interaction: discord.Interaction[HavenBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        return [
-            app_commands.Choice(name=label[:100], value=z) for label, z in timezone_choices(current[:100])
-        ]
+        # A typo falls back to a fuzzy search over ~40,000 names: off the event loop, like the chart.
+        found = await asyncio.to_thread(timezone_choices, current[:100], 25, self.checkins.now())
+        return [app_commands.Choice(name=label[:100], value=z) for label, z in found]
 
     @schedule.autocomplete("days")
     async def days_autocomplete(
@@ -211,7 +212,11 @@ class CheckinCog(commands.Cog):
         embed.set_footer(text=self._t(interaction, "checkin.history.legend"))
         # Drawing takes a few milliseconds; do it off the event loop so other members aren't kept waiting.
         png = await asyncio.to_thread(
-            mood_chart, summary.daily, summary.rolling, summary.days[0], self._chart_text(interaction, summary)
+            mood_chart,
+            summary.daily,
+            summary.rolling,
+            summary.days[0],
+            self._chart_text(interaction, summary),
         )
         embed.set_image(url="attachment://mood.png")
         # The attachment's description is what screen readers announce for the image.
@@ -302,7 +307,15 @@ class CheckinCog(commands.Cog):
         else:
             days = ", ".join(DAY_NAMES[d].capitalize() for d in sorted(view.days))
         nxt = f"<t:{int(view.next_local.timestamp())}:F>" if view.next_local else "-"
-        return {"time": view.local_time, "zone": view.timezone, "days": days, "next": nxt}
+        local = self.checkins.now().astimezone(ZoneInfo(view.timezone))
+        return {
+            "time": view.local_time,
+            "zone": display_zone(view.timezone),
+            "days": days,
+            "next": nxt,
+            "local_now": local.strftime("%H:%M"),
+            "offset": format_offset(local.utcoffset() or timedelta(0)),
+        }
 
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
