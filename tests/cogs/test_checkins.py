@@ -897,3 +897,33 @@ async def test_timezones_people_mean(env: simcord.Env, place, clock: FakeClock) 
     assert ambiguous.response is not None and "can mean more than one timezone" in ambiguous.response.content
     assert "Asia/Kolkata" in ambiguous.response.content and "Europe/Dublin" in ambiguous.response.content
     env.errors  # noqa: B018
+
+
+async def test_export_with_nothing_stored_says_so_without_a_file(env: simcord.Env, place) -> None:
+    _, channel, member = place
+
+    export = await member.slash(channel, "checkin export")
+
+    assert export.ephemeral and export.response is not None
+    assert export.response.attachments == []
+    assert "nothing to export" in export.response.content
+    assert "Here are all your check-ins" not in export.response.content
+
+
+async def test_export_is_utf8_with_a_byte_order_mark_for_spreadsheets(env: simcord.Env, place) -> None:
+    _, channel, member = place
+    shown = await member.slash(channel, "checkin now")
+    assert shown.response is not None
+    saved = await member.click(shown.response.message, label="Good")
+    assert saved.response is not None
+    form = await member.click(saved.response.message, label="Add a note")
+    await member.submit_modal(form, {"note": "café with Zoë 🌻"})
+
+    export = await member.slash(channel, "checkin export")
+
+    assert export.response is not None
+    [attachment] = export.response.attachments
+    data = await attachment.read()
+    assert data.startswith(b"\xef\xbb\xbf")  # Excel reads the file as UTF-8 only with this mark
+    [header, row] = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert header[0] == "time_utc" and row[3] == "café with Zoë 🌻"

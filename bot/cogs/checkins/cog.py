@@ -269,12 +269,16 @@ class CheckinCog(commands.Cog):
         """Download your check-ins in this server as CSV, privately."""
         assert interaction.guild is not None
         rows = await self.checkins.export_rows(interaction.guild.id, interaction.user.id)
+        if not rows:  # nothing stored: say so, rather than an empty file
+            await self._reply(interaction, self._t(interaction, "checkin.export.none"))
+            return
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(["time_utc", "mood", "tags", "note"])
         # A note such as "=HYPERLINK(...)" must stay text when the file is opened in a spreadsheet.
         writer.writerows([spreadsheet_safe(c) if isinstance(c, str) else c for c in row] for row in rows)
-        file = discord.File(io.BytesIO(buffer.getvalue().encode("utf-8")), filename="haven-checkins.csv")
+        # UTF-8 with a byte-order mark, so spreadsheets (Excel) show accents and emoji in notes correctly.
+        file = discord.File(io.BytesIO(buffer.getvalue().encode("utf-8-sig")), filename="haven-checkins.csv")
         await self._reply(interaction, self._t(interaction, "checkin.export.ready"), file=file)
 
     @checkin.command(name="follow-up")
