@@ -542,7 +542,7 @@ async def test_an_over_long_intro_is_named_with_its_limit(
 async def test_round_counts_read_right_and_a_block_is_not_called_an_odd_number(
     env: simcord.Env, place, mod
 ) -> None:
-    guild, channel = place
+    _, channel = place
     moderator, _ = mod
     a, _ = await join(env, place, "ana", ["Hobbies"])
     b, _ = await join(env, place, "ben", ["Family"])  # no shared topic: both wait for the round
