@@ -82,6 +82,12 @@ class ShareGone(DomainError):
     key = "checkin.share.gone"
 
 
+class CheckinGone(DomainError):
+    """The check-in a note or tags were for was deleted (an old message's buttons)."""
+
+    key = "checkin.record_gone"
+
+
 class AlreadyShared(DomainError):
     """The check-in was shared already (one post per check-in)."""
 
@@ -177,12 +183,19 @@ class CheckinService:
         if len(note) > NOTE_MAX:
             raise InvalidInput("checkin.error.note", max=NOTE_MAX)
         text = note.strip() or None
-        await self._repo.set_note(checkin_id, user_id, text)
+        if not await self._repo.set_note(checkin_id, user_id, text):
+            raise CheckinGone()
         return text is not None
+
+    async def still_there(self, checkin_id: int, user_id: int) -> None:
+        """Raise CheckinGone if the member's check-in was deleted (before asking them to write a note for it)."""
+        if not await self._repo.exists(checkin_id, user_id):
+            raise CheckinGone()
 
     async def add_tags(self, checkin_id: int, user_id: int, tags: list[str]) -> None:
         """Attach tags from the fixed list to the member's own check-in (none clears them)."""
-        await self._repo.set_tags(checkin_id, user_id, tuple(t for t in tags if t in TAGS))
+        if not await self._repo.set_tags(checkin_id, user_id, tuple(t for t in tags if t in TAGS)):
+            raise CheckinGone()
 
     async def share(self, checkin_id: int, guild_id: int, user_id: int) -> int:
         """Mark the member's own check-in as shared, once; the caller then posts it. Returns its mood.

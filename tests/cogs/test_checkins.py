@@ -462,7 +462,8 @@ async def test_delete_removes_everything_after_asking(env: simcord.Env, place, c
     assert asked.response is not None
     done = await member.click(asked.response.message, label="Delete everything")
 
-    assert done.response is not None and "1 check-ins and your schedule" in done.response.content
+    # One check-in reads in the singular (plural forms in the catalog), not "1 check-ins".
+    assert done.response is not None and "Done: 1 check-in and your schedule" in done.response.content
     assert await service.export_rows(guild.id, member.id) == []
     assert await service.schedule_of(guild.id, member.id) is None
     assert len(await service.export_rows(guild.id, other.id)) == 1  # only their own
@@ -927,3 +928,27 @@ async def test_export_is_utf8_with_a_byte_order_mark_for_spreadsheets(env: simco
     assert data.startswith(b"\xef\xbb\xbf")  # Excel reads the file as UTF-8 only with this mark
     [header, row] = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert header[0] == "time_utc" and row[3] == "café with Zoë 🌻"
+
+
+async def test_an_old_prompt_after_delete_says_the_check_in_was_deleted(env: simcord.Env, place) -> None:
+    _, channel, member = place
+    shown = await member.slash(channel, "checkin now")
+    assert shown.response is not None
+    saved = await member.click(shown.response.message, label="Okay")
+    assert saved.response is not None
+    form = await member.click(saved.response.message, label="Add a note")  # opened before deleting
+    asked = await member.slash(channel, "checkin delete")
+    assert asked.response is not None
+    await member.click(asked.response.message, label="Delete everything")
+
+    late_note = await member.submit_modal(form, {"note": "written before I deleted"})
+    note_again = await member.click(saved.response.message, label="Add a note")
+    tags = await member.select(saved.response.message, ["sleep"])
+
+    for answer in (late_note, note_again, tags):
+        assert answer.response is not None and answer.response.ephemeral
+        assert "This check-in was deleted" in answer.response.content
+        assert "Note saved" not in answer.response.content and "Tags saved" not in answer.response.content
+    [kept] = late_note.followups  # what they typed is handed back, not lost
+    assert "written before I deleted" in kept.content
+    env.errors  # noqa: B018
