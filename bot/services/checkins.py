@@ -183,18 +183,23 @@ class CheckinService:
         if len(note) > NOTE_MAX:
             raise InvalidInput("checkin.error.note", max=NOTE_MAX)
         text = note.strip() or None
-        if not await self._repo.set_note(checkin_id, user_id, text):
-            raise CheckinGone()
+        if not await self._repo.set_note(checkin_id, user_id, text) and not await self._repo.exists(
+            checkin_id
+        ):
+            raise CheckinGone()  # deleted; someone else's check-in is left alone without a word
         return text is not None
 
     async def still_there(self, checkin_id: int, user_id: int) -> None:
         """Raise CheckinGone if the member's check-in was deleted (before asking them to write a note for it)."""
-        if not await self._repo.exists(checkin_id, user_id):
+        if not await self._repo.exists(checkin_id):
             raise CheckinGone()
 
     async def add_tags(self, checkin_id: int, user_id: int, tags: list[str]) -> None:
         """Attach tags from the fixed list to the member's own check-in (none clears them)."""
-        if not await self._repo.set_tags(checkin_id, user_id, tuple(t for t in tags if t in TAGS)):
+        chosen = tuple(t for t in tags if t in TAGS)
+        if not await self._repo.set_tags(checkin_id, user_id, chosen) and not await self._repo.exists(
+            checkin_id
+        ):
             raise CheckinGone()
 
     async def share(self, checkin_id: int, guild_id: int, user_id: int) -> int:
