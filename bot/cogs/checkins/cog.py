@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import functools
 import io
 import logging
 from datetime import date, timedelta
@@ -14,6 +15,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
+from bot.cogs.checkins.history import Text, alt_text, chart_text
 from bot.cogs.checkins.views import DYNAMIC_ITEMS, DeleteConfirmView, mood_view
 from bot.domain.checkins import (
     DAY_NAMES,
@@ -21,8 +23,6 @@ from bot.domain.checkins import (
     WEEKDAYS,
     WEEKENDS,
     Mood,
-    Summary,
-    best_and_hardest,
     spreadsheet_safe,
     suggest_days,
     trend_word,
@@ -32,7 +32,7 @@ from bot.errors import InvalidInput
 from bot.pacing import Pacer, ready_to_dm
 from bot.permissions import require_manage_guild
 from bot.services.checkins import CheckinsDisabled, CheckinService, ScheduleView
-from bot.ui.chart import ChartText, mood_chart
+from bot.ui.chart import mood_chart
 
 if TYPE_CHECKING:
     from bot.app import HavenBot
@@ -84,6 +84,9 @@ class CheckinCog(commands.Cog):
 
     def _t(self, interaction: discord.Interaction[Any], key: str, **params: Any) -> str:
         return self.bot.i18n.text(key, interaction.locale, **params)
+
+    def _text(self, interaction: discord.Interaction[Any]) -> Text:
+        return functools.partial(self._t, interaction)
 
     async def _reply(self, interaction: discord.Interaction[Any], text: str, **kwargs: Any) -> None:
         """Reply privately, telling the member first if their schedule was paused because DMs were closed."""
@@ -205,7 +208,7 @@ class CheckinCog(commands.Cog):
             trend=trend,
             tags=tags,
         )
-        alt = self._alt_text(interaction, summary, f"{average:.1f}", word, trend)
+        alt = alt_text(self._text(interaction), summary, f"{average:.1f}", word, trend)
         embed = discord.Embed(
             title=self._t(interaction, "checkin.history.title", days=days), description=text + "\n\n" + alt
         )
@@ -216,53 +219,12 @@ class CheckinCog(commands.Cog):
             summary.daily,
             summary.rolling,
             summary.days[0],
-            self._chart_text(interaction, summary),
+            chart_text(self._text(interaction), summary),
         )
         embed.set_image(url="attachment://mood.png")
         # The attachment's description is what screen readers announce for the image.
         chart = discord.File(io.BytesIO(png), filename="mood.png", description=alt[:1024])
         await self._reply(interaction, "", embed=embed, file=chart)
-
-    def _day(self, interaction: discord.Interaction[Any], day: date) -> str:
-        months = self._t(interaction, "checkin.chart.months").split()
-        return f"{day.day} {months[day.month - 1]} {day.year}" if len(months) == 12 else day.isoformat()
-
-    def _chart_text(self, interaction: discord.Interaction[Any], summary: Summary) -> ChartText:
-        moods = tuple(self._t(interaction, f"checkin.mood.{m}") for m in range(1, 6))
-        assert len(moods) == 5
-        return ChartText(
-            title=self._t(
-                interaction,
-                "checkin.chart.title",
-                start=self._day(interaction, summary.days[0]),
-                end=self._day(interaction, summary.days[-1]),
-            ),
-            moods=(moods[0], moods[1], moods[2], moods[3], moods[4]),
-            daily=self._t(interaction, "checkin.chart.daily"),
-            average=self._t(interaction, "checkin.chart.average"),
-            months=tuple(self._t(interaction, "checkin.chart.months").split()),
-        )
-
-    def _alt_text(
-        self, interaction: discord.Interaction[Any], summary: Summary, average: str, word: str, trend: str
-    ) -> str:
-        """The chart in words, for screen readers: the range, the average, the trend, the best and hardest day."""
-        extremes = best_and_hardest(summary)
-        assert extremes is not None  # only called with check-ins
-        (best_day, best), (hard_day, hard) = extremes
-        return self._t(
-            interaction,
-            "checkin.chart.alt",
-            start=self._day(interaction, summary.days[0]),
-            end=self._day(interaction, summary.days[-1]),
-            average=average,
-            word=word,
-            trend=trend,
-            best_day=self._day(interaction, best_day),
-            best=self._t(interaction, f"checkin.mood.{Mood(round(best)).value}"),
-            hard_day=self._day(interaction, hard_day),
-            hard=self._t(interaction, f"checkin.mood.{Mood(round(hard)).value}"),
-        )
 
     @checkin.command(name="export")
     async def export(self, interaction: discord.Interaction[HavenBot]) -> None:
