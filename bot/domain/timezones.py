@@ -134,7 +134,7 @@ class _Name:
     key: str  # what is matched, folded
     zone: str  # the IANA zone
     city: str  # "Köln, DE" for a city, "" for a zone name
-    rank: int  # lower first: zone names, then cities by population, their other names after
+    rank: int  # lower first: zone names, then cities by population (a city's own name just before its other names)
 
 
 @cache
@@ -173,11 +173,9 @@ def _names() -> tuple[_Name, ...]:
     known = _zone_names()
     cities = [c for c in _cities() if c[2] in known]
     for order, (name, country, zone, _, _) in enumerate(cities):
-        names.append(_Name(fold(name), zone, f"{name}, {country}", 2 + order))
+        names.append(_Name(fold(name), zone, f"{name}, {country}", 2 + 2 * order))
     for order, (name, country, zone, _, alternates) in enumerate(cities):
-        names.extend(
-            _Name(fold(a), zone, f"{a} ({name}, {country})", 2 + len(cities) + order) for a in alternates
-        )
+        names.extend(_Name(fold(a), zone, f"{a} ({name}, {country})", 3 + 2 * order) for a in alternates)
     return tuple(names)
 
 

@@ -97,7 +97,9 @@ def test_city_labels_name_the_city_country_zone_and_offset() -> None:
     assert timezone_choices("Köln", now=WINTER)[0] == ("Köln, DE (Europe/Berlin, UTC+01:00)", "Europe/Berlin")
 
 
-@pytest.mark.parametrize(("typo", "zone"), [("berln", "Europe/Berlin"), ("tokio", "Asia/Tokyo")])
+@pytest.mark.parametrize(
+    ("typo", "zone"), [("berln", "Europe/Berlin"), ("tokio", "Asia/Tokyo"), ("frankfrut", "Europe/Berlin")]
+)
 def test_typos_find_the_right_zone(typo: str, zone: str) -> None:
     assert search_timezones(typo)[0] == zone
 
