@@ -8,6 +8,7 @@ prefix. Each is printed beside a simple baseline measured in the same run.
 
 from __future__ import annotations
 
+import difflib
 import json
 import statistics
 import string
@@ -20,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.clock import system_clock
 from bot.cogs.resources.embeds import render_answer
-from bot.domain.resources import LINE_TOPICS, Topic
+from bot.domain.resources import LINE_TOPICS, Directory, Topic
 from bot.i18n import Catalogs
 from bot.services.resources import HELPLINES_PATH, ResourceService, load_directory
 
@@ -116,10 +117,47 @@ def main() -> None:
         )
     )
 
+    rows += typo_rows(directory)
+
     width = max(len(r[0]) for r in rows)
     print(f"{'figure':<{width}}  {'target':<9} {'Haven':<52} baseline")
     for name, target, ours, base in rows:
         print(f"{name:<{width}}  {target:<9} {ours:<52} {base}")
+
+
+TYPOS = ["germnay", "untied states", "swizerland", "frnace", "austrlia", "unted kingdom", "brazl", "xqzv"]
+ZONE_TYPOS = ["berln", "frankfrut", "tokio", "lodnon", "germnay", "xqzv"]
+
+
+def typo_rows(directory: Directory) -> list[tuple[str, str, str, str]]:
+    """Autocomplete with typos: rapidfuzz (what Haven uses) against difflib over the same names."""
+    from bot.domain import timezones
+
+    keys = list(directory._keys)  # pyright: ignore[reportPrivateUsage]
+    zone_keys, _ = timezones._best_by_key()  # pyright: ignore[reportPrivateUsage]
+    timezones.timezone_choices("warm up")
+
+    def difflib_search(query: str, candidates: list[str] | tuple[str, ...]) -> list[str]:
+        return difflib.get_close_matches(query, candidates, n=25, cutoff=0.75)
+
+    countries = [t for q in TYPOS for t in timed(lambda q=q: directory.search(q), 20)]
+    countries_difflib = [t for q in TYPOS for t in timed(lambda q=q: difflib_search(q, keys), 5)]
+    zones = [t for q in ZONE_TYPOS for t in timed(lambda q=q: timezones.timezone_choices(q), 5)]
+    zones_difflib = [t for q in ZONE_TYPOS for t in timed(lambda q=q: difflib_search(q, zone_keys), 1)]
+    return [
+        (
+            f"country typos ({len(keys)} names, rapidfuzz)",
+            "< 10 ms",
+            summary(countries),
+            summary(countries_difflib),
+        ),
+        (
+            f"timezone typos ({len(zone_keys)} names, rapidfuzz)",
+            "< 100 ms",
+            summary(zones),
+            summary(zones_difflib),
+        ),
+    ]
 
 
 if __name__ == "__main__":

@@ -66,7 +66,7 @@ class HavenTree(app_commands.CommandTree["HavenBot"]):
         if isinstance(error, app_commands.CommandOnCooldown):
             return "error.cooldown", {"seconds": max(1, round(error.retry_after))}
         if isinstance(error, app_commands.TransformerError):
-            return "error.invalid_input", {}
+            return _invalid_value(interaction, error)
         if isinstance(error, app_commands.CheckFailure):
             return "error.not_allowed", {}
         if isinstance(error, discord.Forbidden):
@@ -111,6 +111,28 @@ def _safe_params(params: dict[str, Any]) -> dict[str, Any]:
         elif isinstance(value, str) and key in _CODE_PARAMS:
             safe[key] = code_text(value, 100)
     return safe
+
+
+def _invalid_value(
+    interaction: discord.Interaction[Any], error: app_commands.TransformerError
+) -> tuple[str, dict[str, Any]]:
+    """Name the value and its limit when text is too long ("Your intro can be up to 300 characters; this one has
+    512"); otherwise a general "couldn't use that value"."""
+    value, maximum = error.value, getattr(error.transformer, "max_value", None)
+    if isinstance(value, str) and isinstance(maximum, int) and len(value) > maximum:
+        command = interaction.command
+        parameters = command.parameters if isinstance(command, app_commands.Command) else []
+        name = next(
+            (
+                p.display_name
+                for p in parameters
+                if getattr(interaction.namespace, p.display_name, None) == value
+            ),
+            None,
+        )
+        if name is not None:
+            return "error.too_long", {"name": name, "max": maximum, "length": len(value)}
+    return "error.invalid_input", {}
 
 
 def _unwrap(error: BaseException) -> BaseException:

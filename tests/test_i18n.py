@@ -100,3 +100,32 @@ async def test_a_german_member_gets_german_replies(env: simcord.Env, monkeypatch
     assert embed.title == GERMAN["help.title"]
     assert "Was Haven tut" in str(embed.fields[0].value)
     assert "not a therapist" in (embed.description or "")  # untranslated keys fall back to English
+
+
+def test_plural_forms_follow_the_count_and_the_language() -> None:
+    from bot.i18n.plural import plural_category
+
+    catalogs = Catalogs(
+        {
+            "en": {"n.one": "{count} pairing", "n.other": "{count} pairings"},
+            "es": {"n.one": "{count} pareja", "n.many": "{count} de parejas", "n.other": "{count} parejas"},
+            "de": {"n.other": "{count} Paare"},
+        }
+    )
+
+    assert catalogs.text("n", "en", count=1) == "1 pairing"
+    assert catalogs.text("n", "en", count=0) == "0 pairings"
+    assert catalogs.text("n", "en", count=2) == "2 pairings"
+    assert catalogs.text("n", "es", count=1) == "1 pareja"
+    assert catalogs.text("n", "es", count=1_000_000) == "1000000 de parejas"
+    assert catalogs.text("n", "de", count=1) == "1 Paare"  # only "other" given: used for every count
+    assert catalogs.text("n", "fr", count=1) == "1 pairing"  # no catalog: English, with English rules
+    assert "n" in catalogs.keys("en")  # a message in plural forms counts as defined
+    assert [plural_category("de", n) for n in (0, 1, 2, 1.5)] == ["other", "one", "other", "other"]
+    assert [plural_category("es-ES", n) for n in (1, 2, 2_000_000)] == ["one", "other", "many"]
+
+
+def test_the_catalogs_have_no_either_or_plurals_left() -> None:
+    english = Catalogs.load()
+    texts = [english.lookup(key, "en") or "" for key in english.keys("en")]
+    assert [t for t in texts if "(s)" in t] == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -27,7 +27,8 @@ class GeneralCog(commands.Cog):
     @app_commands.command(name="help")
     async def help(self, interaction: discord.Interaction[HavenBot]) -> None:
         """What Haven does and the commands you can use."""
-        await interaction.response.send_message(embed=self.help_embed(interaction.locale), ephemeral=True)
+        embed = self.help_embed(interaction.locale, _member_permissions(interaction))
+        await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="about")
     async def about(self, interaction: discord.Interaction[HavenBot]) -> None:
@@ -49,14 +50,20 @@ class GeneralCog(commands.Cog):
         embed.set_footer(text=t("about.not_therapy", loc))
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
-    def help_embed(self, locale: discord.Locale) -> discord.Embed:
-        """The /help card, listing the commands registered right now (so it stays true as features land)."""
+    def help_embed(
+        self, locale: discord.Locale, permissions: discord.Permissions | None = None
+    ) -> discord.Embed:
+        """The /help card, listing the commands registered right now (so it stays true as features land).
+        Moderator commands are listed only for ``permissions`` that include what each one needs by default."""
         t = self.bot.i18n.text
         member_lines: list[str] = []
         moderator_lines: list[str] = []
-        for name, description, moderator_only in self._command_lines(locale):
+        for name, description, needs in self._command_lines(locale):
             head = f"`/{name.split(' ', 1)[0]}`" + (f" {name.split(' ', 1)[1]}" if " " in name else "")
-            (moderator_lines if moderator_only else member_lines).append(f"{head}: {description}")
+            if needs is None:
+                member_lines.append(f"{head}: {description}")
+            elif permissions is not None and needs <= permissions:
+                moderator_lines.append(f"{head}: {description}")
         embed = discord.Embed(
             title=t("help.title", locale),
             description=f"{t('help.intro', locale)}\n\n{t('help.peer_note', locale)}",
@@ -74,13 +81,13 @@ class GeneralCog(commands.Cog):
         embed.set_footer(text=t("help.footer", locale))
         return embed
 
-    def _command_lines(self, locale: discord.Locale) -> list[tuple[str, str, bool]]:
-        """One line per top-level command; a group lists its subcommands."""
-        lines: list[tuple[str, str, bool]] = []
+    def _command_lines(self, locale: discord.Locale) -> list[tuple[str, str, discord.Permissions | None]]:
+        """One line per top-level command, with the permissions it needs (None for everyone); a group lists its
+        subcommands."""
+        lines: list[tuple[str, str, discord.Permissions | None]] = []
         for command in self.bot.tree.get_commands(type=discord.AppCommandType.chat_input):
-            moderator_only = (
-                command.default_permissions is not None and command.default_permissions.value != 0
-            )
+            needs = command.default_permissions
+            moderator_only = needs if needs is not None and needs.value != 0 else None
             described = self.bot.i18n.lookup(command_key(command.qualified_name) + ".description", locale)
             description = described or command.description
             name = command.name
@@ -94,7 +101,12 @@ class GeneralCog(commands.Cog):
                 if len(subs) > 4:
                     description = f"{description} ({', '.join(dict.fromkeys(s.split(' ')[0] for s in subs))})"
             lines.append((name, description, moderator_only))
-        return sorted(lines)
+        return sorted(lines, key=lambda line: (line[0], line[1]))
+
+
+def _member_permissions(interaction: discord.Interaction[Any]) -> discord.Permissions | None:
+    """What the member may do here; None in direct messages (moderator commands work only in a server)."""
+    return interaction.permissions if interaction.guild is not None else None
 
 
 def _join(lines: list[str]) -> str:

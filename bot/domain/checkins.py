@@ -5,17 +5,17 @@ Pure: no discord, no I/O. Time comes in as a parameter.
 
 from __future__ import annotations
 
-import difflib
 import re
 import statistics
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import IntEnum
-from functools import cache
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
+from bot.domain.timezones import resolve_timezone as resolve_timezone  # timezones have their own module now
+from bot.domain.timezones import search_timezones as search_timezones
+from bot.domain.timezones import timezone_choices as timezone_choices
 from bot.errors import InvalidInput
 
 NOTE_MAX = 1000
@@ -80,224 +80,6 @@ def parse_time(text: str) -> time:
     if not (0 <= hour <= 23 and 0 <= minute <= 59):
         raise InvalidInput("checkin.error.time", text=text[:40])
     return time(hour, minute)
-
-
-# --- timezones -----------------------------------------------------------------------------------------------------
-
-# Big cities whose IANA zone is named after another city. Shipped in code (tzdata has no such list); every zone
-# here is in tzdata. Accents and case don't matter ("São Paulo" finds "sao paulo").
-CITY_ALIASES: dict[str, str] = {
-    # China
-    "Beijing": "Asia/Shanghai",
-    "Shenzhen": "Asia/Shanghai",
-    "Guangzhou": "Asia/Shanghai",
-    "Chengdu": "Asia/Shanghai",
-    "Wuhan": "Asia/Shanghai",
-    "Hangzhou": "Asia/Shanghai",
-    "Nanjing": "Asia/Shanghai",
-    "Tianjin": "Asia/Shanghai",
-    "Xi'an": "Asia/Shanghai",
-    # India, Pakistan, Bangladesh
-    "Mumbai": "Asia/Kolkata",
-    "Bombay": "Asia/Kolkata",
-    "Delhi": "Asia/Kolkata",
-    "New Delhi": "Asia/Kolkata",
-    "Bengaluru": "Asia/Kolkata",
-    "Bangalore": "Asia/Kolkata",
-    "Chennai": "Asia/Kolkata",
-    "Hyderabad": "Asia/Kolkata",
-    "Pune": "Asia/Kolkata",
-    "Ahmedabad": "Asia/Kolkata",
-    "Lahore": "Asia/Karachi",
-    "Islamabad": "Asia/Karachi",
-    "Chittagong": "Asia/Dhaka",
-    # East and South-East Asia
-    "Osaka": "Asia/Tokyo",
-    "Kyoto": "Asia/Tokyo",
-    "Yokohama": "Asia/Tokyo",
-    "Nagoya": "Asia/Tokyo",
-    "Sapporo": "Asia/Tokyo",
-    "Busan": "Asia/Seoul",
-    "Hanoi": "Asia/Bangkok",
-    "Saigon": "Asia/Ho_Chi_Minh",
-    "Ho Chi Minh City": "Asia/Ho_Chi_Minh",
-    "Cebu": "Asia/Manila",
-    "Quezon City": "Asia/Manila",
-    "Surabaya": "Asia/Jakarta",
-    "Bandung": "Asia/Jakarta",
-    "Bali": "Asia/Makassar",
-    # Middle East and Africa
-    "Abu Dhabi": "Asia/Dubai",
-    "Tel Aviv": "Asia/Jerusalem",
-    "Jeddah": "Asia/Riyadh",
-    "Ankara": "Europe/Istanbul",
-    "Abuja": "Africa/Lagos",
-    "Cape Town": "Africa/Johannesburg",
-    "Durban": "Africa/Johannesburg",
-    "Pretoria": "Africa/Johannesburg",
-    "Alexandria": "Africa/Cairo",
-    "Mombasa": "Africa/Nairobi",
-    "Rabat": "Africa/Casablanca",
-    "Marrakesh": "Africa/Casablanca",
-    # Europe
-    "Munich": "Europe/Berlin",
-    "Frankfurt": "Europe/Berlin",
-    "Hamburg": "Europe/Berlin",
-    "Cologne": "Europe/Berlin",
-    "Düsseldorf": "Europe/Berlin",
-    "Stuttgart": "Europe/Berlin",
-    "Milan": "Europe/Rome",
-    "Naples": "Europe/Rome",
-    "Florence": "Europe/Rome",
-    "Turin": "Europe/Rome",
-    "Barcelona": "Europe/Madrid",
-    "Valencia": "Europe/Madrid",
-    "Seville": "Europe/Madrid",
-    "Lyon": "Europe/Paris",
-    "Marseille": "Europe/Paris",
-    "Toulouse": "Europe/Paris",
-    "Manchester": "Europe/London",
-    "Birmingham": "Europe/London",
-    "Liverpool": "Europe/London",
-    "Leeds": "Europe/London",
-    "Glasgow": "Europe/London",
-    "Edinburgh": "Europe/London",
-    "Cardiff": "Europe/London",
-    "Bristol": "Europe/London",
-    "Rotterdam": "Europe/Amsterdam",
-    "The Hague": "Europe/Amsterdam",
-    "Antwerp": "Europe/Brussels",
-    "Geneva": "Europe/Zurich",
-    "Basel": "Europe/Zurich",
-    "Porto": "Europe/Lisbon",
-    "Kraków": "Europe/Warsaw",
-    "Gothenburg": "Europe/Stockholm",
-    "Saint Petersburg": "Europe/Moscow",
-    "St Petersburg": "Europe/Moscow",
-    "Odesa": "Europe/Kyiv",
-    "Kharkiv": "Europe/Kyiv",
-    "Lviv": "Europe/Kyiv",
-    # The Americas
-    "Washington": "America/New_York",
-    "Washington DC": "America/New_York",
-    "Boston": "America/New_York",
-    "Philadelphia": "America/New_York",
-    "Miami": "America/New_York",
-    "Atlanta": "America/New_York",
-    "Houston": "America/Chicago",
-    "Dallas": "America/Chicago",
-    "Austin": "America/Chicago",
-    "San Antonio": "America/Chicago",
-    "Minneapolis": "America/Chicago",
-    "New Orleans": "America/Chicago",
-    "Salt Lake City": "America/Denver",
-    "Las Vegas": "America/Los_Angeles",
-    "San Francisco": "America/Los_Angeles",
-    "San Diego": "America/Los_Angeles",
-    "San Jose": "America/Los_Angeles",
-    "Seattle": "America/Los_Angeles",
-    "Portland": "America/Los_Angeles",
-    "Montreal": "America/Toronto",
-    "Ottawa": "America/Toronto",
-    "Quebec City": "America/Toronto",
-    "Calgary": "America/Edmonton",
-    "Guadalajara": "America/Mexico_City",
-    "Rio de Janeiro": "America/Sao_Paulo",
-    "Brasília": "America/Sao_Paulo",
-    "Belo Horizonte": "America/Sao_Paulo",
-    "Medellín": "America/Bogota",
-    # Oceania
-    "Canberra": "Australia/Sydney",
-    "Gold Coast": "Australia/Brisbane",
-    "Wellington": "Pacific/Auckland",
-    "Christchurch": "Pacific/Auckland",
-}
-# Zones without a region that members may type: UTC and GMT (the Etc/ zones are found by their full name).
-PLAIN_ZONES = ("UTC", "GMT")
-_HIDDEN_PREFIXES = ("SystemV/", "posix/", "right/")
-
-
-def _fold(text: str) -> str:
-    """Lower case, accents dropped, spaces for underscores, single spaces: "São_Paulo" -> "sao paulo"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.lower().replace("_", " ").split())
-
-
-@dataclass(frozen=True)
-class _ZoneName:
-    name: str  # what is matched, folded
-    zone: str  # the IANA zone
-    label: str  # what autocomplete shows
-
-
-@cache
-def _zones() -> tuple[_ZoneName, ...]:
-    """Searchable names: plain zones, each region zone by full name and city, then the city aliases."""
-    names = [_ZoneName(_fold(z), z, z) for z in PLAIN_ZONES]
-    for zone in sorted(available_timezones()):
-        if "/" not in zone or zone.startswith(_HIDDEN_PREFIXES):
-            continue
-        names.append(_ZoneName(_fold(zone), zone, zone))
-        if not zone.startswith("Etc/"):
-            names.append(_ZoneName(_fold(zone.rsplit("/", 1)[1]), zone, zone))
-    names.extend(_ZoneName(_fold(city), zone, f"{city} ({zone})") for city, zone in CITY_ALIASES.items())
-    return tuple(names)
-
-
-@cache
-def _canonical() -> dict[str, str]:
-    """Every accepted zone name, folded, to its IANA spelling ("etc/gmt+5" -> "Etc/GMT+5")."""
-    return {
-        _fold(z): z
-        for z in available_timezones()
-        if ("/" in z or z in PLAIN_ZONES) and not z.startswith(_HIDDEN_PREFIXES)
-    }
-
-
-def timezone_choices(text: str, limit: int = 25) -> list[tuple[str, str]]:
-    """(label, IANA zone) pairs for autocomplete, best first: exact names, then names starting with ``text``, then
-    names containing it. A city alias shows as "Beijing (Asia/Shanghai)"."""
-    query = _fold(text)[:100]
-    zones = _zones()
-    if not query:
-        return [(z.label, z.zone) for z in zones if z.name == _fold(z.zone)][:limit]
-    found: dict[str, str] = {}
-    for matches in (
-        (z for z in zones if z.name == query),
-        (z for z in zones if z.name.startswith(query)),
-        (z for z in zones if query in z.name),
-    ):
-        for z in matches:
-            found.setdefault(z.zone, z.label)
-    return [(label, zone) for zone, label in found.items()][:limit]
-
-
-def search_timezones(text: str, limit: int = 25) -> list[str]:
-    """IANA zones for autocomplete: by name or city ("Berlin", "new york", "europe/par", "Mumbai"), best first."""
-    return [zone for _, zone in timezone_choices(text, limit)]
-
-
-def resolve_timezone(text: str) -> ZoneInfo:
-    """The zone ``text`` names: an IANA name (any case, UTC, GMT and Etc/ zones too), a city, or a big city whose
-    zone is named after another one (Mumbai, Beijing). Raises InvalidInput with close matches as suggestions."""
-    candidate = text.strip()
-    query = _fold(candidate)
-    exact = _canonical().get(query)
-    if exact is not None:
-        return ZoneInfo(exact)
-    matches = timezone_choices(candidate, limit=2)
-    named = next((z.zone for z in _zones() if z.name == query), None)
-    if named is not None:
-        return ZoneInfo(named)
-    if len(matches) == 1:
-        return ZoneInfo(matches[0][1])
-    names = list(dict.fromkeys(z.name for z in _zones()))
-    close = difflib.get_close_matches(query, names, n=3, cutoff=0.6)
-    suggestions = list(dict.fromkeys(z.zone for c in close for z in _zones() if z.name == c))[:3]
-    raise InvalidInput(
-        "checkin.error.timezone", text=candidate[:60], suggestions=suggestions or ["Europe/London"]
-    )
 
 
 # --- schedules -----------------------------------------------------------------------------------------------------
@@ -525,6 +307,16 @@ def summarise(entries: Sequence[Entry], zone: ZoneInfo, end: date, days: int) ->
         trend = (sum((x - mx) * (y - my) for x, y in points) / var) * 7 if var else 0.0
     top = tuple(sorted(tags.items(), key=lambda kv: (-kv[1], kv[0]))[:3])
     return Summary(span, daily, tuple(rolling), average, trend, top, count)
+
+
+def best_and_hardest(summary: Summary) -> tuple[tuple[date, float], tuple[date, float]] | None:
+    """The best and the hardest day of a period (the most recent one on a tie), or None without check-ins."""
+    days = [(i, v) for i, v in enumerate(summary.daily) if v is not None]
+    if not days:
+        return None
+    best = max(days, key=lambda d: (d[1], d[0]))
+    hardest = min(days, key=lambda d: (d[1], -d[0]))
+    return (summary.days[best[0]], best[1]), (summary.days[hardest[0]], hardest[1])
 
 
 TRENDS = ("up", "down", "flat", "none")

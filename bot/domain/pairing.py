@@ -830,6 +830,14 @@ def clean_topics(server_topics: Sequence[str], chosen: Iterable[str]) -> frozens
     return frozenset(t for t in chosen if t in allowed)
 
 
+def clean_intro(text: str | None) -> str | None:
+    """A member's intro, trimmed; None when empty. Too long is refused with the limit, never cut silently."""
+    intro = (text or "").strip()
+    if len(intro) > INTRO_MAX:
+        raise InvalidInput("buddy.error.intro_too_long", max=INTRO_MAX, length=len(intro))
+    return intro or None
+
+
 def parse_topics(text: str) -> tuple[str, ...]:
     """A moderator's comma-separated topic list: trimmed, de-duplicated, each at most 50 characters, at most 25."""
     seen: dict[str, str] = {}

@@ -15,6 +15,8 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from rapidfuzz import fuzz, process
+
 from bot.errors import InvalidInput
 
 
@@ -51,6 +53,8 @@ LINE_TOPICS = tuple(t for t in Topic if t not in SELF_HELP_TOPICS)
 # When no line covers a topic, these general lines still help.
 GENERAL_TOPICS = (Topic.SUICIDE_CRISIS, Topic.MENTAL_HEALTH)
 MAX_LINES = 3
+FUZZY_CUTOFF = 75  # rapidfuzz ratio (0-100) for a name to count as close to what was typed
+SURE_CUTOFF = 85  # a typed country is taken as a typo of one name from here
 
 
 class DataError(ValueError):
@@ -183,7 +187,19 @@ class Directory:
                     found[code] = self.countries[code]
                     if len(found) >= limit:
                         break
-        return list(found.values())
+        if not found:  # a typo ("germnay", "untied states"): the closest names instead of nothing
+            for code, _ in self._fuzzy(query):
+                found.setdefault(code, self.countries[code])
+        return list(found.values())[:limit]
+
+    def _fuzzy(self, query: str) -> list[tuple[str, float]]:
+        """(code, score) for names and aliases close to ``query``, best first, each country once."""
+        hits = process.extract(query, self._keys, scorer=fuzz.ratio, limit=50, score_cutoff=FUZZY_CUTOFF)
+        best: dict[str, float] = {}
+        for _, score, index in hits:
+            code = self._codes[index]
+            best[code] = max(best.get(code, 0.0), score)
+        return sorted(best.items(), key=lambda item: (-item[1], self.countries[item[0]].name))
 
     def resolve(self, text: str) -> Country | None:
         """The one country ``text`` names (code, name or alias, any case or accents), or ``None``."""
@@ -199,7 +215,15 @@ class Directory:
         while index < len(self._keys) and self._keys[index].startswith(query):
             candidates.add(self._codes[index])
             index += 1
-        return self.countries[candidates.pop()] if len(candidates) == 1 else None
+        if len(candidates) == 1:
+            return self.countries[candidates.pop()]
+        if candidates:
+            return None
+        close = self._fuzzy(query)
+        # A clear typo of one country's name is that country; two close ones are left to the member to choose.
+        if close and close[0][1] >= SURE_CUTOFF and (len(close) == 1 or close[1][1] < close[0][1] - 5):
+            return self.countries[close[0][0]]
+        return None
 
     def by_region(self) -> dict[str, list[Country]]:
         """Countries grouped by region, each group sorted by name."""

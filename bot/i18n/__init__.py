@@ -5,6 +5,8 @@ Catalogs are JSON files in ``bot/i18n/locales`` named by Discord locale (``en.js
 
 Keys:
 - reply text: any dotted key, e.g. ``help.title``; ``{name}`` placeholders are filled from params.
+- plural forms: ``key.one`` / ``key.other`` (and ``.many`` ... where the language has it), chosen by the ``count``
+  parameter with CLDR's rules (``bot/i18n/plural.py``); code asks for ``key``.
 - slash commands (optional in non-English catalogs; English comes from the code):
   ``command.<qualified name>.name`` / ``.description``, ``param.<command>.<param>.name`` /
   ``.description``, ``choice.<command>.<param>.<value>``. Spaces in qualified names become dots.
@@ -17,6 +19,8 @@ import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from bot.i18n.plural import plural_base, plural_category
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +53,20 @@ class Catalogs:
         return sorted(self._catalogs)
 
     def keys(self, locale: str = DEFAULT_LOCALE) -> set[str]:
-        """The keys one catalog defines."""
-        return set(self._catalogs.get(locale, {}))
+        """The keys one catalog defines; a message given in plural forms (``key.one``, ``key.other``) counts as
+        ``key`` too."""
+        own = set(self._catalogs.get(locale, {}))
+        return own | {base for k in own if (base := plural_base(k)) is not None}
+
+    def _template(self, code: str, key: str, count: object) -> str | None:
+        """The text for ``key`` in one catalog: as written, or the plural form ``count`` needs there."""
+        entries = self._catalogs.get(code, {})
+        if key in entries:
+            return entries[key]
+        if isinstance(count, int | float) and not isinstance(count, bool):
+            form = entries.get(f"{key}.{plural_category(code, count)}")
+            return form if form is not None else entries.get(f"{key}.other")
+        return None
 
     def resolve_locale(self, locale: object | None) -> str:
         """The best catalog for a Discord locale: exact (``pt-BR``), then language (``pt``), then English."""
@@ -73,9 +89,10 @@ class Catalogs:
         when the catalog has such a label (permission names, for example).
         """
         code = self.resolve_locale(locale)
-        template = self._catalogs.get(code, {}).get(key)
+        count = params.get("count")
+        template = self._template(code, key, count)
         if template is None:
-            template = self._catalogs[DEFAULT_LOCALE].get(key)
+            template = self._template(DEFAULT_LOCALE, key, count)
         if template is None:
             if key not in self._missing_logged:
                 self._missing_logged.add(key)
@@ -86,7 +103,7 @@ class Catalogs:
             return template.format_map(_Defaulting(rendered))
         except (ValueError, IndexError):
             log.error("Malformed catalog entry %s in %s", key, code)
-            return self._catalogs[DEFAULT_LOCALE].get(key, key).format_map(_Defaulting(rendered))
+            return (self._template(DEFAULT_LOCALE, key, count) or key).format_map(_Defaulting(rendered))
 
     def _render_param(self, value: Any, code: str) -> Any:
         if isinstance(value, list | tuple | set | frozenset):

@@ -12,19 +12,18 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.domain.checkins import resolve_timezone
 from bot.domain.crisis import Kind
 from bot.domain.pairing import (
     ACCEPT_WITHIN,
     DEFAULT_TOPICS,
     HISTORY_ROUNDS,
-    INTRO_MAX,
     Cadence,
     Candidate,
     LookingFor,
     OddRule,
     Rules,
     best_partner,
+    clean_intro,
     clean_topics,
     halfway,
     match,
@@ -32,6 +31,7 @@ from bot.domain.pairing import (
     parse_topics,
     utc_offset_minutes,
 )
+from bot.domain.timezones import resolve_timezone
 from bot.errors import DomainError, InvalidInput
 from bot.services.crisis import CrisisService
 from bot.storage.buddies import BuddyRepository, MemberRow, OutboxRow, PairingRow
@@ -195,10 +195,10 @@ class BuddyService:
         chosen = clean_topics(server.topics, topics)
         if not chosen:
             raise InvalidInput("buddy.error.no_topics")
-        zone = resolve_timezone(timezone)
+        zone = resolve_timezone(timezone, self._clock())
         if looking_for is LookingFor.SUPPORT and server.listener_role_id is not None and not is_listener:
             raise NeedListenerRole()
-        intro = (intro or "").strip()[:INTRO_MAX] or None
+        intro = clean_intro(intro)
         now = self._clock()
         await self._repo.save_member(
             {
@@ -594,10 +594,13 @@ class BuddyService:
             if await self._create(guild_id, server, group, seed + n):
                 created += 1
         already_first = {m.user_id for m in waiting if m.priority}
+        # "An odd number" is only true for one person left over from an odd count; otherwise (a block, no one who
+        # fits) the member is told there wasn't a match, and never why.
+        odd = len(result.left_over) == 1 and len(waiting) % 2 == 1
         for user_id in result.left_over:  # told kindly (once, not every round), and first next time
             await self._repo.set_member(guild_id, user_id, now, priority=True)
             if user_id not in already_first:
-                await self._repo.enqueue(guild_id, user_id, None, "left_over", now)
+                await self._repo.enqueue(guild_id, user_id, None, "left_over" if odd else "unmatched", now)
         return RoundResult(server.round_number, created, result.left_over)
 
     async def tick(self) -> int:

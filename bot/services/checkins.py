@@ -82,6 +82,12 @@ class ShareGone(DomainError):
     key = "checkin.share.gone"
 
 
+class CheckinGone(DomainError):
+    """The check-in a note or tags were for was deleted (an old message's buttons)."""
+
+    key = "checkin.record_gone"
+
+
 class AlreadyShared(DomainError):
     """The check-in was shared already (one post per check-in)."""
 
@@ -135,6 +141,10 @@ class CheckinService:
         self._clock = clock
         self._purged_at: datetime | None = None
 
+    def now(self) -> datetime:
+        """The service's current time (the real clock, or the tests' fake one)."""
+        return self._clock()
+
     # --- recording
 
     async def record(
@@ -173,12 +183,24 @@ class CheckinService:
         if len(note) > NOTE_MAX:
             raise InvalidInput("checkin.error.note", max=NOTE_MAX)
         text = note.strip() or None
-        await self._repo.set_note(checkin_id, user_id, text)
+        if not await self._repo.set_note(checkin_id, user_id, text) and not await self._repo.exists(
+            checkin_id
+        ):
+            raise CheckinGone()  # deleted; someone else's check-in is left alone without a word
         return text is not None
+
+    async def still_there(self, checkin_id: int, user_id: int) -> None:
+        """Raise CheckinGone if the member's check-in was deleted (before asking them to write a note for it)."""
+        if not await self._repo.exists(checkin_id):
+            raise CheckinGone()
 
     async def add_tags(self, checkin_id: int, user_id: int, tags: list[str]) -> None:
         """Attach tags from the fixed list to the member's own check-in (none clears them)."""
-        await self._repo.set_tags(checkin_id, user_id, tuple(t for t in tags if t in TAGS))
+        chosen = tuple(t for t in tags if t in TAGS)
+        if not await self._repo.set_tags(checkin_id, user_id, chosen) and not await self._repo.exists(
+            checkin_id
+        ):
+            raise CheckinGone()
 
     async def share(self, checkin_id: int, guild_id: int, user_id: int) -> int:
         """Mark the member's own check-in as shared, once; the caller then posts it. Returns its mood.
@@ -220,9 +242,9 @@ class CheckinService:
                 raise NeedTime()
             time_text = server.default_time
         at = parse_time(time_text)
-        zone = resolve_timezone(zone_text)
-        days = parse_days(days_text)
         now = self._clock()
+        zone = resolve_timezone(zone_text, now)
+        days = parse_days(days_text)
         due = next_due(now, at, zone, days)
         await self._repo.save_schedule(
             guild_id,

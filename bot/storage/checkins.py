@@ -446,10 +446,11 @@ class CheckinRepository:
         async with self._db.transaction() as conn:
             await conn.execute(update(checkins).where(C.id == checkin_id).values(shared_at=None))
 
-    async def exists(self, checkin_id: int, user_id: int) -> bool:
-        """Whether the member's check-in is still there."""
+    async def exists(self, checkin_id: int, user_id: int | None = None) -> bool:
+        """Whether the member's check-in (with no member given: anyone's) is still there."""
+        condition = C.id == checkin_id if user_id is None else (C.id == checkin_id) & (C.user_id == user_id)
         async with self._db.read() as conn:
-            found = await conn.execute(select(C.id).where(C.id == checkin_id, C.user_id == user_id))
+            found = await conn.execute(select(C.id).where(condition))
             return found.first() is not None
 
     async def history(self, guild_id: int, user_id: int, since: datetime | None = None) -> list[CheckinRow]:

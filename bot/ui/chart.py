@@ -1,109 +1,129 @@
-"""A small PNG line chart for mood history, drawn in pure Python (no plotting library to install).
+"""The mood chart, drawn with Pillow: dates along the bottom, mood names up the side, daily dots, a 7-day average
+line with gaps for missed days, and a title with the date range.
 
-Daily moods are dots (missed days stay empty: gaps, not zeros) and the 7-day average is a line.
+The chart sits on its own dark card, so it reads the same in Discord's dark and light themes. Every word on it comes
+from the caller (the message catalogs), so it can be drawn in any language. Drawing a year takes a few milliseconds;
+the cog still runs it in a worker thread so the event loop never waits on it.
 """
 
 from __future__ import annotations
 
-import struct
-import zlib
-from collections.abc import Sequence
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cache
 
-WIDTH, HEIGHT = 800, 300
-LEFT, RIGHT, TOP, BOTTOM = 40, 16, 16, 28
-BACKGROUND = (255, 255, 255)
-GRID = (225, 229, 236)
-AXIS = (150, 156, 166)
-DOT = (91, 141, 239)
-AVERAGE = (59, 165, 93)
+from PIL import Image, ImageDraw, ImageFont
 
-
-class Canvas:
-    """An RGB raster with the few drawing operations the chart needs."""
-
-    def __init__(self, width: int, height: int, colour: tuple[int, int, int]) -> None:
-        self.width, self.height = width, height
-        self.pixels = bytearray(bytes(colour) * (width * height))
-
-    def dot(self, x: int, y: int, colour: tuple[int, int, int], radius: int = 1) -> None:
-        """A filled square of side 2*radius+1 (reads as a dot at this size)."""
-        for yy in range(max(0, y - radius), min(self.height, y + radius + 1)):
-            start = (yy * self.width + max(0, x - radius)) * 3
-            end = (yy * self.width + min(self.width - 1, x + radius)) * 3 + 3
-            self.pixels[start:end] = bytes(colour) * ((end - start) // 3)
-
-    def hline(self, x0: int, x1: int, y: int, colour: tuple[int, int, int]) -> None:
-        """A horizontal line."""
-        if 0 <= y < self.height:
-            start, end = (y * self.width + max(0, x0)) * 3, (y * self.width + min(self.width - 1, x1)) * 3 + 3
-            self.pixels[start:end] = bytes(colour) * ((end - start) // 3)
-
-    def line(self, x0: int, y0: int, x1: int, y1: int, colour: tuple[int, int, int]) -> None:
-        """A 2-pixel line (Bresenham)."""
-        dx, dy = abs(x1 - x0), -abs(y1 - y0)
-        sx, sy = (1 if x0 < x1 else -1), (1 if y0 < y1 else -1)
-        err = dx + dy
-        while True:
-            self.dot(x0, y0, colour, radius=1)
-            if x0 == x1 and y0 == y1:
-                return
-            e2 = 2 * err
-            if e2 >= dy:
-                err += dy
-                x0 += sx
-            if e2 <= dx:
-                err += dx
-                y0 += sy
-
-    def png(self) -> bytes:
-        """The canvas as PNG bytes."""
-        row = self.width * 3
-        raw = b"".join(b"\x00" + bytes(self.pixels[y * row : (y + 1) * row]) for y in range(self.height))
-
-        def chunk(kind: bytes, data: bytes) -> bytes:
-            return (
-                struct.pack(">I", len(data))
-                + kind
-                + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-            )
-
-        header = struct.pack(">IIBBBBB", self.width, self.height, 8, 2, 0, 0, 0)
-        return (
-            b"\x89PNG\r\n\x1a\n"
-            + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(raw, 6))
-            + chunk(b"IEND", b"")
-        )
+WIDTH, HEIGHT = 900, 420
+LEFT, RIGHT, TOP, BOTTOM = 96, 40, 64, 62
+CARD = (35, 39, 52)  # its own card: not the page colour of either Discord theme
+GRID = (66, 72, 90)
+AXIS = (140, 148, 168)
+TEXT = (236, 238, 244)
+MUTED = (178, 184, 200)
+DOT = (120, 170, 255)
+AVERAGE = (255, 196, 92)
+Scale = Callable[[float], int]
 
 
-def mood_chart(daily: Sequence[float | None], rolling: Sequence[float | None]) -> bytes:
-    """A chart of daily moods (1-5) and their 7-day average, as PNG bytes."""
-    canvas = Canvas(WIDTH, HEIGHT, BACKGROUND)
+@dataclass(frozen=True)
+class ChartText:
+    """The words on the chart, from the member's catalog."""
+
+    title: str  # e.g. "Your mood, 3 Nov 2026 to 2 Dec 2026"
+    moods: tuple[str, str, str, str, str]  # names for 1 (worst) to 5 (best)
+    daily: str  # legend for the dots
+    average: str  # legend for the line
+    months: tuple[str, ...]  # twelve short month names
+
+
+@cache
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """Pillow's own scalable font (Pillow >= 10.1): nothing to download or install."""
+    return ImageFont.load_default(size=size)
+
+
+def _day_label(day: date, months: Sequence[str]) -> str:
+    return f"{day.day} {months[day.month - 1]}" if len(months) == 12 else day.isoformat()
+
+
+def _tick_indexes(count: int, max_ticks: int = 7) -> list[int]:
+    """Evenly spread positions for date labels, always the first and the last day."""
+    if count <= 1:
+        return [0]
+    steps = min(max_ticks - 1, count - 1)
+    return sorted({round(i * (count - 1) / steps) for i in range(steps + 1)})
+
+
+def mood_chart(
+    daily: Sequence[float | None],
+    rolling: Sequence[float | None],
+    first_day: date | None = None,
+    text: ChartText | None = None,
+) -> bytes:
+    """A chart of daily moods (1-5) and their 7-day average, as PNG bytes. ``first_day`` is the date of
+    ``daily[0]``; without it (or ``text``) the axes are labelled with numbers and ISO dates."""
+    words = text or ChartText("Mood", ("1", "2", "3", "4", "5"), "Daily mood", "7-day average", ())
+    start = first_day or date(2000, 1, 1)
+    count = max(len(daily), 1)
+    image = Image.new("RGB", (WIDTH, HEIGHT), CARD)
+    draw = ImageDraw.Draw(image)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def y_of(mood: float) -> int:
         return TOP + round((5 - mood) / 4 * plot_h)
 
     def x_of(i: int) -> int:
-        return LEFT + (round(i * plot_w / (len(daily) - 1)) if len(daily) > 1 else plot_w // 2)
+        return LEFT + (round(i * plot_w / (count - 1)) if count > 1 else plot_w // 2)
 
-    for mood in range(1, 6):
-        canvas.hline(LEFT, WIDTH - RIGHT, y_of(mood), GRID)
-    canvas.hline(LEFT, WIDTH - RIGHT, HEIGHT - BOTTOM + 1, AXIS)
-    for mood in range(1, 6):  # tick marks on the left, one per mood step
-        canvas.hline(LEFT - 8, LEFT - 2, y_of(mood), AXIS)
-    previous: tuple[int, int] | None = None
-    for i, value in enumerate(rolling):
-        if value is None:
-            previous = None
-            continue
-        point = (x_of(i), y_of(value))
-        if previous is not None:
-            canvas.line(*previous, *point, AVERAGE)
-        previous = point
-    radius = 3 if len(daily) <= 31 else 2 if len(daily) <= 120 else 1
+    _frame(draw, words, y_of)
+    for i in _tick_indexes(count if first_day else len(daily)):
+        x = x_of(i)
+        draw.line([(x, HEIGHT - BOTTOM), (x, HEIGHT - BOTTOM + 5)], fill=AXIS, width=1)
+        label = _day_label(start + timedelta(days=i), words.months) if first_day else str(i + 1)
+        draw.text((x, HEIGHT - BOTTOM + 8), label, fill=MUTED, font=_font(14), anchor="ma")
+    _average_line(draw, rolling, x_of, y_of)
+    radius = 5 if count <= 31 else 4 if count <= 120 else 2
     for i, value in enumerate(daily):
         if value is not None:
-            canvas.dot(x_of(i), y_of(value), DOT, radius=radius)
-    return canvas.png()
+            x, y = x_of(i), y_of(value)
+            draw.ellipse([x - radius, y - radius, x + radius, y + radius], fill=DOT)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", compress_level=3)
+    return buffer.getvalue()
+
+
+def _frame(draw: ImageDraw.ImageDraw, words: ChartText, y_of: Scale) -> None:
+    """Title, legend, grid lines with the mood names, and the axes."""
+    draw.text((LEFT, 18), words.title, fill=TEXT, font=_font(20))
+    legend_y = HEIGHT - 20
+    draw.ellipse([LEFT, legend_y - 5, LEFT + 10, legend_y + 5], fill=DOT)
+    draw.text((LEFT + 16, legend_y), words.daily, fill=MUTED, font=_font(13), anchor="lm")
+    offset = LEFT + 40 + round(draw.textlength(words.daily, font=_font(13)))
+    draw.line([(offset, legend_y), (offset + 24, legend_y)], fill=AVERAGE, width=3)
+    draw.text((offset + 30, legend_y), words.average, fill=MUTED, font=_font(13), anchor="lm")
+    for mood in range(1, 6):
+        y = y_of(mood)
+        draw.line([(LEFT, y), (WIDTH - RIGHT, y)], fill=GRID, width=1)
+        draw.text((LEFT - 10, y), words.moods[mood - 1], fill=MUTED, font=_font(14), anchor="rm")
+    draw.line([(LEFT, TOP - 6), (LEFT, HEIGHT - BOTTOM)], fill=AXIS, width=1)
+    draw.line([(LEFT, HEIGHT - BOTTOM), (WIDTH - RIGHT, HEIGHT - BOTTOM)], fill=AXIS, width=1)
+
+
+def _average_line(
+    draw: ImageDraw.ImageDraw, rolling: Sequence[float | None], x_of: Callable[[int], int], y_of: Scale
+) -> None:
+    """The 7-day average as connected runs: a day without an average breaks the line (a gap, not a zero)."""
+    run: list[tuple[int, int]] = []
+    for i, value in enumerate([*rolling, None]):
+        if value is None:
+            if len(run) > 1:
+                draw.line(run, fill=AVERAGE, width=3, joint="curve")
+            elif len(run) == 1:
+                x, y = run[0]
+                draw.ellipse([x - 2, y - 2, x + 2, y + 2], fill=AVERAGE)
+            run = []
+            continue
+        run.append((x_of(i), y_of(value)))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import discord
 import pytest
 import simcord
+import simcord.interactions as simcord_interactions
 
 from bot.errors import InvalidInput
 from bot.storage.engine import Database
@@ -173,6 +175,9 @@ async def test_no_dm_and_no_thread_means_a_private_word_at_the_next_command(env:
     assert status.response is not None
     assert "couldn't reach you by DM" in status.response.content
     assert "paired with" in status.response.content
+    # Inside /buddy status the notice doesn't send them to /buddy status: the buddy is right there.
+    assert "`/buddy status` shows who" not in status.response.content
+    assert "shown below" in status.response.content
     # The introduction never reached them, so the answer buttons come with /buddy status.
     hello = await robin.click(status.response.message, label="Say hello")
     assert hello.response is not None and "as soon as your buddy says hello" in hello.response.content
@@ -509,3 +514,54 @@ async def test_after_a_low_check_in_a_member_may_let_their_buddy_know(env: simco
     none = await robin.click(saved.response.message, label="Let my buddy know")
     assert none.response is not None and none.response.ephemeral
     assert "don't have an active buddy right now, so nothing was sent" in none.response.content
+
+
+async def test_an_over_long_intro_is_named_with_its_limit(
+    env: simcord.Env, place, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    guild, channel = place
+    member = guild.add_member(env.create_user("talker"))
+    # Discord checks the length itself while its copy of the command is current; a client still holding an older
+    # copy (before a sync) can send more, and discord.py then refuses the value. Simulate that older copy.
+    checked = simcord_interactions.validate_option_value
+
+    def older_copy(command_name: str, option: dict[str, Any], value: Any) -> Any:
+        return value if option["name"] == "intro" else checked(command_name, option, value)
+
+    monkeypatch.setattr(simcord_interactions, "validate_option_value", older_copy)
+
+    result = await member.slash(
+        channel, "buddy join", looking_for="both", timezone="Europe/Berlin", intro="x" * 512
+    )
+
+    assert result.response is not None and result.response.ephemeral
+    assert "Your intro can be up to 300 characters; this one has 512." in result.response.content
+    env.errors  # noqa: B018
+
+
+async def test_round_counts_read_right_and_a_block_is_not_called_an_odd_number(
+    env: simcord.Env, place, mod
+) -> None:
+    _, channel = place
+    moderator, _ = mod
+    a, _ = await join(env, place, "ana", ["Hobbies"])
+    b, _ = await join(env, place, "ben", ["Family"])  # no shared topic: both wait for the round
+    await a.slash(channel, "buddy block", member=b.user)
+
+    ran = await moderator.slash(channel, "buddy-admin run")
+    await env.advance_time(1)
+
+    assert ran.response is not None and "0 pairings made, 2 left over" in ran.response.content
+    for member in (a, b):
+        told = [m.content for m in dms(member) if "weren't paired this time" in m.content]
+        assert (
+            told and "odd number" not in told[-1]
+        )  # two people: not an odd number, and the block isn't named
+        assert "wasn't a match for you" in told[-1] and "block" not in told[-1].lower()
+
+    for member in (a, b):
+        await member.slash(channel, "buddy leave")
+    await join(env, place, "cat", ["Health"])
+    await join(env, place, "dan", ["Identity"])
+    ran = await moderator.slash(channel, "buddy-admin run")
+    assert ran.response is not None and "1 pairing made," in ran.response.content  # not "1 pairings"

@@ -9,8 +9,10 @@ from datetime import UTC, datetime, timedelta
 import discord
 import pytest
 import simcord
+from PIL import Image
 
 from bot.storage.engine import Database
+from bot.ui.chart import HEIGHT, WIDTH
 from bot.wiring import build_bot
 from tests.conftest import FakeClock
 from tests.helpers import haven
@@ -420,6 +422,28 @@ async def test_history_shows_a_chart_with_gaps(env: simcord.Env, place, clock: F
     assert (await chart.read()).startswith(b"\x89PNG")
 
 
+async def test_history_chart_is_readable_and_described_for_screen_readers(
+    env: simcord.Env, place, clock: FakeClock
+) -> None:
+    guild, channel, member = place
+    service = haven(env).services.checkins
+    for mood in (2, 5, 4):
+        await service.record(guild.id, member.id, mood)
+        clock.advance(days=2)
+
+    history = await member.slash(channel, "checkin history", days=30)
+
+    assert history.response is not None
+    [chart] = history.response.attachments
+    image = Image.open(io.BytesIO(await chart.read()))
+    assert image.size == (WIDTH, HEIGHT)
+    assert len(image.convert("RGB").getcolors(maxcolors=WIDTH * HEIGHT) or []) > 20  # not blank
+    alt = chart.description or ""
+    assert "Average mood 3.7 (Good)" in alt and "trend:" in alt
+    assert "Best day:" in alt and "(Great)" in alt and "Hardest day:" in alt and "(Low)" in alt
+    assert alt in (history.response.embeds[0].description or "")  # and in the text, for everyone
+
+
 async def test_delete_removes_everything_after_asking(env: simcord.Env, place, clock: FakeClock) -> None:
     guild, channel, member = place
     service = haven(env).services.checkins
@@ -438,7 +462,8 @@ async def test_delete_removes_everything_after_asking(env: simcord.Env, place, c
     assert asked.response is not None
     done = await member.click(asked.response.message, label="Delete everything")
 
-    assert done.response is not None and "1 check-ins and your schedule" in done.response.content
+    # One check-in reads in the singular (plural forms in the catalog), not "1 check-ins".
+    assert done.response is not None and "Done: 1 check-in and your schedule" in done.response.content
     assert await service.export_rows(guild.id, member.id) == []
     assert await service.schedule_of(guild.id, member.id) is None
     assert len(await service.export_rows(guild.id, other.id)) == 1  # only their own
@@ -495,7 +520,7 @@ async def test_utc_gmt_and_big_cities_named_after_another_zone_are_found(env: si
     in_mumbai = await member.slash(channel, "checkin schedule", time="9pm", timezone="Mumbai")
 
     assert utc[0]["value"] == "UTC"
-    assert beijing[0] == {"name": "Beijing (Asia/Shanghai)", "value": "Asia/Shanghai"}
+    assert beijing[0] == {"name": "Beijing, CN (Asia/Shanghai, UTC+08:00)", "value": "Asia/Shanghai"}
     assert in_utc.response is not None and "21:00 (UTC)" in in_utc.response.content
     assert in_gmt.response is not None and "21:00 (GMT)" in in_gmt.response.content
     assert in_mumbai.response is not None and "21:00 (Asia/Kolkata)" in in_mumbai.response.content
@@ -841,3 +866,89 @@ class TestSharing:
         assert [m.content for m in posts.history()] == [f"{member.mention} checked in: 😫 Awful"]
         assert asked.response is not None and "has been asked to check in on you" in asked.response.content
         assert alerts.last_message is not None
+
+
+async def test_timezones_people_mean(env: simcord.Env, place, clock: FakeClock) -> None:
+    _, channel, member = place
+
+    gmt1 = await member.autocomplete(channel, "checkin schedule", "timezone", "GMT+1")
+    est = await member.autocomplete(channel, "checkin schedule", "timezone", "EST")
+    ist = await member.autocomplete(channel, "checkin schedule", "timezone", "IST")
+    koln = await member.autocomplete(channel, "checkin schedule", "timezone", "Köln")
+    typo = await member.autocomplete(channel, "checkin schedule", "timezone", "berln")
+
+    assert gmt1[0] == {"name": "UTC+01:00", "value": "Etc/GMT-1"}  # east of UTC, as written
+    assert all("UTC+01:00" in c["name"] for c in gmt1) and len(gmt1) <= 25
+    assert est[0]["value"] == "America/New_York" and "America/Creston" not in [c["value"] for c in est[:3]]
+    assert [c["value"] for c in ist[:3]] == ["Asia/Kolkata", "Europe/Dublin", "Asia/Jerusalem"]
+    assert koln[0]["value"] == "Europe/Berlin" and "Köln" in koln[0]["name"]
+    assert typo[0]["value"] == "Europe/Berlin"
+
+    saved = await member.slash(channel, "checkin schedule", time="9pm", timezone="GMT+1")
+    assert saved.response is not None
+    text = saved.response.content
+    assert "21:00 (UTC+01:00)" in text  # the zone as the member wrote it, never "Etc/GMT-1"
+    local = clock().astimezone(UTC) + timedelta(hours=1)
+    assert f"It's {local:%H:%M} there now (UTC+01:00)" in text
+    due = await haven(env).services.checkins.schedule_of(channel.guild.id, member.id)
+    assert due is not None and due.next_local is not None
+    assert due.next_local.utcoffset() == timedelta(hours=1) and due.next_local.hour == 21
+
+    ambiguous = await member.slash(channel, "checkin schedule", time="9pm", timezone="IST")
+    assert ambiguous.response is not None and "can mean more than one timezone" in ambiguous.response.content
+    assert "Asia/Kolkata" in ambiguous.response.content and "Europe/Dublin" in ambiguous.response.content
+    env.errors  # noqa: B018
+
+
+async def test_export_with_nothing_stored_says_so_without_a_file(env: simcord.Env, place) -> None:
+    _, channel, member = place
+
+    export = await member.slash(channel, "checkin export")
+
+    assert export.ephemeral and export.response is not None
+    assert export.response.attachments == []
+    assert "nothing to export" in export.response.content
+    assert "Here are all your check-ins" not in export.response.content
+
+
+async def test_export_is_utf8_with_a_byte_order_mark_for_spreadsheets(env: simcord.Env, place) -> None:
+    _, channel, member = place
+    shown = await member.slash(channel, "checkin now")
+    assert shown.response is not None
+    saved = await member.click(shown.response.message, label="Good")
+    assert saved.response is not None
+    form = await member.click(saved.response.message, label="Add a note")
+    await member.submit_modal(form, {"note": "café with Zoë 🌻"})
+
+    export = await member.slash(channel, "checkin export")
+
+    assert export.response is not None
+    [attachment] = export.response.attachments
+    data = await attachment.read()
+    assert data.startswith(b"\xef\xbb\xbf")  # Excel reads the file as UTF-8 only with this mark
+    [header, row] = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert header[0] == "time_utc" and row[3] == "café with Zoë 🌻"
+
+
+async def test_an_old_prompt_after_delete_says_the_check_in_was_deleted(env: simcord.Env, place) -> None:
+    _, channel, member = place
+    shown = await member.slash(channel, "checkin now")
+    assert shown.response is not None
+    saved = await member.click(shown.response.message, label="Okay")
+    assert saved.response is not None
+    form = await member.click(saved.response.message, label="Add a note")  # opened before deleting
+    asked = await member.slash(channel, "checkin delete")
+    assert asked.response is not None
+    await member.click(asked.response.message, label="Delete everything")
+
+    late_note = await member.submit_modal(form, {"note": "written before I deleted"})
+    note_again = await member.click(saved.response.message, label="Add a note")
+    tags = await member.select(saved.response.message, ["sleep"])
+
+    for answer in (late_note, note_again, tags):
+        assert answer.response is not None and answer.response.ephemeral
+        assert "This check-in was deleted" in answer.response.content
+        assert "Note saved" not in answer.response.content and "Tags saved" not in answer.response.content
+    [kept] = late_note.followups  # what they typed is handed back, not lost
+    assert "written before I deleted" in kept.content
+    env.errors  # noqa: B018

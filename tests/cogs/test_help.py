@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import discord
 import simcord
 
 from tests.helpers import fields
@@ -26,6 +27,21 @@ async def test_help_is_private_and_lists_member_commands(env: simcord.Env) -> No
     assert "not a therapist" in (embed.description or "")
     values = fields(embed)
     assert "`/about`" in values["Commands for everyone"]
+    assert "`/resources`" in values["Commands for everyone"]
+    # Moderator commands are listed only for members who can use them (see the next test).
+    assert "For moderators" not in values
+    assert "/setup" not in str(values) and "`/crisis`" not in str(values)
+
+
+async def test_help_lists_moderator_commands_for_moderators(env: simcord.Env) -> None:
+    guild, channel, _ = _world(env)
+    role = guild.create_role("Mods", permissions=discord.Permissions(manage_guild=True))
+    moderator = guild.add_member(env.create_user("mod"), roles=[role])
+
+    result = await moderator.slash(channel, "help")
+
+    assert result.ephemeral and result.response is not None
+    values = fields(result.response.embeds[0])
     assert "`/setup` show · alerts" in values["For moderators"]
     assert "`/crisis`" in values["For moderators"]
     assert "`/resources`" in values["Commands for everyone"]

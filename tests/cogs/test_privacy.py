@@ -98,7 +98,7 @@ async def test_show_lists_choices_and_buttons_change_them(env: simcord.Env, plac
     [embed] = shown.response.embeds
     text = " ".join(str(f.value) for f in embed.fields)
     assert "on, on your schedule" in text and "taking part" in text
-    assert "1 check-ins" in text and "1 crisis alerts about your messages" in text
+    assert "1 check-in" in text and "1 crisis alert about your messages" in text
     assert "United Kingdom" in text and "one setting for you across every server" in text
     buttons = [c.label for row in shown.response.message.components for c in row.children]
     assert buttons == [

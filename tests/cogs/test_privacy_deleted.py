@@ -62,7 +62,7 @@ async def test_a_deleted_note_and_intro_cannot_be_read_from_the_files(
     asked = await robin.slash(general, "checkin delete")
     assert asked.response is not None
     done = await robin.click(asked.response.message, label="Delete everything")
-    assert done.response is not None and "1 check-ins" in done.response.content
+    assert done.response is not None and "1 check-in" in done.response.content
     left = await robin.slash(general, "buddy leave")
     assert left.response is not None and left.response.ephemeral
 

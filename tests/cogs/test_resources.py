@@ -281,6 +281,26 @@ async def test_country_autocomplete_by_name_or_code(env: simcord.Env, place) -> 
     assert long_input == []
 
 
+@pytest.mark.parametrize(
+    ("typo", "code"), [("germnay", "DE"), ("untied states", "US"), ("swizerland", "CH"), ("frnace", "FR")]
+)
+async def test_country_search_forgives_typos(env: simcord.Env, place, typo: str, code: str) -> None:
+    _, channel, member = place
+
+    choices = await member.autocomplete(channel, "resources", "country", typo)
+
+    assert choices[0]["value"] == code and len(choices) <= 25
+
+
+async def test_a_clear_typo_of_a_country_gets_its_help(env: simcord.Env, place) -> None:
+    _, channel, member = place
+
+    result = await member.slash(channel, "resources", country="germnay")
+
+    assert result.response is not None
+    assert embed_of(result).title == "Support in Germany"
+
+
 class TestLocalResources:
     @pytest.fixture
     async def mods(self, env: simcord.Env, place):

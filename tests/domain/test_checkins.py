@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo, available_timezones
 import pytest
 
 from bot.domain.checkins import (
-    CITY_ALIASES,
     EVERY_DAY,
     WEEKDAYS,
     WEEKENDS,
@@ -33,6 +32,7 @@ from bot.domain.checkins import (
     timezone_choices,
     trend_word,
 )
+from bot.domain.timezones import _cities  # pyright: ignore[reportPrivateUsage]
 from bot.errors import InvalidInput
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -200,17 +200,25 @@ def test_utc_gmt_etc_zones_and_big_cities_resolve(text: str, zone: str) -> None:
     assert resolve_timezone(text) == ZoneInfo(zone)
 
 
-def test_every_city_alias_names_a_real_zone() -> None:
+def test_every_city_names_a_real_zone() -> None:
+    # The hand-written city aliases became a GeoNames city table (bot/data/cities.tsv); every zone in it is real.
     known = available_timezones()
-    assert [zone for zone in CITY_ALIASES.values() if zone not in known] == []
+    assert [city for city in _cities() if city[2] not in known] == []
 
 
 def test_autocomplete_shows_utc_and_cities_by_the_name_members_type() -> None:
     assert search_timezones("utc")[0] == "UTC"
     assert search_timezones("gmt")[0] == "GMT"
-    assert search_timezones("mumb") == ["Asia/Kolkata"]
-    assert timezone_choices("beijing") == [("Beijing (Asia/Shanghai)", "Asia/Shanghai")]
-    assert timezone_choices("são p")[0] == ("America/Sao_Paulo", "America/Sao_Paulo")  # accents fold
+    # The city table has every city over 15,000 people, so "mumb" also finds Mumbwa (Zambia), after Mumbai.
+    assert search_timezones("mumb")[0] == "Asia/Kolkata"
+    winter = datetime(2026, 12, 1, tzinfo=UTC)
+    assert timezone_choices("beijing", now=winter) == [
+        ("Beijing, CN (Asia/Shanghai, UTC+08:00)", "Asia/Shanghai")
+    ]
+    assert timezone_choices("são p", now=winter)[0] == (
+        "America/Sao_Paulo (UTC-03:00)",
+        "America/Sao_Paulo",
+    )  # accents fold
 
 
 @pytest.mark.parametrize("text", ["localtime", "posix/Europe/Berlin", "right/UTC", ""])

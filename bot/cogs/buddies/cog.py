@@ -14,8 +14,8 @@ from bot.cogs._loops import finish_tasks, stop_loop
 from bot.cogs.buddies.intro import intro_embed
 from bot.cogs.buddies.messages import render, render_for_thread
 from bot.cogs.buddies.views import DYNAMIC_ITEMS, JoinView, pairing_view
-from bot.domain.checkins import resolve_timezone, search_timezones
-from bot.domain.pairing import INTRO_MAX, Cadence, LookingFor, OddRule
+from bot.domain.pairing import INTRO_MAX, Cadence, LookingFor, OddRule, clean_intro
+from bot.domain.timezones import resolve_timezone, timezone_choices
 from bot.errors import InvalidInput
 from bot.pacing import Pacer, ready_to_dm
 from bot.permissions import require_manage_guild
@@ -75,14 +75,18 @@ class BuddyCog(commands.Cog):
     def _t(self, interaction: discord.Interaction[Any], key: str, **params: Any) -> str:
         return self.bot.i18n.text(key, interaction.locale, **params)
 
-    async def _reply(self, interaction: discord.Interaction[Any], text: str, **kwargs: Any) -> None:
-        """Reply privately; first tell the member about anything Haven couldn't DM them."""
+    async def _reply(
+        self, interaction: discord.Interaction[Any], text: str, *, in_status: bool = False, **kwargs: Any
+    ) -> None:
+        """Reply privately; first tell the member about anything Haven couldn't DM them. Inside ``/buddy status``
+        a notice says the pairing is shown below, rather than pointing at the command they just used."""
         assert interaction.guild is not None
         notice = await self.buddies.take_notice(interaction.guild.id, interaction.user.id)
         if notice:
-            text = self._t(
-                interaction, "buddy.notice", what=self._t(interaction, f"buddy.notice.{notice}")
-            ) + ("\n\n" + text)
+            key = f"buddy.notice.{notice}"
+            if in_status and f"{key}_in_status" in self.bot.i18n.keys("en"):
+                key = f"{key}_in_status"
+            text = self._t(interaction, "buddy.notice", what=self._t(interaction, key)) + ("\n\n" + text)
         await interaction.response.send_message(text, ephemeral=True, **kwargs)
 
     def wake(self) -> None:
@@ -116,7 +120,9 @@ class BuddyCog(commands.Cog):
             timezone = schedule.timezone if schedule else (existing.timezone if existing else None)
         if not timezone:
             raise InvalidInput("buddy.error.need_timezone")
-        zone = resolve_timezone(timezone)  # a clear answer now, before the topic picker
+        # Clear answers now, before the topic picker.
+        zone = resolve_timezone(timezone, self.bot.services.checkins.now())
+        intro = clean_intro(intro)
         settings = await self.buddies.settings(guild_id)
         roles = getattr(interaction.user, "roles", [])
         is_listener = settings.listener_role_id is not None and any(
@@ -140,7 +146,9 @@ class BuddyCog(commands.Cog):
     async def timezone_autocomplete(
         self, interaction: discord.Interaction[HavenBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=z, value=z) for z in search_timezones(current[:100])]
+        now = self.bot.services.checkins.now()
+        found = await asyncio.to_thread(timezone_choices, current[:100], 25, now)
+        return [app_commands.Choice(name=label[:100], value=z) for label, z in found]
 
     @buddy.command(name="status")
     async def status(self, interaction: discord.Interaction[HavenBot]) -> None:
@@ -185,7 +193,7 @@ class BuddyCog(commands.Cog):
         ):
             # The way to answer for someone whose introduction couldn't reach them.
             kwargs["view"] = pairing_view(self.bot, interaction.locale, pairing.id, ("hello", "notnow"))
-        await self._reply(interaction, "\n".join(lines), **kwargs)
+        await self._reply(interaction, "\n".join(lines), in_status=True, **kwargs)
 
     @buddy.command(name="pause")
     @app_commands.describe(until="The last day without new pairings, as YYYY-MM-DD.")
@@ -361,7 +369,12 @@ class BuddyCog(commands.Cog):
             await interaction.followup.send(self._t(interaction, "buddy.admin.run_raced"), ephemeral=True)
             return
         await interaction.followup.send(
-            self._t(interaction, "buddy.admin.ran", pairs=result.pairings, left=len(result.left_over)),
+            self._t(
+                interaction,
+                "buddy.admin.ran",
+                pairs=self._t(interaction, "buddy.admin.pairings", count=result.pairings),
+                left=self._t(interaction, "buddy.admin.left", count=len(result.left_over)),
+            ),
             ephemeral=True,
         )
         self.wake()

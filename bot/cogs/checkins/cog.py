@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import functools
 import io
 import logging
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.cogs._loops import stop_loop
+from bot.cogs.checkins.history import Text, alt_text, chart_text
 from bot.cogs.checkins.views import DYNAMIC_ITEMS, DeleteConfirmView, mood_view
 from bot.domain.checkins import (
     DAY_NAMES,
@@ -23,9 +26,9 @@ from bot.domain.checkins import (
     Mood,
     spreadsheet_safe,
     suggest_days,
-    timezone_choices,
     trend_word,
 )
+from bot.domain.timezones import display_zone, format_offset, timezone_choices
 from bot.errors import InvalidInput
 from bot.pacing import Pacer, ready_to_dm
 from bot.permissions import require_manage_guild
@@ -83,6 +86,9 @@ class CheckinCog(commands.Cog):
     def _t(self, interaction: discord.Interaction[Any], key: str, **params: Any) -> str:
         return self.bot.i18n.text(key, interaction.locale, **params)
 
+    def _text(self, interaction: discord.Interaction[Any]) -> Text:
+        return functools.partial(self._t, interaction)
+
     async def _reply(self, interaction: discord.Interaction[Any], text: str, **kwargs: Any) -> None:
         """Reply privately, telling the member first if their schedule was paused because DMs were closed."""
         assert interaction.guild is not None
@@ -129,9 +135,9 @@ class CheckinCog(commands.Cog):
     async def timezone_autocomplete(
         self, interaction: discord.Interaction[HavenBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        return [
-            app_commands.Choice(name=label[:100], value=z) for label, z in timezone_choices(current[:100])
-        ]
+        # A typo falls back to a fuzzy search over ~40,000 names: off the event loop, like the chart.
+        found = await asyncio.to_thread(timezone_choices, current[:100], 25, self.checkins.now())
+        return [app_commands.Choice(name=label[:100], value=z) for label, z in found]
 
     @schedule.autocomplete("days")
     async def days_autocomplete(
@@ -192,37 +198,50 @@ class CheckinCog(commands.Cog):
             return
         average = summary.average or 0
         tags = ", ".join(self._t(interaction, f"checkin.tag.{tag}") for tag, _ in summary.top_tags) or "-"
+        word = self._t(interaction, f"checkin.mood.{Mood(round(average)).value}")
+        trend = self._t(interaction, f"checkin.trend.{trend_word(summary.trend)}")
         text = self._t(
             interaction,
             "checkin.history.summary",
             count=summary.count,
             average=f"{average:.1f}",
-            word=self._t(interaction, f"checkin.mood.{Mood(round(average)).value}"),
-            trend=self._t(interaction, f"checkin.trend.{trend_word(summary.trend)}"),
+            word=word,
+            trend=trend,
             tags=tags,
         )
+        alt = alt_text(self._text(interaction), summary, f"{average:.1f}", word, trend)
         embed = discord.Embed(
-            title=self._t(interaction, "checkin.history.title", days=days), description=text
+            title=self._t(interaction, "checkin.history.title", days=days), description=text + "\n\n" + alt
         )
         embed.set_footer(text=self._t(interaction, "checkin.history.legend"))
         # Drawing takes a few milliseconds; do it off the event loop so other members aren't kept waiting.
-        png = await asyncio.to_thread(mood_chart, summary.daily, summary.rolling)
-        embed.set_image(url="attachment://mood.png")
-        await self._reply(
-            interaction, "", embed=embed, file=discord.File(io.BytesIO(png), filename="mood.png")
+        png = await asyncio.to_thread(
+            mood_chart,
+            summary.daily,
+            summary.rolling,
+            summary.days[0],
+            chart_text(self._text(interaction), summary),
         )
+        embed.set_image(url="attachment://mood.png")
+        # The attachment's description is what screen readers announce for the image.
+        chart = discord.File(io.BytesIO(png), filename="mood.png", description=alt[:1024])
+        await self._reply(interaction, "", embed=embed, file=chart)
 
     @checkin.command(name="export")
     async def export(self, interaction: discord.Interaction[HavenBot]) -> None:
         """Download your check-ins in this server as CSV, privately."""
         assert interaction.guild is not None
         rows = await self.checkins.export_rows(interaction.guild.id, interaction.user.id)
+        if not rows:  # nothing stored: say so, rather than an empty file
+            await self._reply(interaction, self._t(interaction, "checkin.export.none"))
+            return
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(["time_utc", "mood", "tags", "note"])
         # A note such as "=HYPERLINK(...)" must stay text when the file is opened in a spreadsheet.
         writer.writerows([spreadsheet_safe(c) if isinstance(c, str) else c for c in row] for row in rows)
-        file = discord.File(io.BytesIO(buffer.getvalue().encode("utf-8")), filename="haven-checkins.csv")
+        # UTF-8 with a byte-order mark, so spreadsheets (Excel) show accents and emoji in notes correctly.
+        file = discord.File(io.BytesIO(buffer.getvalue().encode("utf-8-sig")), filename="haven-checkins.csv")
         await self._reply(interaction, self._t(interaction, "checkin.export.ready"), file=file)
 
     @checkin.command(name="follow-up")
@@ -255,7 +274,15 @@ class CheckinCog(commands.Cog):
         else:
             days = ", ".join(DAY_NAMES[d].capitalize() for d in sorted(view.days))
         nxt = f"<t:{int(view.next_local.timestamp())}:F>" if view.next_local else "-"
-        return {"time": view.local_time, "zone": view.timezone, "days": days, "next": nxt}
+        local = self.checkins.now().astimezone(ZoneInfo(view.timezone))
+        return {
+            "time": view.local_time,
+            "zone": display_zone(view.timezone),
+            "days": days,
+            "next": nxt,
+            "local_now": local.strftime("%H:%M"),
+            "offset": format_offset(local.utcoffset() or timedelta(0)),
+        }
 
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:

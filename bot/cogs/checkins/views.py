@@ -381,9 +381,9 @@ class NoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"ci:n
 
     @funnelled
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await interaction.response.send_modal(
-            NoteModal(_bot(interaction), interaction.locale, self.checkin_id)
-        )
+        bot = _bot(interaction)
+        await bot.services.checkins.still_there(self.checkin_id, interaction.user.id)  # deleted: say so first
+        await interaction.response.send_modal(NoteModal(bot, interaction.locale, self.checkin_id))
 
 
 class NoteModal(BaseModal):
