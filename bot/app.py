@@ -21,6 +21,7 @@ from bot.services.command_sync import CommandSyncService
 from bot.services.crisis import CrisisService
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.health import HealthService
+from bot.services.member_locale import MemberLocaleService
 from bot.services.resources import ResourceService
 from bot.storage.engine import Database
 from bot.tree import HavenTree, send_private
@@ -62,6 +63,7 @@ class Services:
     checkins: CheckinService
     buddies: BuddyService
     health: HealthService
+    locales: MemberLocaleService
 
 
 class HavenBot(commands.Bot):
@@ -186,12 +188,31 @@ class HavenBot(commands.Bot):
         return True
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
-        """A button or modal nothing handles any more (an old message) gets a kind private answer."""
+        """Note the member's app language; a button or modal nothing handles any more gets a kind answer."""
+        await self.remember_locale(interaction)
         if interaction.type not in (discord.InteractionType.component, discord.InteractionType.modal_submit):
             return
         if not has_component_handler(self, interaction):
             log.info("Answered a %s that no view handles any more", interaction.type.name)
             await send_private(interaction, self.i18n.text("error.stale_component", interaction.locale))
+
+    async def remember_locale(self, interaction: discord.Interaction[Any]) -> None:
+        """Keep the language of the member's Discord app for the DMs Haven sends them later."""
+        try:
+            await self.services.locales.remember(interaction.user.id, interaction.locale.value)
+        except Exception:  # a language is never worth failing an interaction over
+            log.warning("Couldn't note a member's app language; their DMs use the server's", exc_info=True)
+
+    async def dm_locale(self, user_id: int, guild: discord.Guild | None) -> str | None:
+        """The language for a DM Haven starts itself: the member's app, else the server's, else English."""
+        try:
+            remembered = await self.services.locales.locale_for(user_id)
+        except Exception:  # the server's language is a fine second choice; the DM still goes out
+            log.warning("Couldn't read a member's app language; using the server's", exc_info=True)
+            remembered = None
+        if remembered is not None:
+            return remembered
+        return guild.preferred_locale.value if guild is not None else None
 
     async def on_app_command_completion(
         self,

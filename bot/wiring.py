@@ -20,6 +20,7 @@ from bot.services.command_sync import CommandSyncService
 from bot.services.crisis import CrisisService, load_lexicon
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.health import HealthService
+from bot.services.member_locale import MemberLocaleService
 from bot.services.resources import ResourceService, load_directory
 from bot.storage import migrate
 from bot.storage.backup import backup_before_migration
@@ -30,6 +31,7 @@ from bot.storage.crisis import CrisisRepository
 from bot.storage.engine import Database
 from bot.storage.guild_settings import GuildSettingsRepository
 from bot.storage.health import HealthRepository
+from bot.storage.member_locale import MemberLocaleRepository
 from bot.storage.resources import ResourcesRepository
 
 log = logging.getLogger("bot")
@@ -46,6 +48,7 @@ def build_services(db: Database, clock: Clock = system_clock, directory: Directo
         checkins=CheckinService(CheckinRepository(db), clock),
         buddies=BuddyService(BuddyRepository(db), crisis, clock),
         health=HealthService(HealthRepository(db)),
+        locales=MemberLocaleService(MemberLocaleRepository(db), clock),
     )
 
 

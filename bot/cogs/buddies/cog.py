@@ -422,7 +422,7 @@ class BuddyCog(commands.Cog):
 
     async def _send(self, row: OutboxRow) -> bool:
         guild = self.bot.get_guild(row.guild_id)
-        locale = guild.preferred_locale if guild else None
+        locale = await self.bot.dm_locale(row.user_id, guild)
         pairing = await self.buddies.pairing(row.pairing_id) if row.pairing_id else None
         if guild is not None and guild.chunked and guild.get_member(row.user_id) is None:
             # They left while Haven was offline (no member-remove event): end their pairings kindly instead.

@@ -342,7 +342,7 @@ class CheckinCog(commands.Cog):
                 continue
             guild = self.bot.get_guild(prompt.guild_id)
             name = guild.name if guild else ""
-            locale = guild.preferred_locale if guild else None
+            locale = await self.bot.dm_locale(prompt.user_id, guild)
             try:
                 user = await ready_to_dm(self.bot, self.pacer, prompt.user_id)
                 message = await user.send(
@@ -381,9 +381,8 @@ class CheckinCog(commands.Cog):
             guild = self.bot.get_guild(prompt.guild_id)
             try:
                 user = await ready_to_dm(self.bot, self.pacer, prompt.user_id)
-                await user.send(
-                    self.bot.i18n.text("checkin.reminder", guild.preferred_locale if guild else None)
-                )
+                locale = await self.bot.dm_locale(prompt.user_id, guild)
+                await user.send(self.bot.i18n.text("checkin.reminder", locale))
             except (discord.HTTPException, discord.RateLimited, OSError) as exc:
                 self.bot.metrics.dm_failed("checkin_reminder", exc)
                 log.info("Check-in reminder %d could not be sent", prompt.id)
