@@ -177,3 +177,30 @@ async def test_commands_are_registered_with_spanish_and_german_texts(env: simcor
         )
         assert grounding["name_localizations"][discord_locale] == say("choice.grounding", catalog)
     assert "name_localizations" not in by_name["help"] or not by_name["help"]["name_localizations"]
+
+
+@pytest.mark.parametrize(("discord_locale", "catalog"), [("es-ES", "es"), ("de", "de")])
+async def test_about_and_the_self_help_guides_fit_discords_limits_in_each_language(
+    env: simcord.Env, monkeypatch: pytest.MonkeyPatch, discord_locale: str, catalog: str
+) -> None:
+    place = Place(env)
+    speak(env, monkeypatch, {place.member.id: discord_locale})
+
+    about = await place.member.slash(place.general, "about")
+    guides = [
+        await place.member.slash(place.general, "resources", topic=topic)
+        for topic in ("grounding", "breathing", "support_a_friend", "asking_for_support", "peer_support")
+    ]
+
+    assert about.response is not None
+    assert say("about.privacy_value", catalog) in [f.value for f in about.response.embeds[0].fields]
+    for guide, topic in zip(
+        guides,
+        ("grounding", "breathing", "support_a_friend", "asking_for_support", "peer_support"),
+        strict=True,
+    ):
+        assert guide.response is not None
+        shown = guide.response.embeds[0]
+        assert shown.title == say(f"selfhelp.{topic}.title", catalog)
+        assert say(f"selfhelp.{topic}.body", catalog) in (shown.description or "")
+    # The env fixture checks every request against Discord's limits (1,024-character fields and so on).
