@@ -200,15 +200,17 @@ class HavenBot(commands.Bot):
         """Keep the language of the member's Discord app for the DMs Haven sends them later."""
         try:
             await self.services.locales.remember(interaction.user.id, interaction.locale.value)
-        except Exception:  # a language is never worth failing an interaction over
-            log.warning("Couldn't note a member's app language; their DMs use the server's", exc_info=True)
+        except Exception as exc:  # a language is never worth failing an interaction over
+            log.warning(
+                "Couldn't note a member's app language (%s); DMs use the server's", type(exc).__name__
+            )
 
     async def dm_locale(self, user_id: int, guild: discord.Guild | None) -> str | None:
         """The language for a DM Haven starts itself: the member's app, else the server's, else English."""
         try:
             remembered = await self.services.locales.locale_for(user_id)
-        except Exception:  # the server's language is a fine second choice; the DM still goes out
-            log.warning("Couldn't read a member's app language; using the server's", exc_info=True)
+        except Exception as exc:  # the server's language is a fine second choice; the DM still goes out
+            log.warning("Couldn't read a member's app language (%s); using the server's", type(exc).__name__)
             remembered = None
         if remembered is not None:
             return remembered

@@ -204,3 +204,26 @@ async def test_about_and_the_self_help_guides_fit_discords_limits_in_each_langua
         assert shown.title == say(f"selfhelp.{topic}.title", catalog)
         assert say(f"selfhelp.{topic}.body", catalog) in (shown.description or "")
     # The env fixture checks every request against Discord's limits (1,024-character fields and so on).
+
+
+async def test_a_failing_language_store_never_costs_a_reply_or_a_dm(
+    env: simcord.Env, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    place = Place(env, server_locale="de")
+    speak(env, monkeypatch, {place.member.id: "es-ES"})
+    await place.alerts_on()
+    service = haven(env).services.locales
+
+    async def broken(*_: Any) -> None:
+        raise OSError("database unavailable")
+
+    monkeypatch.setattr(service, "remember", broken)
+    monkeypatch.setattr(service, "locale_for", broken)
+
+    help_ = await place.member.slash(place.general, "help")
+    await place.member.send(place.general, "i want to die")
+
+    assert help_.response is not None and help_.response.embeds[0].title == say("help.title", "es")
+    [reply] = [m for m in place.member.user.dm_channel.history() if m.author.bot]
+    assert reply.content.startswith(say("crisis.reply.self", "de"))  # the server's language instead
+    assert "OSError" in caplog.text and "ana" not in caplog.text
