@@ -205,6 +205,13 @@ class HavenBot(commands.Bot):
                 "Couldn't note a member's app language (%s); DMs use the server's", type(exc).__name__
             )
 
+    async def prefetch_locales(self, user_ids: list[int]) -> None:
+        """Read the languages of a batch of members at once, before sending them DMs."""
+        try:
+            await self.services.locales.prefetch(user_ids)
+        except Exception as exc:  # each DM then looks its member up (or uses the server's language)
+            log.warning("Couldn't read members' app languages (%s)", type(exc).__name__)
+
     async def dm_locale(self, user_id: int, guild: discord.Guild | None) -> str | None:
         """The language for a DM Haven starts itself: the member's app, else the server's, else English."""
         try:

@@ -40,6 +40,15 @@ class MemberLocaleService:
         self._keep(user_id, locale)
         return locale
 
+    async def prefetch(self, user_ids: list[int]) -> None:
+        """Load the locales of many members in one query, before a batch of DMs."""
+        wanted = list(dict.fromkeys(u for u in user_ids if u not in self._cache))
+        if not wanted:
+            return
+        found = await self._repository.get_many(wanted)
+        for user_id in wanted:
+            self._keep(user_id, found.get(user_id))
+
     def _keep(self, user_id: int, locale: str | None) -> None:
         if len(self._cache) >= CACHE_LIMIT:
             self._cache.clear()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select
@@ -9,6 +10,9 @@ from sqlalchemy import delete, select
 from bot.storage._upsert import upsert
 from bot.storage.engine import Database
 from bot.storage.schema import member_locale
+
+# Ids per IN (...) query, well under every engine's limit on bound parameters.
+CHUNK = 500
 
 
 class MemberLocaleRepository:
@@ -22,6 +26,18 @@ class MemberLocaleRepository:
         async with self._db.read() as conn:
             query = select(member_locale.c.locale).where(member_locale.c.user_id == user_id)
             return (await conn.execute(query)).scalar()
+
+    async def get_many(self, user_ids: Sequence[int]) -> dict[int, str]:
+        """The locales known for any of ``user_ids`` (members without one are left out)."""
+        found: dict[int, str] = {}
+        async with self._db.read() as conn:
+            for start in range(0, len(user_ids), CHUNK):
+                chunk = list(user_ids[start : start + CHUNK])
+                query = select(member_locale.c.user_id, member_locale.c.locale).where(
+                    member_locale.c.user_id.in_(chunk)
+                )
+                found.update({int(row.user_id): str(row.locale) for row in await conn.execute(query)})
+        return found
 
     async def set(self, user_id: int, locale: str, now: datetime) -> None:
         """Store ``locale`` for ``user_id``."""

@@ -227,3 +227,24 @@ async def test_a_failing_language_store_never_costs_a_reply_or_a_dm(
     [reply] = [m for m in place.member.user.dm_channel.history() if m.author.bot]
     assert reply.content.startswith(say("crisis.reply.self", "de"))  # the server's language instead
     assert "OSError" in caplog.text and "ana" not in caplog.text
+
+
+async def test_two_buddies_each_get_their_introduction_in_their_own_language(
+    env: simcord.Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    place = Place(env)
+    ines = place.guild.add_member(env.create_user("ines"))
+    jonas = place.guild.add_member(env.create_user("jonas"))
+    speak(env, monkeypatch, {ines.id: "es-419", jonas.id: "de"})
+
+    for member in (ines, jonas):
+        shown = await member.slash(place.general, "buddy join", looking_for="both", timezone="Europe/Berlin")
+        assert shown.response is not None
+        await member.select(shown.response.message, ["Anxiety"])
+        await env.advance_time(1)
+
+    for member, catalog in ((ines, "es"), (jonas, "de")):
+        [intro] = [m for m in member.user.dm_channel.history() if m.author.bot and m.embeds]
+        assert intro.content.startswith(say("buddy.dm.intro", catalog).split("**")[0])
+        assert intro.embeds[0].title == say("buddy.intro.title", catalog)
+        assert labels(intro)[:2] == [say("buddy.button.hello", catalog), say("buddy.button.notnow", catalog)]

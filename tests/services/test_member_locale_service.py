@@ -70,3 +70,17 @@ async def test_a_locale_can_be_deleted(repository: CountingRepository, clock: Fa
     assert await repository.delete(10) is True
     assert await repository.delete(10) is False
     assert await repository.get(10) is None
+
+
+async def test_a_batch_is_read_in_one_query_and_then_served_from_memory(
+    repository: CountingRepository, clock: FakeClock
+) -> None:
+    for user_id in range(1, 1201, 2):  # every odd member has a language; more than one IN chunk
+        await repository.set(user_id, "es-419" if user_id % 4 == 1 else "de", clock())
+    service = MemberLocaleService(repository, clock)
+
+    await service.prefetch(list(range(1, 1201)))
+    looked_up = [await service.locale_for(user_id) for user_id in (1, 2, 3, 1199, 1200)]
+
+    assert looked_up == ["es-419", None, "de", "de", None]
+    assert repository.reads == 0  # no one-by-one reads after the batch

@@ -413,7 +413,9 @@ class BuddyCog(commands.Cog):
         """Send every due pairing DM (falling back to a private thread), paced by the shared DM budget."""
         sent = 0
         async with self._sending:
-            for row in await self.buddies.due_messages():
+            due = await self.buddies.due_messages()
+            await self.bot.prefetch_locales([row.user_id for row in due])
+            for row in due:
                 if not await self.buddies.take(row):  # leased one at a time, just before sending
                     continue
                 if await self._send(row):

@@ -336,7 +336,9 @@ class CheckinCog(commands.Cog):
     async def send_due(self) -> int:
         """Send every due prompt, paced by the shared DM budget. Returns how many were sent."""
         sent = 0
-        for prompt in await self.checkins.claim_due():
+        due = await self.checkins.claim_due()
+        await self.bot.prefetch_locales([prompt.user_id for prompt in due])
+        for prompt in due:
             if not (await self.checkins.server_settings(prompt.guild_id)).enabled:
                 await self.checkins.not_sent(prompt)  # turned off in that server just now: not sent
                 continue
