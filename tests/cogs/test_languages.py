@@ -248,3 +248,19 @@ async def test_two_buddies_each_get_their_introduction_in_their_own_language(
         assert intro.content.startswith(say("buddy.dm.intro", catalog).split("**")[0])
         assert intro.embeds[0].title == say("buddy.intro.title", catalog)
         assert labels(intro)[:2] == [say("buddy.button.hello", catalog), say("buddy.button.notnow", catalog)]
+
+
+async def test_chosen_days_are_named_in_the_members_language(
+    env: simcord.Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    place = Place(env)
+    speak(env, monkeypatch, {place.member.id: "de"})
+
+    saved = await place.member.slash(
+        place.general, "checkin schedule", time="9:00", timezone="Europe/Berlin", days="mon wed fri"
+    )
+
+    assert saved.response is not None
+    assert f"(Europe/Berlin), {say('day.0', 'de')}, {say('day.2', 'de')}, {say('day.4', 'de')}." in (
+        saved.response.content
+    )

@@ -15,7 +15,6 @@ from discord.ext import commands, tasks
 
 from bot.cogs.checkins.views import DYNAMIC_ITEMS, DeleteConfirmView, mood_view
 from bot.domain.checkins import (
-    DAY_NAMES,
     EVERY_DAY,
     WEEKDAYS,
     WEEKENDS,
@@ -252,7 +251,7 @@ class CheckinCog(commands.Cog):
         elif view.days == WEEKENDS:
             days = self._t(interaction, "checkin.days.weekends")
         else:
-            days = ", ".join(DAY_NAMES[d].capitalize() for d in sorted(view.days))
+            days = ", ".join(self._t(interaction, f"day.{d}") for d in sorted(view.days))
         nxt = f"<t:{int(view.next_local.timestamp())}:F>" if view.next_local else "-"
         return {"time": view.local_time, "zone": view.timezone, "days": days, "next": nxt}
 
