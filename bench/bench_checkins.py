@@ -24,13 +24,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert, select, text
 
+from bot.app import HavenBot
 from bot.i18n import Catalogs
+from bot.metrics import Metrics
 from bot.pacing import Pacer
 from bot.services.checkins import CheckinService
+from bot.services.member_locale import MemberLocaleService
 from bot.storage import migrate
 from bot.storage.checkins import CheckinRepository
 from bot.storage.crypto import Keyring, generate_key
 from bot.storage.engine import Database
+from bot.storage.member_locale import MemberLocaleRepository
 from bot.storage.schema import checkin_schedules, checkins
 from bot.ui.chart import ChartText, mood_chart
 
@@ -153,11 +157,17 @@ async def send_burst(quick: bool) -> list[tuple[str, str, str, str]]:
         await fill_schedules(db, count, due_now=count)
         service = CheckinService(CheckinRepository(db), lambda: NOW)
         user = SimpleNamespace(send=discord_sim.send, dm_channel=object())
+        locales = MemberLocaleService(MemberLocaleRepository(db), lambda: NOW)
         bot = SimpleNamespace(
             get_guild=lambda _id: None,
             get_user=lambda _id: user,
             i18n=Catalogs.load(),
+            metrics=Metrics(),
+            services=SimpleNamespace(locales=locales),
         )
+        # Each prompt is in the member's remembered language: one query per claimed batch (none remembered here).
+        bot.dm_locale = lambda user_id, guild: HavenBot.dm_locale(bot, user_id, guild)  # type: ignore[arg-type]
+        bot.prefetch_locales = lambda ids: HavenBot.prefetch_locales(bot, ids)  # type: ignore[arg-type]
         cog = checkin_cog.CheckinCog.__new__(checkin_cog.CheckinCog)
         cog.bot = bot  # type: ignore[assignment]
         cog.checkins = service

@@ -23,6 +23,7 @@ from bot.services.command_sync import CommandSyncService
 from bot.services.crisis import CrisisService
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.health import HealthService
+from bot.services.member_locale import MemberLocaleService
 from bot.services.privacy import PrivacyService
 from bot.services.resources import ResourceService
 from bot.storage.engine import Database
@@ -68,6 +69,7 @@ class Services:
     privacy: PrivacyService
     delivery: DeliveryEngine
     clock: Clock
+    locales: MemberLocaleService
 
 
 class HavenBot(commands.Bot):
@@ -193,12 +195,40 @@ class HavenBot(commands.Bot):
         return True
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
-        """A button or modal nothing handles any more (an old message) gets a kind private answer."""
+        """Note the member's app language; a button or modal nothing handles any more gets a kind answer."""
+        await self.remember_locale(interaction)
         if interaction.type not in (discord.InteractionType.component, discord.InteractionType.modal_submit):
             return
         if not has_component_handler(self, interaction):
             log.info("Answered a %s that no view handles any more", interaction.type.name)
             await send_private(interaction, self.i18n.text("error.stale_component", interaction.locale))
+
+    async def remember_locale(self, interaction: discord.Interaction[Any]) -> None:
+        """Keep the language of the member's Discord app for the DMs Haven sends them later."""
+        try:
+            await self.services.locales.remember(interaction.user.id, interaction.locale.value)
+        except Exception as exc:  # a language is never worth failing an interaction over
+            log.warning(
+                "Couldn't note a member's app language (%s); DMs use the server's", type(exc).__name__
+            )
+
+    async def prefetch_locales(self, user_ids: list[int]) -> None:
+        """Read the languages of a batch of members at once, before sending them DMs."""
+        try:
+            await self.services.locales.prefetch(user_ids)
+        except Exception as exc:  # each DM then looks its member up (or uses the server's language)
+            log.warning("Couldn't read members' app languages (%s)", type(exc).__name__)
+
+    async def dm_locale(self, user_id: int, guild: discord.Guild | None) -> str | None:
+        """The language for a DM Haven starts itself: the member's app, else the server's, else English."""
+        try:
+            remembered = await self.services.locales.locale_for(user_id)
+        except Exception as exc:  # the server's language is a fine second choice; the DM still goes out
+            log.warning("Couldn't read a member's app language (%s); using the server's", type(exc).__name__)
+            remembered = None
+        if remembered is not None:
+            return remembered
+        return guild.preferred_locale.value if guild is not None else None
 
     async def on_app_command_completion(
         self,

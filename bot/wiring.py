@@ -24,6 +24,7 @@ from bot.services.command_sync import CommandSyncService
 from bot.services.crisis import CrisisService, load_lexicon
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.health import HealthService
+from bot.services.member_locale import MemberLocaleService
 from bot.services.privacy import PrivacyService
 from bot.services.resources import ResourceService, load_directory
 from bot.storage import migrate
@@ -40,6 +41,7 @@ from bot.storage.guild_data import GuildDataRepository
 from bot.storage.guild_settings import GuildSettingsRepository
 from bot.storage.health import HealthRepository
 from bot.storage.member_data import MemberDataRepository
+from bot.storage.member_locale import MemberLocaleRepository
 from bot.storage.resources import ResourcesRepository
 
 log = logging.getLogger("bot")
@@ -75,6 +77,7 @@ def build_services(db: Database, clock: Clock = system_clock, directory: Directo
             DeliveryRepository(db), clock, instance_id=stable_instance_id(safe_url(str(db.engine.url)))
         ),
         clock=clock,
+        locales=MemberLocaleService(MemberLocaleRepository(db), clock),
     )
 
 

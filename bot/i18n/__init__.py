@@ -7,9 +7,12 @@ Keys:
 - reply text: any dotted key, e.g. ``help.title``; ``{name}`` placeholders are filled from params.
 - plural forms: ``key.one`` / ``key.other`` (and ``.many`` ... where the language has it), chosen by the ``count``
   parameter with CLDR's rules (``bot/i18n/plural.py``); code asks for ``key``.
-- slash commands (optional in non-English catalogs; English comes from the code):
-  ``command.<qualified name>.name`` / ``.description``, ``param.<command>.<param>.name`` /
-  ``.description``, ``choice.<command>.<param>.<value>``. Spaces in qualified names become dots.
+- slash commands (English comes from the code): ``command.<qualified name>.description``,
+  ``param.<command>.<param>.description``, ``choice.<value>``; spaces in qualified names become dots. Names
+  (``command.<qualified name>.name``, ``param.<command>.<param>.name``) are supported but not shipped: command
+  names stay English (docs/LANGUAGES.md).
+
+Shipped catalogs are complete (tests/test_i18n_complete.py); ``scripts/i18n_missing.py`` lists any gaps.
 """
 
 from __future__ import annotations

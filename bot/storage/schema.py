@@ -58,6 +58,16 @@ member_country = Table(
     Column("updated_at", UTCDateTime(), nullable=False),
 )
 
+# The language of a member's Discord app, seen on their last command or button, so DMs Haven starts itself
+# (check-in prompts, buddy messages, a crisis reply) are in their language. Not per server: it is the app's setting.
+member_locale = Table(
+    "member_locale",
+    metadata,
+    Column("user_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("locale", String(16), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
 # Resources a server's moderators added (shown first in that server only).
 local_resources = Table(
     "local_resources",

@@ -433,7 +433,9 @@ class BuddyCog(commands.Cog):
         """Send every due pairing DM (falling back to a private thread), paced by the shared DM budget."""
         sent = 0
         async with self._sending:
-            for row in await self.buddies.due_messages():
+            due = await self.buddies.due_messages()
+            await self.bot.prefetch_locales([row.user_id for row in due])
+            for row in due:
                 if not await self.buddies.take(row):  # leased one at a time, just before sending
                     continue
                 if await self._send(row):
@@ -442,7 +444,7 @@ class BuddyCog(commands.Cog):
 
     async def _send(self, row: OutboxRow) -> bool:
         guild = self.bot.get_guild(row.guild_id)
-        locale = guild.preferred_locale if guild else None
+        locale = await self.bot.dm_locale(row.user_id, guild)
         pairing = await self.buddies.pairing(row.pairing_id) if row.pairing_id else None
         if guild is not None and guild.chunked and guild.get_member(row.user_id) is None:
             # They left while Haven was offline (no member-remove event): end their pairings kindly instead.

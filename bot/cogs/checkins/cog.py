@@ -19,7 +19,6 @@ from bot.cogs._loops import stop_loop
 from bot.cogs.checkins.history import Text, alt_text, chart_text
 from bot.cogs.checkins.views import DYNAMIC_ITEMS, DeleteConfirmView, mood_view
 from bot.domain.checkins import (
-    DAY_NAMES,
     EVERY_DAY,
     WEEKDAYS,
     WEEKENDS,
@@ -272,7 +271,7 @@ class CheckinCog(commands.Cog):
         elif view.days == WEEKENDS:
             days = self._t(interaction, "checkin.days.weekends")
         else:
-            days = ", ".join(DAY_NAMES[d].capitalize() for d in sorted(view.days))
+            days = ", ".join(self._t(interaction, f"day.{d}") for d in sorted(view.days))
         nxt = f"<t:{int(view.next_local.timestamp())}:F>" if view.next_local else "-"
         local = self.checkins.now().astimezone(ZoneInfo(view.timezone))
         return {
@@ -364,13 +363,15 @@ class CheckinCog(commands.Cog):
     async def send_due(self) -> int:
         """Send every due prompt, paced by the shared DM budget. Returns how many were sent."""
         sent = 0
-        for prompt in await self.checkins.claim_due():
+        due = await self.checkins.claim_due()
+        await self.bot.prefetch_locales([prompt.user_id for prompt in due])
+        for prompt in due:
             if not (await self.checkins.server_settings(prompt.guild_id)).enabled:
                 await self.checkins.not_sent(prompt)  # turned off in that server just now: not sent
                 continue
             guild = self.bot.get_guild(prompt.guild_id)
             name = guild.name if guild else ""
-            locale = guild.preferred_locale if guild else None
+            locale = await self.bot.dm_locale(prompt.user_id, guild)
             try:
                 user = await ready_to_dm(self.bot, self.pacer, prompt.user_id)
                 message = await user.send(
@@ -409,9 +410,8 @@ class CheckinCog(commands.Cog):
             guild = self.bot.get_guild(prompt.guild_id)
             try:
                 user = await ready_to_dm(self.bot, self.pacer, prompt.user_id)
-                await user.send(
-                    self.bot.i18n.text("checkin.reminder", guild.preferred_locale if guild else None)
-                )
+                locale = await self.bot.dm_locale(prompt.user_id, guild)
+                await user.send(self.bot.i18n.text("checkin.reminder", locale))
             except (discord.HTTPException, discord.RateLimited, OSError) as exc:
                 self.bot.metrics.dm_failed("checkin_reminder", exc)
                 log.info("Check-in reminder %d could not be sent", prompt.id)

@@ -39,7 +39,7 @@ class CrisisCog(commands.Cog):
 
     crisis_group = app_commands.Group(
         name="crisis",
-        description="Crisis alerts: test the detector, see alerts and stats, tune it (moderators).",
+        description="Crisis alerts (the detector reads English only): test, see alerts and stats, tune (moderators).",
         default_permissions=discord.Permissions(manage_guild=True),
         guild_only=True,
     )
@@ -143,11 +143,13 @@ class CrisisCog(commands.Cog):
         return self.bot.i18n.text(key, interaction.locale, **params)
 
     @crisis_group.command(name="test")
-    @app_commands.describe(text="The text to try. Nothing is stored or sent to anyone.")
+    @app_commands.describe(
+        text="The text to try (the detector reads English only). Nothing is stored or sent."
+    )
     async def test(
         self, interaction: discord.Interaction[HavenBot], text: app_commands.Range[str, 1, 2000]
     ) -> None:
-        """See privately what the detector would do with a text, and why."""
+        """See privately what the detector would do with an English text, and why."""
         detection = await self.crisis.test(interaction.guild_id, text)
         if detection.severity is None:
             verdict = self._t(interaction, "crisis.test.nothing")

@@ -193,9 +193,8 @@ class Delivery:
             return
         try:
             owner = guild.owner or await self.bot.fetch_user(guild.owner_id or 0)
-            await owner.send(
-                self.bot.i18n.text("crisis.owner.undeliverable", guild.preferred_locale, server=guild.name)
-            )
+            locale = await self.bot.dm_locale(owner.id, guild)
+            await owner.send(self.bot.i18n.text("crisis.owner.undeliverable", locale, server=guild.name))
         except (discord.HTTPException, AttributeError) as exc:
             log.error(
                 "Alert #%d: couldn't tell the owner of server %s either (%s)", alert.id, guild.id, _why(exc)
@@ -207,7 +206,7 @@ class Delivery:
         """The kind, private message to the member, with help for their country."""
         settings = await self.crisis.settings(alert.guild_id)
         user = self.bot.get_user(alert.member_id)
-        locale: Any = guild.preferred_locale
+        locale: Any = await self.bot.dm_locale(alert.member_id, guild)
         try:
             if user is None:
                 user = await self.bot.fetch_user(alert.member_id)
@@ -239,7 +238,7 @@ class Delivery:
         """A kind reply with help to someone who wrote to Haven, when no server's moderators can be told."""
         kind = detection.kind or Kind.SELF
         key = "crisis.reply.concern" if kind is Kind.CONCERN else "crisis.reply.self"
-        locale: Any = None
+        locale: Any = await self.bot.dm_locale(user.id, None)
         text = "\n\n".join(
             [self.bot.i18n.text(key, locale), self.bot.i18n.text("crisis.reply.peer_note", locale)]
         )

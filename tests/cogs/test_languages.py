@@ -1,0 +1,266 @@
+"""Haven in Spanish and German through the real bot: a member's Discord language for their own replies and DMs,
+the server's language for channel posts, and slash commands registered with both."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+import pytest
+import simcord
+
+from bot.i18n import Catalogs
+from tests.conftest import FakeClock
+from tests.helpers import haven
+
+CATALOGS = Catalogs.load()
+
+
+def say(key: str, locale: str, **params: Any) -> str:
+    return CATALOGS.text(key, locale, **params)
+
+
+def speak(env: simcord.Env, monkeypatch: pytest.MonkeyPatch, locales: dict[int, str]) -> None:
+    """Interactions carry each member's Discord language (simcord sends en-US) and the server's own language."""
+    parsers = env.bot._connection.parsers
+    original = parsers["INTERACTION_CREATE"]
+
+    def localised(data: dict[str, Any]) -> None:
+        user = (data.get("member") or {}).get("user") or data.get("user") or {}
+        data["locale"] = locales.get(int(user.get("id", 0)), "en-US")
+        guild = env.bot.get_guild(int(data["guild_id"])) if data.get("guild_id") else None
+        if guild is not None:
+            data["guild_locale"] = guild.preferred_locale.value
+        original(data)
+
+    monkeypatch.setitem(parsers, "INTERACTION_CREATE", localised)
+
+
+def labels(message: discord.Message) -> list[str | None]:
+    return [getattr(c, "label", None) for row in message.components for c in getattr(row, "children", [])]
+
+
+class Place:
+    def __init__(self, env: simcord.Env, server_locale: str = "en-US") -> None:
+        self.guild = env.create_guild("Support Circle", preferred_locale=server_locale)
+        self.general = self.guild.create_text_channel("general")
+        self.alerts = self.guild.create_text_channel("mod-alerts")
+        self.mods = self.guild.create_role(
+            "Mods", permissions=discord.Permissions(manage_guild=True), mentionable=True
+        )
+        self.moderator = self.guild.add_member(env.create_user("mod"), roles=[self.mods])
+        self.member = self.guild.add_member(env.create_user("ana"))
+
+    async def alerts_on(self) -> None:
+        await self.moderator.slash(self.general, "setup alerts", channel=self.alerts, role=self.mods)
+
+
+async def tick(env: simcord.Env, clock: FakeClock, **delta: float) -> None:
+    clock.advance(**delta)
+    await env.advance_time(31)
+
+
+@pytest.mark.parametrize(("discord_locale", "catalog"), [("es-ES", "es"), ("es-419", "es"), ("de", "de")])
+async def test_a_member_gets_help_resources_and_check_ins_in_their_language(
+    env: simcord.Env, monkeypatch: pytest.MonkeyPatch, clock: FakeClock, discord_locale: str, catalog: str
+) -> None:
+    place = Place(env)
+    speak(env, monkeypatch, {place.member.id: discord_locale})
+
+    help_ = await place.member.slash(place.general, "help")
+    resources = await place.member.slash(place.general, "resources")
+    schedule = await place.member.slash(place.general, "checkin schedule", time="13:00", timezone="UTC")
+    await tick(env, clock, hours=1, minutes=1)
+
+    assert help_.response is not None
+    card = help_.response.embeds[0]
+    assert card.title == say("help.title", catalog)
+    assert say("help.peer_note", catalog) in (card.description or "")
+    assert say("command.resources.description", catalog) in str(card.fields[0].value)
+    assert resources.response is not None
+    assert resources.response.embeds[0].title == say("resources.title_no_country", catalog)
+    assert say("resources.emergency_unknown", catalog) in (resources.response.embeds[0].description or "")
+    assert schedule.response is not None
+    assert schedule.response.content.startswith(say("checkin.schedule.saved", catalog).split("{")[0])
+    [prompt] = [m for m in place.member.user.dm_channel.history() if m.author.bot]
+    assert prompt.content == say("checkin.prompt.dm", catalog, server="Support Circle")
+    assert labels(prompt)[:5] == [say(f"checkin.mood.{n}", catalog) for n in range(1, 6)]
+
+
+@pytest.mark.parametrize(("discord_locale", "catalog"), [("es-419", "es"), ("de", "de")])
+async def test_the_crisis_reply_follows_the_members_language_and_the_card_the_servers(
+    env: simcord.Env, monkeypatch: pytest.MonkeyPatch, discord_locale: str, catalog: str
+) -> None:
+    place = Place(env)
+    speak(env, monkeypatch, {place.member.id: discord_locale})
+    await place.alerts_on()
+    await place.member.slash(place.general, "help")  # Haven learns the member's language here
+
+    await place.member.send(place.general, "i want to die")  # the detector reads English only
+
+    [reply] = [m for m in place.member.user.dm_channel.history() if m.author.bot]
+    assert reply.content.startswith(say("crisis.reply.self", catalog))
+    assert say("crisis.reply.peer_note", catalog) in reply.content
+    assert reply.embeds[0].title == say("resources.title_no_country", catalog)
+    assert labels(reply)[0] == say("resources.button.report", catalog)
+    [card] = [m for m in place.alerts.history() if m.embeds]
+    assert card.embeds[0].title == "High alert: about the writer"  # the server's language: English
+
+
+async def test_before_haven_has_seen_a_member_their_dms_use_the_servers_language(
+    env: simcord.Env, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    place = Place(env, server_locale="de")
+    speak(env, monkeypatch, {})
+    await place.alerts_on()
+
+    await place.member.send(place.general, "i want to die")
+
+    [reply] = [m for m in place.member.user.dm_channel.history() if m.author.bot]
+    assert reply.content.startswith(say("crisis.reply.self", "de"))
+    [card] = [m for m in place.alerts.history() if m.embeds]
+    assert card.embeds[0].title == say(
+        "crisis.card.title",
+        "de",
+        severity=say("crisis.severity.high", "de"),
+        kind=say("crisis.kind.self", "de"),
+    )
+
+
+async def test_channel_posts_use_the_servers_language_and_private_answers_the_members(
+    env: simcord.Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    place = Place(env, server_locale="es-ES")
+    speak(env, monkeypatch, {place.moderator.id: "de"})
+    rules = place.guild.create_text_channel("rules")
+
+    result = await place.moderator.slash(place.general, "setup transparency", channel=rules)
+
+    assert result.response is not None
+    assert result.response.content == say("setup.transparency.posted", "de", channel=rules.mention)
+    [notice] = rules.history()
+    assert notice.embeds[0].title == say("setup.transparency.title", "es")
+    assert "**Solo en inglés:**" in (notice.embeds[0].description or "")
+
+
+async def test_the_language_is_remembered_once_and_updated_when_it_changes(
+    env: simcord.Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    place = Place(env)
+    locales = {place.member.id: "es-ES"}
+    speak(env, monkeypatch, locales)
+    service = haven(env).services.locales
+
+    await place.member.slash(place.general, "help")
+    assert await service.locale_for(place.member.id) == "es-ES"
+    locales[place.member.id] = "de"
+    await place.member.slash(place.general, "help")
+
+    assert await service.locale_for(place.member.id) == "de"
+    assert await service.locale_for(place.moderator.id) is None
+
+
+async def test_commands_are_registered_with_spanish_and_german_texts(env: simcord.Env) -> None:
+    put = next(r for r in env.http_requests if r.method == "PUT" and r.path.endswith("/commands"))
+    commands: list[dict[str, Any]] = put.json or []
+    by_name = {c["name"]: c for c in commands}
+    resources = by_name["resources"]
+    topic = next(o for o in resources["options"] if o["name"] == "topic")
+    grounding = next(c for c in topic["choices"] if c["value"] == "grounding")
+
+    for discord_locale, catalog in (("es-ES", "es"), ("es-419", "es"), ("de", "de")):
+        assert by_name["help"]["description_localizations"][discord_locale] == say(
+            "command.help.description", catalog
+        )
+        assert topic["description_localizations"][discord_locale] == say(
+            "param.resources.topic.description", catalog
+        )
+        assert grounding["name_localizations"][discord_locale] == say("choice.grounding", catalog)
+    assert "name_localizations" not in by_name["help"] or not by_name["help"]["name_localizations"]
+
+
+@pytest.mark.parametrize(("discord_locale", "catalog"), [("es-ES", "es"), ("de", "de")])
+async def test_about_and_the_self_help_guides_fit_discords_limits_in_each_language(
+    env: simcord.Env, monkeypatch: pytest.MonkeyPatch, discord_locale: str, catalog: str
+) -> None:
+    place = Place(env)
+    speak(env, monkeypatch, {place.member.id: discord_locale})
+
+    about = await place.member.slash(place.general, "about")
+    guides = [
+        await place.member.slash(place.general, "resources", topic=topic)
+        for topic in ("grounding", "breathing", "support_a_friend", "asking_for_support", "peer_support")
+    ]
+
+    assert about.response is not None
+    assert say("about.privacy_value", catalog) in [f.value for f in about.response.embeds[0].fields]
+    for guide, topic in zip(
+        guides,
+        ("grounding", "breathing", "support_a_friend", "asking_for_support", "peer_support"),
+        strict=True,
+    ):
+        assert guide.response is not None
+        shown = guide.response.embeds[0]
+        assert shown.title == say(f"selfhelp.{topic}.title", catalog)
+        assert say(f"selfhelp.{topic}.body", catalog) in (shown.description or "")
+    # The env fixture checks every request against Discord's limits (1,024-character fields and so on).
+
+
+async def test_a_failing_language_store_never_costs_a_reply_or_a_dm(
+    env: simcord.Env, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    place = Place(env, server_locale="de")
+    speak(env, monkeypatch, {place.member.id: "es-ES"})
+    await place.alerts_on()
+    service = haven(env).services.locales
+
+    async def broken(*_: Any) -> None:
+        raise OSError("database unavailable")
+
+    monkeypatch.setattr(service, "remember", broken)
+    monkeypatch.setattr(service, "locale_for", broken)
+
+    help_ = await place.member.slash(place.general, "help")
+    await place.member.send(place.general, "i want to die")
+
+    assert help_.response is not None and help_.response.embeds[0].title == say("help.title", "es")
+    [reply] = [m for m in place.member.user.dm_channel.history() if m.author.bot]
+    assert reply.content.startswith(say("crisis.reply.self", "de"))  # the server's language instead
+    assert "OSError" in caplog.text and "ana" not in caplog.text
+
+
+async def test_two_buddies_each_get_their_introduction_in_their_own_language(
+    env: simcord.Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    place = Place(env)
+    ines = place.guild.add_member(env.create_user("ines"))
+    jonas = place.guild.add_member(env.create_user("jonas"))
+    speak(env, monkeypatch, {ines.id: "es-419", jonas.id: "de"})
+
+    for member in (ines, jonas):
+        shown = await member.slash(place.general, "buddy join", looking_for="both", timezone="Europe/Berlin")
+        assert shown.response is not None
+        await member.select(shown.response.message, ["Anxiety"])
+        await env.advance_time(1)
+
+    for member, catalog in ((ines, "es"), (jonas, "de")):
+        [intro] = [m for m in member.user.dm_channel.history() if m.author.bot and m.embeds]
+        assert intro.content.startswith(say("buddy.dm.intro", catalog).split("**")[0])
+        assert intro.embeds[0].title == say("buddy.intro.title", catalog)
+        assert labels(intro)[:2] == [say("buddy.button.hello", catalog), say("buddy.button.notnow", catalog)]
+
+
+async def test_chosen_days_are_named_in_the_members_language(
+    env: simcord.Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    place = Place(env)
+    speak(env, monkeypatch, {place.member.id: "de"})
+
+    saved = await place.member.slash(
+        place.general, "checkin schedule", time="9:00", timezone="Europe/Berlin", days="mon wed fri"
+    )
+
+    assert saved.response is not None
+    assert f"(Europe/Berlin), {say('day.0', 'de')}, {say('day.2', 'de')}, {say('day.4', 'de')}." in (
+        saved.response.content
+    )
