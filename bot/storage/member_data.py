@@ -30,6 +30,7 @@ from bot.storage.schema import (
     checkins,
     crisis_alerts,
     member_country,
+    member_locale,
     scan_optout,
 )
 
@@ -64,6 +65,7 @@ def _col(name: str, handling: Handling = "deleted", why: str = "") -> MemberColu
 MODERATOR = "a moderator's own action in the server's record, not data about the member"
 REGISTRY: tuple[Coverage, ...] = (
     Coverage("member_country", "resources", True, (_col("user_id"),)),
+    Coverage("member_locale", "language", True, (_col("user_id"),)),
     Coverage("local_resources", "resources", False, (_col("created_by", "kept", MODERATOR),)),
     Coverage("scan_optout", "crisis", True, (_col("user_id"),)),
     Coverage("crisis_phrases", "crisis", False, (_col("created_by", "kept", MODERATOR),)),
@@ -136,20 +138,23 @@ async def _rows(conn: AsyncConnection, query: Any) -> list[dict[str, Any]]:
 
 
 async def export_per_user(conn: AsyncConnection, user_id: int) -> dict[str, Any]:
-    """The saved country and the scanning opt-out: one each per person, for every server."""
+    """The saved country, the scanning opt-out and the app language: one each per person, for every server."""
     country = await _rows(conn, select(member_country).where(member_country.c.user_id == user_id))
     optout = await _rows(conn, select(scan_optout).where(scan_optout.c.user_id == user_id))
+    language = await _rows(conn, select(member_locale).where(member_locale.c.user_id == user_id))
     return {
         "saved_country": country[0] if country else None,
         "scanning_opt_out": optout[0] if optout else None,
+        "language_for_dms": language[0] if language else None,
     }
 
 
 async def delete_per_user(conn: AsyncConnection, user_id: int) -> int:
-    """Forget the saved country and the scanning opt-out."""
+    """Forget the saved country, the scanning opt-out and the remembered app language."""
     gone = await conn.execute(delete(member_country).where(member_country.c.user_id == user_id))
     gone_optout = await conn.execute(delete(scan_optout).where(scan_optout.c.user_id == user_id))
-    return (gone.rowcount or 0) + (gone_optout.rowcount or 0)
+    gone_locale = await conn.execute(delete(member_locale).where(member_locale.c.user_id == user_id))
+    return (gone.rowcount or 0) + (gone_optout.rowcount or 0) + (gone_locale.rowcount or 0)
 
 
 # --- crisis alerts

@@ -78,7 +78,7 @@ def check_modal_lengths(modal: discord.ui.Modal) -> None:
         if isinstance(item, discord.ui.TextInput):
             value = item.value or ""
             if item.max_length is not None and len(value) > item.max_length:
-                raise DomainError("error.input.too_long", option=_label(item), max=item.max_length)
+                raise DomainError("error.too_long", name=_label(item), max=item.max_length, length=len(value))
             if item.required and not value.strip():
                 raise DomainError("error.input.empty", option=_label(item))
 
@@ -158,7 +158,7 @@ def _check_value(param: app_commands.Parameter, value: Any, resolved: dict[str, 
             )
     if kind is OptionType.string:
         if param.max_value is not None and len(value) > param.max_value:
-            raise DomainError("error.input.too_long", option=name, max=param.max_value)
+            raise DomainError("error.too_long", name=name, max=param.max_value, length=len(value))
         if param.min_value is not None and len(value) < param.min_value:
             raise DomainError("error.input.empty", option=name)
 
