@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import sys
@@ -157,6 +158,10 @@ async def run_bot(settings: Settings) -> int:
         health_host=settings.health_host,
         health_port=settings.health_port,
     )
+    # The shipped data loaded at start (lexicon, helplines, city table) lives as long as the process: moving it out of
+    # the collector's view keeps full collections from stalling the event loop (docs/PERFORMANCE.md, crisis).
+    gc.collect()
+    gc.freeze()
     install_stop_signals(bot)
     try:
         async with bot:
