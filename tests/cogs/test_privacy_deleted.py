@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from pathlib import Path
 
 import pytest
 import simcord
 
 from bot.storage.engine import Database, sqlite_path
 
-
-@pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    """SQLite only: the test reads the database file's raw bytes (PostgreSQL: see docs/PRIVACY.md)."""
-    return f"sqlite+aiosqlite:///{tmp_path / 'haven.db'}"
+# SQLite only: the tests read the database file's raw bytes (PostgreSQL: see docs/PRIVACY.md).
+pytestmark = pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
 
 
 def raw_bytes(db_url: str) -> bytes:
@@ -37,8 +33,9 @@ def stored(db_url: str, sql: str) -> bytes:
 
 
 async def test_a_deleted_note_and_intro_cannot_be_read_from_the_files(
-    env: simcord.Env, db_url: str, database: Database
+    env: simcord.Env, database: Database
 ) -> None:
+    db_url = database.engine.url.render_as_string(hide_password=False)
     note = f"note-marker-{uuid.uuid4().hex}"
     intro = f"intro-marker-{uuid.uuid4().hex}"
     guild = env.create_guild("Support Circle")
@@ -71,9 +68,8 @@ async def test_a_deleted_note_and_intro_cannot_be_read_from_the_files(
     assert intro.encode() not in after and stored_intro not in after
 
 
-async def test_a_replaced_note_cannot_be_read_from_the_files(
-    env: simcord.Env, db_url: str, database: Database
-) -> None:
+async def test_a_replaced_note_cannot_be_read_from_the_files(env: simcord.Env, database: Database) -> None:
+    db_url = database.engine.url.render_as_string(hide_password=False)
     first = f"first-note-{uuid.uuid4().hex}"
     guild = env.create_guild("Support Circle")
     general = guild.create_text_channel("general")
