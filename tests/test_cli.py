@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
 import os
 import subprocess
 import sys
+import traceback
 from pathlib import Path
 
 import pytest
+
+from bot.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "MTQ1NjA3NDQ0Mzk4MDgwMDAwMA.GhJkLm.abcdefghijklmnopqrstuvwxyz0123456789AB"
@@ -22,12 +28,49 @@ OUR_SETTINGS = (
 )
 
 
-def run_cli(
-    cwd: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
+def run_cli(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m bot ARGS`` run in this process (cheap), as an operator would in ``cwd``.
+
+    The environment holds none of Haven's settings but ``env``; stdout, stderr and the console log are captured; the
+    working folder, the environment and the root logger are put back afterwards.
+    """
+    saved_env, saved_cwd = dict(os.environ), Path.cwd()
+    root = logging.getLogger()
+    saved_handlers, saved_level = list(root.handlers), root.level
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        for name in list(os.environ):
+            if name in OUR_SETTINGS or name.startswith("HAVEN_"):
+                del os.environ[name]
+        os.environ.update(env or {})
+        os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # argparse's own exits (--help, usage errors)
+                code = exc.code if isinstance(exc.code, int) else 2
+            except Exception:
+                traceback.print_exc()  # shown as a traceback, which every test refuses
+                code = 1
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+        for handler in list(root.handlers):
+            if handler not in saved_handlers:
+                root.removeHandler(handler)
+                handler.close()
+        for handler in saved_handlers:
+            if handler not in root.handlers:
+                root.addHandler(handler)
+        root.setLevel(saved_level)
+    return subprocess.CompletedProcess(["python", "-m", "bot", *args], code, out.getvalue(), err.getvalue())
+
+
+def run_process(cwd: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """The real ``python -m bot`` in a child process (kept for the entry point itself: it is slow)."""
     base = {k: v for k, v in os.environ.items() if k not in OUR_SETTINGS and not k.startswith("HAVEN_")}
     base["PYTHONPATH"] = str(ROOT)
-    base.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=cwd,
@@ -56,6 +99,15 @@ def test_without_a_token_explains_how_to_get_one_and_exits_2(tmp_path: Path) -> 
 
 def test_run_subcommand_is_the_default(tmp_path: Path) -> None:
     assert run_cli(tmp_path, "run").stderr == run_cli(tmp_path).stderr
+
+
+def test_python_dash_m_bot_is_the_command_line(tmp_path: Path) -> None:
+    """The real entry point, in a child process: no token, so it explains and exits 2."""
+    result = run_process(tmp_path)
+
+    assert result.returncode == 2
+    assert_no_traceback(result)
+    assert result.stderr == run_cli(tmp_path).stderr
 
 
 def test_all_settings_problems_in_one_message_and_no_token_echo(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,13 +44,19 @@ def alembic_config(extra_version_locations: Sequence[Path] = ()) -> Config:
     return cfg
 
 
-def _script(cfg: Config) -> ScriptDirectory:
-    return ScriptDirectory.from_config(cfg)
+@functools.cache
+def _shipped_script() -> ScriptDirectory:
+    """Haven's own migrations, read once per process (they don't change while it runs)."""
+    return ScriptDirectory.from_config(alembic_config())
+
+
+def _script(cfg: Config | None) -> ScriptDirectory:
+    return _shipped_script() if cfg is None else ScriptDirectory.from_config(cfg)
 
 
 def head_revision(cfg: Config | None = None) -> str:
     """The newest revision this code knows."""
-    head = _script(cfg or alembic_config()).get_current_head()
+    head = _script(cfg).get_current_head()
     assert head is not None
     return head
 
@@ -66,9 +73,9 @@ async def current_revision(db: Database) -> str | None:
 
 async def migration_state(db: Database, cfg: Config | None = None) -> MigrationState:
     """Compare the database's revision with the code's."""
-    cfg = cfg or alembic_config()
     script = _script(cfg)
-    head = head_revision(cfg)
+    head = script.get_current_head()
+    assert head is not None
     current = await current_revision(db)
     known = {rev.revision for rev in script.walk_revisions()}
     if current is not None and current not in known:
@@ -91,8 +98,10 @@ async def ensure_not_newer(db: Database, cfg: Config | None = None) -> Migration
 
 async def upgrade(db: Database, target: str = "head", cfg: Config | None = None) -> MigrationState:
     """Upgrade to ``target`` in one transaction; a failure leaves the previous revision intact."""
+    state = await ensure_not_newer(db, cfg)
+    if target == "head" and state.current is not None and not state.pending:
+        return state  # already there: nothing to run
     cfg = cfg or alembic_config()
-    await ensure_not_newer(db, cfg)
 
     def _upgrade(sync_conn: Any) -> None:
         cfg.attributes["connection"] = sync_conn
