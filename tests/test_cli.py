@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextlib
 import io
 import logging
@@ -46,7 +48,7 @@ def run_cli(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subproc
         os.chdir(cwd)
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
-                code = main(list(args))
+                code = _main_outside_any_loop(list(args))
             except SystemExit as exc:  # argparse's own exits (--help, usage errors)
                 code = exc.code if isinstance(exc.code, int) else 2
             except Exception:
@@ -65,6 +67,16 @@ def run_cli(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subproc
                 root.addHandler(handler)
         root.setLevel(saved_level)
     return subprocess.CompletedProcess(["python", "-m", "bot", *args], code, out.getvalue(), err.getvalue())
+
+
+def _main_outside_any_loop(argv: list[str]) -> int:
+    """``main`` runs its own event loop: from an async test it runs in a worker thread instead."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return main(argv)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(main, argv).result()
 
 
 def run_process(cwd: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
