@@ -94,23 +94,6 @@ class SetupCog(commands.Cog):
         lines = [t(f"setup.retention.{kind}", locale, days=periods.days(kind)) for kind in KINDS]
         return "\n".join([*lines, t("setup.retention.change", locale)])
 
-    @setup.command(name="retention")
-    @app_commands.describe(
-        kind="Which kind of member text.",
-        days="How many days to keep it (excerpts 1-365, notes 30-730, reports 30-365).",
-    )
-    @app_commands.choices(kind=RETENTION_CHOICES)
-    async def retention(
-        self, interaction: discord.Interaction[HavenBot], kind: str, days: app_commands.Range[int, 1, 730]
-    ) -> None:
-        """Choose how long Haven keeps alert excerpts, check-in notes or buddy reports here."""
-        assert interaction.guild is not None
-        chosen: Kind = "notes" if kind == "notes" else "reports" if kind == "reports" else "excerpts"
-        periods = await self.bot.services.retention.set_period(interaction.guild.id, chosen, days)
-        t = self.bot.i18n.text
-        text = t(f"setup.retention.saved.{chosen}", interaction.locale, days=periods.days(chosen))
-        await interaction.response.send_message(text, ephemeral=True)
-
     @setup.command(name="alerts")
     @app_commands.describe(
         channel="Where alert cards about members who may need help are posted.",
@@ -180,3 +163,20 @@ class SetupCog(commands.Cog):
         await interaction.response.send_message(
             t(key, interaction.locale, channel=channel.mention), ephemeral=True
         )
+
+    @setup.command(name="retention")
+    @app_commands.describe(
+        kind="Which kind of member text.",
+        days="How many days to keep it (excerpts 1-365, notes 30-730, reports 30-365).",
+    )
+    @app_commands.choices(kind=RETENTION_CHOICES)
+    async def retention(
+        self, interaction: discord.Interaction[HavenBot], kind: str, days: app_commands.Range[int, 1, 730]
+    ) -> None:
+        """Choose how long Haven keeps alert excerpts, check-in notes or buddy reports here."""
+        assert interaction.guild is not None
+        chosen: Kind = "notes" if kind == "notes" else "reports" if kind == "reports" else "excerpts"
+        periods = await self.bot.services.retention.set_period(interaction.guild.id, chosen, days)
+        t = self.bot.i18n.text
+        text = t(f"setup.retention.saved.{chosen}", interaction.locale, days=periods.days(chosen))
+        await interaction.response.send_message(text, ephemeral=True)

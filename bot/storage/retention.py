@@ -10,7 +10,7 @@ from sqlalchemy import delete, select, update
 from bot.storage._upsert import upsert
 from bot.storage.engine import Database
 from bot.storage.member_data import delete_checkins
-from bot.storage.schema import buddy_reports, checkins, guild_settings, member_departures
+from bot.storage.schema import buddy_reports, checkins, crisis_alerts, guild_settings, member_departures
 
 G = guild_settings.c
 C = checkins.c
@@ -82,13 +82,17 @@ class RetentionRepository:
             return [int(r[0]) for r in rows]
 
     async def delete_reports(self, guild_id: int, before: datetime) -> int:
-        """Delete one server's worries and reports made before ``before``. Returns how many."""
+        """Delete one server's worries and reports made before ``before``, and clear the words a report put in its
+        alert's "what matched" (the alert's card is edited without them). Returns how many reports went."""
+        old = (R.guild_id == guild_id, R.created_at < before, R.kind.in_(REPORT_KINDS))
         async with self._db.transaction() as conn:
-            result = await conn.execute(
-                delete(buddy_reports).where(
-                    R.guild_id == guild_id, R.created_at < before, R.kind.in_(REPORT_KINDS)
-                )
+            alerts = select(R.alert_id).where(*old, R.kind == "report", R.alert_id.is_not(None))
+            await conn.execute(
+                update(crisis_alerts)
+                .where(crisis_alerts.c.guild_id == guild_id, crisis_alerts.c.id.in_(alerts.scalar_subquery()))
+                .values(matched="", card_dirty=True)
             )
+            result = await conn.execute(delete(buddy_reports).where(*old))
             return result.rowcount or 0
 
     # --- members who left

@@ -94,6 +94,8 @@ async def test_each_kind_goes_after_its_default_period_and_newer_ones_stay(
     assert excerpts(alerts)[here.robin.id] is None  # 100 days > 30
     assert excerpts(alerts)[here.sam.id] is not None
     assert [r["text"] for r in await rows(database, buddy_reports, here.guild.id)] == ["new report"]  # > 90
+    matched = [r["matched"] for r in alerts if r["kind"] == "harassment"]  # a report's words are in its alert
+    assert len(matched) == 2 and "old report" not in matched[0] and "new report" in matched[1]
     assert notes(await rows(database, checkins, here.guild.id)) == ["old note", "new note"]  # < 365
 
     clock.advance(days=270)  # the old note is 370 days old, the new one 270
