@@ -125,6 +125,11 @@ async def test_a_moderator_changes_a_period_and_the_purge_follows_it_in_that_ser
     assert "Alert excerpts and what matched: 5 days" in kept
     assert "Check-in notes: 30 days" in kept and "Buddy worries and reports: 30 days" in kept
 
+    member_view = await here.robin.slash(here.general, "privacy show")
+    assert member_view.response is not None
+    kept = fields(member_view.response.embeds[0])["How long members' words are kept"]
+    assert "Check-in notes: 30 days" in kept and "deleted 7 days later" in kept
+
     clock.advance(days=10)
     await purge(env)
     assert excerpts(await rows(database, crisis_alerts, here.guild.id))[here.robin.id] is None

@@ -128,8 +128,9 @@ class PrivacyCog(commands.Cog):
             return
         consent = await self.privacy.consent(interaction.guild.id, interaction.user.id)
         summary = await self.privacy.summary(interaction.guild.id, interaction.user.id)
+        retention = await self.bot.services.retention.periods(interaction.guild.id)
         await interaction.response.send_message(
-            embed=show_embed(self.bot, interaction.locale, consent, summary),
+            embed=show_embed(self.bot, interaction.locale, consent, summary, retention),
             view=ChoicesView(self.bot, interaction.locale, consent),
             ephemeral=True,
         )
