@@ -26,6 +26,7 @@ from bot.services.health import HealthService
 from bot.services.member_locale import MemberLocaleService
 from bot.services.privacy import PrivacyService
 from bot.services.resources import ResourceService
+from bot.services.retention import RetentionService
 from bot.storage.engine import Database
 from bot.tree import HavenTree, send_private
 from bot.ui.base import has_component_handler
@@ -70,6 +71,7 @@ class Services:
     delivery: DeliveryEngine
     clock: Clock
     locales: MemberLocaleService
+    retention: RetentionService
 
 
 class HavenBot(commands.Bot):

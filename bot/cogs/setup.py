@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot import SOURCE_URL
 from bot.domain.guild_settings import ALERT_CHANNEL_PERMISSIONS, missing_permissions
+from bot.domain.retention import KINDS, Kind
 from bot.errors import InvalidInput
 from bot.permissions import granted_names, require_manage_guild
 from bot.services.guild_settings import GuildSettingsService, MissingChannelPermissions
@@ -18,6 +19,11 @@ if TYPE_CHECKING:
     from bot.app import HavenBot
 
 EMBED_COLOUR = discord.Colour(0x5B8DEF)
+RETENTION_CHOICES = [
+    app_commands.Choice(name="Alert excerpts and what matched", value="excerpts"),
+    app_commands.Choice(name="Check-in notes", value="notes"),
+    app_commands.Choice(name="Buddy worries and reports", value="reports"),
+]
 
 
 class SetupCog(commands.Cog):
@@ -74,7 +80,19 @@ class SetupCog(commands.Cog):
             if not notes and channel is not None and role is not None:
                 notes.append(t("setup.show.alerts_ready", loc, channel=channel.mention, role=role.mention))
         embed.description = "\n".join(notes)
+        embed.add_field(
+            name=t("setup.retention.title", loc),
+            value=await self._retention_lines(guild.id, loc),
+            inline=False,
+        )
         await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    async def _retention_lines(self, guild_id: int, locale: discord.Locale) -> str:
+        """How long each kind of member text is kept here, one line each."""
+        t = self.bot.i18n.text
+        periods = await self.bot.services.retention.periods(guild_id)
+        lines = [t(f"setup.retention.{kind}", locale, days=periods.days(kind)) for kind in KINDS]
+        return "\n".join([*lines, t("setup.retention.change", locale)])
 
     @setup.command(name="alerts")
     @app_commands.describe(
@@ -145,3 +163,20 @@ class SetupCog(commands.Cog):
         await interaction.response.send_message(
             t(key, interaction.locale, channel=channel.mention), ephemeral=True
         )
+
+    @setup.command(name="retention")
+    @app_commands.describe(
+        kind="Which kind of member text.",
+        days="How many days to keep it (excerpts 1-365, notes 30-730, reports 30-365).",
+    )
+    @app_commands.choices(kind=RETENTION_CHOICES)
+    async def retention(
+        self, interaction: discord.Interaction[HavenBot], kind: str, days: app_commands.Range[int, 1, 730]
+    ) -> None:
+        """Choose how long Haven keeps alert excerpts, check-in notes or buddy reports here."""
+        assert interaction.guild is not None
+        chosen: Kind = "notes" if kind == "notes" else "reports" if kind == "reports" else "excerpts"
+        periods = await self.bot.services.retention.set_period(interaction.guild.id, chosen, days)
+        t = self.bot.i18n.text
+        text = t(f"setup.retention.saved.{chosen}", interaction.locale, days=periods.days(chosen))
+        await interaction.response.send_message(text, ephemeral=True)

@@ -30,6 +30,7 @@ from bot.storage.schema import (
     checkins,
     crisis_alerts,
     member_country,
+    member_departures,
     member_locale,
     scan_optout,
 )
@@ -90,6 +91,7 @@ REGISTRY: tuple[Coverage, ...] = (
     Coverage("checkin_prompts", "checkins", False, via="checkin_schedules"),
     Coverage("checkins", "checkins", False, (_col("user_id"),)),
     Coverage("checkin_members", "checkins", False, (_col("user_id"),)),
+    Coverage("member_departures", "checkins", False, (_col("user_id"),)),
     Coverage("buddy_members", "buddies", False, (_col("user_id"),)),
     Coverage("buddy_pair_members", "buddies", False, (_col("user_id"),)),
     Coverage(
@@ -203,11 +205,17 @@ async def export_checkins(conn: AsyncConnection, user_id: int, servers: Servers)
                 checkin_members.c.user_id == user_id, _in(checkin_members, servers)
             ),
         ),
+        "left_server": await _rows(
+            conn,
+            select(member_departures).where(
+                member_departures.c.user_id == user_id, _in(member_departures, servers)
+            ),
+        ),
     }
 
 
 async def delete_checkins(conn: AsyncConnection, user_id: int, servers: Servers) -> int:
-    """Check-ins, notes, tags, schedules, their prompts and the follow-up choice."""
+    """Check-ins, notes, tags, schedules, their prompts, the follow-up choice and a pending departure."""
     mine = select(SC.id).where(SC.user_id == user_id, _in(checkin_schedules, servers)).scalar_subquery()
     await conn.execute(delete(checkin_prompts).where(checkin_prompts.c.schedule_id.in_(mine)))
     await conn.execute(
@@ -215,6 +223,11 @@ async def delete_checkins(conn: AsyncConnection, user_id: int, servers: Servers)
     )
     await conn.execute(
         delete(checkin_members).where(checkin_members.c.user_id == user_id, _in(checkin_members, servers))
+    )
+    await conn.execute(
+        delete(member_departures).where(
+            member_departures.c.user_id == user_id, _in(member_departures, servers)
+        )
     )
     gone = await conn.execute(delete(checkins).where(checkins.c.user_id == user_id, _in(checkins, servers)))
     return gone.rowcount or 0

@@ -38,6 +38,9 @@ guild_settings = Table(
     Column("alert_channel_id", BigInteger, nullable=True),
     Column("moderator_role_id", BigInteger, nullable=True),
     Column("updated_at", UTCDateTime(), nullable=False),
+    # Retention in days (bot/domain/retention.py); alert excerpts keep theirs in crisis_settings.retention_days.
+    Column("note_retention_days", Integer, nullable=False, server_default="365"),
+    Column("report_retention_days", Integer, nullable=False, server_default="90"),
 )
 
 # Small facts the bot keeps about itself, such as the hash of the last synced command set.
@@ -388,6 +391,16 @@ guild_removals = Table(
     metadata,
     Column("guild_id", BigInteger, primary_key=True, autoincrement=False),
     Column("removed_at", UTCDateTime(), nullable=False),
+    Column("purge_after", UTCDateTime(), nullable=False, index=True),
+)
+
+# Members who left a server: their check-ins, notes and schedule there go after a grace period unless they rejoin.
+member_departures = Table(
+    "member_departures",
+    metadata,
+    Column("guild_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("user_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("left_at", UTCDateTime(), nullable=False),
     Column("purge_after", UTCDateTime(), nullable=False, index=True),
 )
 

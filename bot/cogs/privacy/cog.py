@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from bot.app import HavenBot
 
 log = logging.getLogger(__name__)
-PURGE_EVERY_SECONDS = 3600  # checks hourly; a server's data goes once its 7-day grace period is over
+PURGE_EVERY_SECONDS = 3600  # hourly: servers and members past their 7-day grace period; retention once a day
 WHERE_CHOICES = [
     app_commands.Choice(name="This server", value="here"),
     app_commands.Choice(name="Every server", value="everywhere"),
@@ -78,6 +78,22 @@ class PrivacyCog(commands.Cog):
         if await self.privacy.server_back(guild.id):
             log.info("Added back to server %s; its data stays", guild.id)
 
+    # --- members who leave a server: their check-ins go after the same grace period
+
+    @commands.Cog.listener()
+    async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        if payload.user.id == getattr(self.bot.user, "id", None):
+            return  # Haven itself: on_guild_remove handles the server
+        await self.bot.services.retention.member_left(payload.guild_id, payload.user.id)
+
+    @commands.Cog.listener()
+    async def on_member_join(self, member: discord.Member) -> None:
+        await self.bot.services.retention.member_back(member.guild.id, member.id)
+
+    def _is_member(self, guild_id: int, user_id: int) -> bool:
+        guild = self.bot.get_guild(guild_id)
+        return guild is not None and guild.get_member(user_id) is not None
+
     @tasks.loop(seconds=PURGE_EVERY_SECONDS)
     async def purge_loop(self) -> None:
         self.bot.loops.beat("privacy_purge")
@@ -87,6 +103,12 @@ class PrivacyCog(commands.Cog):
             await self.privacy.purge_due(self._present())
         except Exception:  # nothing is lost: the server stays on the list and the next run tries again
             log.exception("Deleting the data of servers Haven left failed; will try again")
+        retention = self.bot.services.retention
+        try:
+            await retention.purge_departed(self._is_member)
+            await retention.purge_if_due()  # daily: notes, reports and alert excerpts past their period
+        except Exception:  # the rows stay; the next run tries again
+            log.exception("The retention purge failed; will try again")
 
     # --- /privacy for members
 
@@ -106,8 +128,9 @@ class PrivacyCog(commands.Cog):
             return
         consent = await self.privacy.consent(interaction.guild.id, interaction.user.id)
         summary = await self.privacy.summary(interaction.guild.id, interaction.user.id)
+        retention = await self.bot.services.retention.periods(interaction.guild.id)
         await interaction.response.send_message(
-            embed=show_embed(self.bot, interaction.locale, consent, summary),
+            embed=show_embed(self.bot, interaction.locale, consent, summary, retention),
             view=ChoicesView(self.bot, interaction.locale, consent),
             ephemeral=True,
         )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.domain.consent import Consent, Scanning
+from bot.domain.retention import KINDS, Retention
 from bot.ui.base import BaseView
 
 if TYPE_CHECKING:
@@ -32,8 +33,10 @@ def _stored_lines(t: Callable[..., str], summary: dict[str, int]) -> str:
     return "\n".join(f"• {line}" for line in lines) or t("privacy.show.nothing")
 
 
-def show_embed(bot: HavenBot, locale: Any, consent: Consent, summary: dict[str, int]) -> discord.Embed:
-    """What Haven stores about the member here, and their choices."""
+def show_embed(
+    bot: HavenBot, locale: Any, consent: Consent, summary: dict[str, int], retention: Retention
+) -> discord.Embed:
+    """What Haven stores about the member here, for how long, and their choices."""
 
     def t(key: str, **params: Any) -> str:
         return bot.i18n.text(key, locale, **params)
@@ -59,6 +62,9 @@ def show_embed(bot: HavenBot, locale: Any, consent: Consent, summary: dict[str, 
     embed = discord.Embed(title=t("privacy.show.title"), colour=COLOUR)
     embed.add_field(name=t("privacy.show.choices"), value=choices[:1024], inline=False)
     embed.add_field(name=t("privacy.show.stored"), value=_stored_lines(t, summary)[:1024], inline=False)
+    kept = [t(f"setup.retention.{kind}", days=retention.days(kind)) for kind in KINDS]
+    kept.append(t("privacy.show.retention_leave"))
+    embed.add_field(name=t("setup.retention.title"), value="\n".join(kept)[:1024], inline=False)
     embed.add_field(
         name=t("privacy.show.across"), value=t("privacy.show.across_value", country=country), inline=False
     )
@@ -105,10 +111,11 @@ class ChoicesView(BaseView):
             privacy = bot.services.privacy
             consent = await privacy.consent(self.consent.guild_id, self.consent.user_id)
             summary = await privacy.summary(self.consent.guild_id, self.consent.user_id)
+            retention = await bot.services.retention.periods(self.consent.guild_id)
             self.stop()
             await interaction.response.edit_message(
                 content=bot.i18n.text("privacy.show.changed", interaction.locale),
-                embed=show_embed(bot, interaction.locale, consent, summary),
+                embed=show_embed(bot, interaction.locale, consent, summary, retention),
                 view=ChoicesView(bot, interaction.locale, consent),
             )
 
