@@ -3,6 +3,7 @@ the server's language for channel posts, and slash commands registered with both
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import discord
@@ -176,7 +177,79 @@ async def test_commands_are_registered_with_spanish_and_german_texts(env: simcor
             "param.resources.topic.description", catalog
         )
         assert grounding["name_localizations"][discord_locale] == say("choice.grounding", catalog)
-    assert "name_localizations" not in by_name["help"] or not by_name["help"]["name_localizations"]
+    # Names are localised too (issue #17 reversed the earlier English-only decision; docs/LANGUAGES.md).
+    assert by_name["help"]["name_localizations"] == {"es-ES": "ayuda", "es-419": "ayuda", "de": "hilfe"}
+
+
+def _named(options: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every command, subcommand and option below ``options``, walking groups."""
+    found: list[dict[str, Any]] = []
+    for option in options:
+        found.append(option)
+        found.extend(_named(option.get("options") or []))
+    return found
+
+
+async def test_every_command_subcommand_and_option_is_registered_with_valid_localised_names(
+    env: simcord.Env,
+) -> None:
+    pattern = re.compile(
+        r"^[-_\w]{1,32}$"
+    )  # Discord's pattern for Latin-script names (\w: letters, digits, _)
+    put = next(r for r in env.http_requests if r.method == "PUT" and r.path.endswith("/commands"))
+    commands: list[dict[str, Any]] = put.json or []
+    by_name = {c["name"]: c for c in commands}
+    checkin = by_name["checkin"]
+    export = next(o for o in checkin["options"] if o["name"] == "export")
+    schedule = next(o for o in checkin["options"] if o["name"] == "schedule")
+    timezone = next(o for o in schedule["options"] if o["name"] == "timezone")
+
+    assert checkin["name_localizations"] == {"es-ES": "registro", "es-419": "registro", "de": "checkin"}
+    assert export["name_localizations"]["es-419"] == "exportar"
+    assert timezone["name_localizations"] == {
+        "es-ES": "zona_horaria",
+        "es-419": "zona_horaria",
+        "de": "zeitzone",
+    }
+    for item in _named(commands):
+        names = item.get("name_localizations") or {}
+        assert set(names) == {"es-ES", "es-419", "de"}, item["name"]
+        for name in names.values():
+            assert pattern.match(name) and name == name.lower(), name
+    for discord_locale in ("es-ES", "de"):  # siblings never share a name in any language
+        for item in [{"options": commands}, *_named(commands)]:
+            shown = [o["name_localizations"][discord_locale] for o in item.get("options") or []]
+            assert len(shown) == len(set(shown)), (item.get("name"), discord_locale)
+    # The env fixture validated this request against Discord's OpenAPI spec when the bot synced.
+
+
+@pytest.mark.parametrize(
+    ("discord_locale", "catalog", "names"),
+    [
+        ("es-ES", "es", ("`/ayuda`", "`/recursos`", "`/registro`", "`/privacidad`")),
+        ("es-419", "es", ("`/ayuda`", "`/recursos`", "`/registro`", "`/privacidad`")),
+        ("de", "de", ("`/hilfe`", "`/hilfsangebote`", "`/checkin`", "`/datenschutz`")),
+    ],
+)
+async def test_help_names_the_commands_as_the_members_discord_shows_them(
+    env: simcord.Env,
+    monkeypatch: pytest.MonkeyPatch,
+    discord_locale: str,
+    catalog: str,
+    names: tuple[str, ...],
+) -> None:
+    place = Place(env)
+    speak(env, monkeypatch, {place.member.id: discord_locale})
+
+    help_ = await place.member.slash(place.general, "help")
+
+    assert help_.response is not None
+    listed = str(help_.response.embeds[0].fields[0].value)
+    for name in names:
+        assert name in listed
+    assert "`/resources`" not in listed and "`/help`" not in listed
+    footer = help_.response.embeds[0].footer.text or ""
+    assert footer == say("help.footer", catalog) and "/about" not in footer
 
 
 @pytest.mark.parametrize(("discord_locale", "catalog"), [("es-ES", "es"), ("de", "de")])
