@@ -10,6 +10,7 @@ import discord
 import pytest
 import simcord
 
+from bot.domain.resources import normalise
 from bot.i18n import Catalogs
 from tests.conftest import FakeClock
 from tests.helpers import haven
@@ -337,3 +338,71 @@ async def test_chosen_days_are_named_in_the_members_language(
     assert f"(Europe/Berlin), {say('day.0', 'de')}, {say('day.2', 'de')}, {say('day.4', 'de')}." in (
         saved.response.content
     )
+
+
+@pytest.mark.parametrize(
+    ("discord_locale", "catalog", "typed", "code", "shown"),
+    [
+        ("es-ES", "es", "alemania", "DE", "Alemania"),
+        ("es-419", "es", "Alema", "DE", "Alemania"),
+        ("de", "de", "spanien", "ES", "Spanien"),
+        ("de", "de", "deutschland", "DE", "Deutschland"),
+        ("es-ES", "es", "españa", "ES", "España"),
+    ],
+)
+async def test_countries_are_named_and_found_in_the_members_language(
+    env: simcord.Env,
+    monkeypatch: pytest.MonkeyPatch,
+    discord_locale: str,
+    catalog: str,
+    typed: str,
+    code: str,
+    shown: str,
+) -> None:
+    place = Place(env)
+    speak(env, monkeypatch, {place.member.id: discord_locale})
+
+    choices = await place.member.autocomplete(place.general, "resources", "country", typed)
+    answer = await place.member.slash(place.general, "resources", country=choices[0]["value"])
+    english = await place.moderator.slash(place.general, "resources", country=code)
+
+    assert choices[0] == {"name": shown, "value": code}
+    assert answer.response is not None and english.response is not None
+    card = answer.response.embeds[0]
+    assert card.title == say("resources.title", catalog, country=shown)
+    remember = labels(answer.response.message)
+    assert say("resources.button.remember", catalog, country=shown) in remember
+    # Helpline names stay as their sources give them: the same fields as an English member sees.
+    assert [f.name for f in card.fields] == [f.name for f in english.response.embeds[0].fields]
+
+
+async def test_an_english_member_finds_a_country_by_its_spanish_or_german_name(env: simcord.Env) -> None:
+    place = Place(env)
+
+    spanish = await place.member.autocomplete(place.general, "resources", "country", "alemania")
+    german = await place.member.autocomplete(place.general, "resources", "country", "Spanien")
+
+    assert spanish[0] == {"name": "Germany", "value": "DE"}
+    assert german[0] == {"name": "Spain", "value": "ES"}
+
+
+async def test_the_country_picker_lists_countries_by_their_names_in_the_members_language(
+    env: simcord.Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    place = Place(env)
+    speak(env, monkeypatch, {place.member.id: "de"})
+    first = await place.member.slash(place.general, "resources")
+    assert first.response is not None
+
+    region = await place.member.select(first.response.message, ["Europe"])
+
+    assert region.response is not None
+    options = [
+        o.label
+        for row in region.response.message.components
+        for select in getattr(row, "children", [])
+        for o in getattr(select, "options", [])
+    ]
+    assert "Deutschland" in options and "Spanien" in options and "Germany" not in options
+    first_list = options[:25]  # the first select: countries in German alphabetical order
+    assert first_list == sorted(first_list, key=normalise)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 import discord
 
 from bot.cogs.resources.embeds import render_answer, topic_label
-from bot.domain.resources import Country, Topic
+from bot.domain.resources import Topic
 from bot.services.resources import Answer
 from bot.ui.base import BaseModal, funnelled
 from bot.ui.input import member_text
@@ -45,9 +45,9 @@ def answer_view(bot: HavenBot, locale: object, answer: Answer, *, in_guild: bool
     if not answer.topic.is_self_help:
         view.add_item(ReportButton(code, topic, t("resources.button.report", locale)))
     if answer.country is not None and answer.country_source == "given":
-        view.add_item(
-            RememberButton(code, t("resources.button.remember", locale, country=answer.country.name))
-        )
+        directory = bot.services.resources.directory
+        name = directory.name_in(answer.country, bot.i18n.resolve_locale(locale))
+        view.add_item(RememberButton(code, t("resources.button.remember", locale, country=name)))
     if answer.country_source == "saved":
         view.add_item(ForgetButton(t("resources.button.forget", locale)))
     if answer.country is None:
@@ -243,8 +243,9 @@ class RememberButton(
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         bot = _bot(interaction)
         country = await bot.services.resources.remember_country(interaction.user.id, self.code)
+        name = bot.services.resources.directory.name_in(country, bot.i18n.resolve_locale(interaction.locale))
         await interaction.response.send_message(
-            bot.i18n.text("resources.remembered", interaction.locale, country=country.name), ephemeral=True
+            bot.i18n.text("resources.remembered", interaction.locale, country=name), ephemeral=True
         )
 
 
@@ -293,19 +294,22 @@ class RegionSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"re
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         bot = _bot(interaction)
         region = self.item.values[0] if self.item.values else ""
-        countries = bot.services.resources.directory.by_region().get(region, [])
+        directory = bot.services.resources.directory
+        language = bot.i18n.resolve_locale(interaction.locale)
+        countries = directory.sorted_in(directory.by_region().get(region, []), language)
+        named = [(c.code, directory.name_in(c, language)) for c in countries]
         view = discord.ui.View(timeout=None)
         placeholder = bot.i18n.text("resources.picker.country", interaction.locale)
-        for index, start in enumerate(range(0, len(countries), SELECT_MAX)):
-            chunk = countries[start : start + SELECT_MAX]
+        for index, start in enumerate(range(0, len(named), SELECT_MAX)):
+            chunk = named[start : start + SELECT_MAX]
             view.add_item(CountrySelect(self.topic, index, chunk, _range_placeholder(placeholder, chunk)))
         await interaction.response.send_message(
             bot.i18n.text("resources.picker.prompt", interaction.locale), view=view, ephemeral=True
         )
 
 
-def _range_placeholder(placeholder: str, chunk: list[Country]) -> str:
-    first, last = chunk[0].name[:1], chunk[-1].name[:1]
+def _range_placeholder(placeholder: str, chunk: list[tuple[str, str]]) -> str:
+    first, last = chunk[0][1][:1], chunk[-1][1][:1]
     return f"{placeholder} ({first}–{last})"[:150]
 
 
@@ -314,13 +318,17 @@ class CountrySelect(
 ):
     """Step two of the country picker: the country itself; the message becomes the answer."""
 
-    def __init__(self, topic: str, index: int, countries: list[Country], placeholder: str = "") -> None:
+    def __init__(
+        self, topic: str, index: int, countries: list[tuple[str, str]], placeholder: str = ""
+    ) -> None:
+        """``countries``: (code, name as the member reads it), in that name's order."""
         super().__init__(
             discord.ui.Select(
                 custom_id=f"res:pick:{topic}:{index}",
                 placeholder=placeholder[:150] or None,
                 options=[
-                    discord.SelectOption(label=c.name[:100], value=c.code) for c in countries[:SELECT_MAX]
+                    discord.SelectOption(label=name[:100], value=code)
+                    for code, name in countries[:SELECT_MAX]
                 ],
             )
         )
