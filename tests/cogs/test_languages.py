@@ -406,3 +406,17 @@ async def test_the_country_picker_lists_countries_by_their_names_in_the_members_
     assert "Deutschland" in options and "Spanien" in options and "Germany" not in options
     first_list = options[:25]  # the first select: countries in German alphabetical order
     assert first_list == sorted(first_list, key=normalise)
+
+
+async def test_privacy_show_names_the_saved_country_in_the_members_language(
+    env: simcord.Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    place = Place(env)
+    speak(env, monkeypatch, {place.member.id: "es-419"})
+    await haven(env).services.resources.remember_country(place.member.id, "DE")
+
+    shown = await place.member.slash(place.general, "privacy show")
+
+    assert shown.response is not None
+    across = shown.response.embeds[0].fields[2].value or ""
+    assert "Alemania" in across and "Germany" not in across
