@@ -168,6 +168,10 @@ class Directory:
         """``country``'s name in ``language`` (a catalog code such as ``es``), or its English name."""
         return self.names.get(language, {}).get(country.code) or country.name
 
+    def region_in(self, region: str, language: str) -> str:
+        """A region's name ("Europe") in ``language``, or as the data gives it."""
+        return self.names.get(language, {}).get(f"region:{region}") or region
+
     def get(self, code: str) -> Country | None:
         """The country with ISO code ``code`` (any case), or ``None``."""
         return self.countries.get(code.strip().upper())

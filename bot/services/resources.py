@@ -36,6 +36,17 @@ log = logging.getLogger(__name__)
 HELPLINES_PATH = Path(__file__).resolve().parents[1] / "data" / "helplines.json"
 
 
+# The helpline data's regions as CLDR codes (UN M49 areas; Antarctica is a territory), for their translated names.
+REGION_CODES = {
+    "Africa": "002",
+    "Americas": "019",
+    "Antarctica": "AQ",
+    "Asia": "142",
+    "Europe": "150",
+    "Oceania": "009",
+}
+
+
 def load_directory(path: Path = HELPLINES_PATH, languages: Sequence[str] | None = None) -> Directory:
     """Read and check the shipped helpline data once, at start-up, with the countries' names in ``languages``
     (default: every language Haven has a catalog for)."""
@@ -63,6 +74,13 @@ def country_names(codes: Sequence[str], languages: Sequence[str]) -> dict[str, d
             log.warning("No CLDR country names for language %s", language)
             continue
         names[language] = {code: str(territories[code]) for code in codes if code in territories}
+        names[language].update(
+            {
+                f"region:{region}": str(territories[code])
+                for region, code in REGION_CODES.items()
+                if code in territories
+            }
+        )
     return names
 
 

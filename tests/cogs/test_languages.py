@@ -386,13 +386,22 @@ async def test_an_english_member_finds_a_country_by_its_spanish_or_german_name(e
     assert german[0] == {"name": "Spain", "value": "ES"}
 
 
-async def test_the_country_picker_lists_countries_by_their_names_in_the_members_language(
+async def test_the_picker_lists_regions_and_countries_by_their_names_in_the_members_language(
     env: simcord.Env, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     place = Place(env)
     speak(env, monkeypatch, {place.member.id: "de"})
     first = await place.member.slash(place.general, "resources")
     assert first.response is not None
+    regions = {
+        o.value: o.label
+        for row in first.response.message.components
+        for select in getattr(row, "children", [])
+        for o in getattr(select, "options", [])
+    }
+    assert (
+        regions["Europe"] == "Europa" and regions["Oceania"] == "Ozeanien" and regions["Africa"] == "Afrika"
+    )
 
     region = await place.member.select(first.response.message, ["Europe"])
 

@@ -134,9 +134,20 @@ def test_country_names_come_from_cldr_and_unknown_ones_fall_back_to_english() ->
     names = country_names(["DE", "ES", "XY"], ["es", "de", "zz"])
     directory = load_directory(languages=["es"])
 
-    assert names == {"es": {"DE": "Alemania", "ES": "España"}, "de": {"DE": "Deutschland", "ES": "Spanien"}}
+    assert {code: names["es"].get(code) for code in ("DE", "ES", "XY")} == {
+        "DE": "Alemania",
+        "ES": "España",
+        "XY": None,
+    }
+    assert {code: names["de"].get(code) for code in ("DE", "ES")} == {"DE": "Deutschland", "ES": "Spanien"}
+    assert "zz" not in names
+    assert names["es"]["region:Europe"] == "Europa" and names["de"]["region:Antarctica"] == "Antarktis"
     assert catalog_languages() == ["de", "es"]
     germany = directory.get("DE")
     assert germany is not None and directory.name_in(germany, "es") == "Alemania"
     assert directory.name_in(germany, "de") == "Germany"  # not loaded: the English name
     assert directory.resolve("alemania") == germany and directory.resolve("Deutschland") == germany
+    assert (
+        directory.region_in("Oceania", "es") == "Oceanía"
+        and directory.region_in("Oceania", "de") == "Oceania"
+    )

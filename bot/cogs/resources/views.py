@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 import discord
 
 from bot.cogs.resources.embeds import render_answer, topic_label
-from bot.domain.resources import Topic
+from bot.domain.resources import Topic, normalise
 from bot.services.resources import Answer
 from bot.ui.base import BaseModal, funnelled
 from bot.ui.input import member_text
@@ -51,7 +51,10 @@ def answer_view(bot: HavenBot, locale: object, answer: Answer, *, in_guild: bool
     if answer.country_source == "saved":
         view.add_item(ForgetButton(t("resources.button.forget", locale)))
     if answer.country is None:
-        regions = list(bot.services.resources.directory.by_region())
+        directory = bot.services.resources.directory
+        language = bot.i18n.resolve_locale(locale)
+        regions = [(region, directory.region_in(region, language)) for region in directory.by_region()]
+        regions.sort(key=lambda region: normalise(region[1]))
         view.add_item(RegionSelect(topic, regions, t("resources.picker.region", locale)))
     return view
 
@@ -274,12 +277,13 @@ class ForgetButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"re
 class RegionSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"res:region:(?P<topic>[a-z_]+)"):
     """Step one of the country picker: the member's region."""
 
-    def __init__(self, topic: str, regions: list[str], placeholder: str = "") -> None:
+    def __init__(self, topic: str, regions: list[tuple[str, str]], placeholder: str = "") -> None:
+        """``regions``: (region as the data names it, name as the member reads it)."""
         super().__init__(
             discord.ui.Select(
                 custom_id=f"res:region:{topic}",
                 placeholder=placeholder[:150] or None,
-                options=[discord.SelectOption(label=r, value=r) for r in regions[:SELECT_MAX]],
+                options=[discord.SelectOption(label=name, value=r) for r, name in regions[:SELECT_MAX]],
             )
         )
         self.topic = topic
@@ -288,7 +292,7 @@ class RegionSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"re
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Select[Any], match: re.Match[str], /
     ) -> RegionSelect:
-        return cls(match["topic"], [o.value for o in item.options], item.placeholder or "")
+        return cls(match["topic"], [(o.value, o.label) for o in item.options], item.placeholder or "")
 
     @funnelled
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
