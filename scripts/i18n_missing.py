@@ -3,9 +3,10 @@
     .venv/bin/python scripts/i18n_missing.py [LOCALE ...]
 
 Compares every ``bot/i18n/locales/*.json`` with English and with the command texts of the real bot (descriptions,
-option descriptions, choice names; command names stay English). Prints, per language, the missing keys with their
-English text, keys English no longer has, keys whose ``{placeholders}`` differ from English, and command texts over
-Discord's 100 characters. Exits 1 when anything is listed, so it can gate a release.
+option descriptions, choice names, and command and option names). Prints, per language, the missing keys with their
+English text, keys English no longer has, keys whose ``{placeholders}`` differ from English, command texts over
+Discord's 100 characters, names Discord refuses or siblings share, and texts that mention a command by a name the
+language doesn't show. Exits 1 when anything is listed, so it can gate a release.
 """
 
 from __future__ import annotations
@@ -53,6 +54,12 @@ def _print(locale: str, gaps: Gaps, english: dict[str, str]) -> None:
         print(f"  placeholders {key} (must match English: {english.get(key, '')!r})")
     for key in gaps.too_long:
         print(f"  too long     {key} (Discord allows 100 characters)")
+    for key in gaps.bad_names:
+        print(f"  bad name     {key} (1-32 lowercase letters, digits, - or _; no spaces)")
+    for key in gaps.duplicate_names:
+        print(f"  same name    {key} (a sibling command or option has it too)")
+    for key, wrong in gaps.references.items():
+        print(f"  mentions     {key}: {', '.join(wrong)} (use the names this language shows)")
 
 
 def main(argv: list[str]) -> int:

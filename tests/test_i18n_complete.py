@@ -11,7 +11,14 @@ from discord import app_commands
 from discord.ext import tasks
 
 from bot.i18n import Catalogs
-from bot.i18n.completeness import command_texts, find_gaps, placeholders
+from bot.i18n.completeness import (
+    command_texts,
+    command_tree,
+    find_gaps,
+    placeholders,
+    valid_name,
+    wrong_references,
+)
 from bot.i18n.translator import HavenTranslator
 from bot.storage.engine import Database
 from bot.wiring import build_bot
@@ -41,7 +48,10 @@ async def test_the_command_walk_finds_descriptions_options_and_choices(commands:
     assert commands["command.help.description"].startswith("What Haven does")
     assert "param.checkin.schedule.timezone.description" in commands
     assert commands["choice.grounding"].startswith("Self-help")
-    assert not [key for key in commands if key.endswith(".name")]  # names stay English
+    # Names are required too (issue #17): every command, group, subcommand and option.
+    assert commands["command.checkin.export.name"] == "export"
+    assert commands["command.crisis.phrase.name"] == "phrase"
+    assert commands["param.checkin.schedule.timezone.name"] == "timezone"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -54,6 +64,59 @@ async def test_every_language_has_every_key_with_the_same_placeholders(
     assert gaps.stale == []
     assert gaps.placeholders == []
     assert gaps.too_long == []
+    assert gaps.bad_names == [], "Discord refuses these names (1-32 lowercase letters, digits, - and _)"
+    assert gaps.duplicate_names == [], "two commands (or options) of one group share a name"
+    assert gaps.references == {}, "these texts name commands as this language doesn't show them"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_command_and_option_has_a_localised_name(commands: dict[str, str], language: str) -> None:
+    catalogs = Catalogs.load()
+    names = [key for key in commands if key.endswith(".name")]
+
+    assert len(names) > 100
+    assert all(catalogs.lookup(key, language) for key in names)
+    assert catalogs.lookup("command.help.name", language) != "help"
+
+
+def test_names_follow_discords_rules() -> None:
+    assert valid_name("registro") and valid_name("zona_horaria") and valid_name("über") and valid_name("a-1")
+    assert valid_name("हिंदी") and valid_name("ไทย")
+    assert not valid_name("Registro")  # uppercase
+    assert not valid_name("zona horaria")  # space
+    assert not valid_name("x" * 33) and not valid_name("")
+    assert not valid_name("check.in") and not valid_name("/help")
+
+
+def test_gaps_name_bad_and_duplicate_names_and_wrong_command_references() -> None:
+    commands = {
+        "command.checkin.name": "checkin",
+        "command.checkin.export.name": "export",
+        "command.checkin.delete.name": "delete",
+        "param.checkin.export.format.name": "format",
+        "command.about.name": "about",
+    }
+    catalogs = Catalogs(
+        {
+            "en": {"a": "Use `/checkin export`."},
+            "xx": {
+                "command.checkin.name": "registro",
+                "command.checkin.export.name": "borrar",
+                "command.checkin.delete.name": "borrar",
+                "param.checkin.export.format.name": "Formato",
+                "command.about.name": "acerca-de",
+                "a": "Usa `/checkin export` o `/registro borrar formato:` o /acerca-de, {url}/blob/main, y/o /main.",
+            },
+        }
+    )
+
+    gaps = find_gaps(catalogs, commands)["xx"]
+
+    assert gaps.bad_names == ["param.checkin.export.format.name"]
+    assert gaps.duplicate_names == ["command.checkin.delete.name", "command.checkin.export.name"]
+    assert gaps.references == {"a": ["/checkin export", "/registro borrar formato:"]}
+    tree = command_tree(commands, {})
+    assert wrong_references("`/checkin export format:` then /about, /checkin later", tree) == []
 
 
 def test_every_shipped_catalog_is_checked() -> None:

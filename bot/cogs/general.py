@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import SOURCE_URL, __version__
-from bot.i18n.translator import command_key
+from bot.i18n.translator import command_key, localised_path
 
 if TYPE_CHECKING:
     from bot.app import HavenBot
@@ -90,14 +90,14 @@ class GeneralCog(commands.Cog):
             moderator_only = needs if needs is not None and needs.value != 0 else None
             described = self.bot.i18n.lookup(command_key(command.qualified_name) + ".description", locale)
             description = described or command.description
-            name = command.name
+            name = localised_path(self.bot.i18n, command.qualified_name, locale)
             if isinstance(command, app_commands.Group):
                 subs = [
-                    c.qualified_name.split(" ", 1)[1]
+                    localised_path(self.bot.i18n, c.qualified_name, locale).split(" ", 1)[1]
                     for c in command.walk_commands()
                     if not isinstance(c, app_commands.Group)
                 ]
-                name = f"{command.name} {' · '.join(subs)}" if len(subs) <= 4 else command.name
+                name = f"{name} {' · '.join(subs)}" if len(subs) <= 4 else name
                 if len(subs) > 4:
                     description = f"{description} ({', '.join(dict.fromkeys(s.split(' ')[0] for s in subs))})"
             lines.append((name, description, moderator_only))

@@ -161,6 +161,16 @@ class Directory:
     countries: Mapping[str, Country]
     _keys: tuple[str, ...] = field(default=(), repr=False)
     _codes: tuple[str, ...] = field(default=(), repr=False)
+    # Country names in other languages (CLDR, via Babel): {language: {code: name}}; English is ``Country.name``.
+    names: Mapping[str, Mapping[str, str]] = field(default_factory=dict[str, Mapping[str, str]], repr=False)
+
+    def name_in(self, country: Country, language: str) -> str:
+        """``country``'s name in ``language`` (a catalog code such as ``es``), or its English name."""
+        return self.names.get(language, {}).get(country.code) or country.name
+
+    def region_in(self, region: str, language: str) -> str:
+        """A region's name ("Europe") in ``language``, or as the data gives it."""
+        return self.names.get(language, {}).get(f"region:{region}") or region
 
     def get(self, code: str) -> Country | None:
         """The country with ISO code ``code`` (any case), or ``None``."""
@@ -232,6 +242,10 @@ class Directory:
             regions.setdefault(country.region, []).append(country)
         return dict(sorted(regions.items()))
 
+    def sorted_in(self, countries: list[Country], language: str) -> list[Country]:
+        """``countries`` in the alphabetical order of their names in ``language``."""
+        return sorted(countries, key=lambda c: normalise(self.name_in(c, language)))
+
 
 def normalise(text: str) -> str:
     """Case-folded, accent-free, single-spaced text for matching names."""
@@ -243,8 +257,12 @@ def normalise(text: str) -> str:
 # --- parsing -------------------------------------------------------------------------------------------------------
 
 
-def parse_directory(data: Mapping[str, Any]) -> Directory:
-    """Build the directory from the shipped JSON; raise ``DataError`` on anything malformed."""
+def parse_directory(
+    data: Mapping[str, Any], names: Mapping[str, Mapping[str, str]] | None = None
+) -> Directory:
+    """Build the directory from the shipped JSON; raise ``DataError`` on anything malformed. ``names`` are the
+    countries' names in other languages ({language: {code: name}}): shown to members of that language and found by
+    search for everyone."""
     try:
         countries = {entry["code"]: _country(entry) for entry in data["countries"]}
         intl = data["international"]
@@ -254,8 +272,9 @@ def parse_directory(data: Mapping[str, Any]) -> Directory:
         raise DataError(f"helplines data is malformed: {exc!r}") from exc
     keys: list[tuple[str, str]] = []
     for country in countries.values():
-        for name in (country.name, *country.aliases):
-            keys.append((normalise(name), country.code))
+        translated = [by_code[country.code] for by_code in (names or {}).values() if country.code in by_code]
+        for name in dict.fromkeys(normalise(n) for n in (country.name, *country.aliases, *translated)):
+            keys.append((name, country.code))
     keys.sort()
     return Directory(
         compiled=compiled,
@@ -263,6 +282,7 @@ def parse_directory(data: Mapping[str, Any]) -> Directory:
         countries=countries,
         _keys=tuple(k for k, _ in keys),
         _codes=tuple(c for _, c in keys),
+        names={language: dict(by_code) for language, by_code in (names or {}).items()},
     )
 
 

@@ -7,10 +7,10 @@ Keys:
 - reply text: any dotted key, e.g. ``help.title``; ``{name}`` placeholders are filled from params.
 - plural forms: ``key.one`` / ``key.other`` (and ``.many`` ... where the language has it), chosen by the ``count``
   parameter with CLDR's rules (``bot/i18n/plural.py``); code asks for ``key``.
-- slash commands (English comes from the code): ``command.<qualified name>.description``,
-  ``param.<command>.<param>.description``, ``choice.<value>``; spaces in qualified names become dots. Names
-  (``command.<qualified name>.name``, ``param.<command>.<param>.name``) are supported but not shipped: command
-  names stay English (docs/LANGUAGES.md).
+- slash commands (English comes from the code): ``command.<qualified name>.name`` and ``.description``,
+  ``param.<command>.<param>.name`` and ``.description``, ``choice.<value>``; spaces in qualified names become dots.
+  Names follow Discord's rules (lowercase, no spaces, 1-32 characters) and texts mention commands by the names their
+  language shows (docs/LANGUAGES.md).
 
 Shipped catalogs are complete (tests/test_i18n_complete.py); ``scripts/i18n_missing.py`` lists any gaps.
 """

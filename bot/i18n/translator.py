@@ -13,6 +13,15 @@ def command_key(qualified_name: str) -> str:
     return "command." + qualified_name.replace(" ", ".")
 
 
+def localised_path(catalogs: Catalogs, qualified_name: str, locale: object | None) -> str:
+    """A command as a member with ``locale`` sees it: ``checkin export`` is ``registro exportar`` in Spanish."""
+    words = qualified_name.split(" ")
+    return " ".join(
+        catalogs.lookup(command_key(" ".join(words[: i + 1])) + ".name", locale) or word
+        for i, word in enumerate(words)
+    )
+
+
 class HavenTranslator(app_commands.Translator):
     """Looks up command texts in the catalogs; English stays as written in the code."""
 

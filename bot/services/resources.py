@@ -10,6 +10,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
+import babel
+
 from bot.clock import Clock
 from bot.domain.resources import (
     LOCAL_MAX_PER_SERVER,
@@ -26,6 +28,7 @@ from bot.domain.resources import (
     validate_local,
 )
 from bot.errors import DomainError
+from bot.i18n import DEFAULT_LOCALE, LOCALES_DIR
 from bot.storage.resources import ResourcesRepository
 
 log = logging.getLogger(__name__)
@@ -33,10 +36,52 @@ log = logging.getLogger(__name__)
 HELPLINES_PATH = Path(__file__).resolve().parents[1] / "data" / "helplines.json"
 
 
-def load_directory(path: Path = HELPLINES_PATH) -> Directory:
-    """Read and check the shipped helpline data once, at start-up."""
+# The helpline data's regions as CLDR codes (UN M49 areas; Antarctica is a territory), for their translated names.
+REGION_CODES = {
+    "Africa": "002",
+    "Americas": "019",
+    "Antarctica": "AQ",
+    "Asia": "142",
+    "Europe": "150",
+    "Oceania": "009",
+}
+
+
+def load_directory(path: Path = HELPLINES_PATH, languages: Sequence[str] | None = None) -> Directory:
+    """Read and check the shipped helpline data once, at start-up, with the countries' names in ``languages``
+    (default: every language Haven has a catalog for)."""
     with path.open(encoding="utf-8") as fh:
-        return parse_directory(json.load(fh))
+        data = json.load(fh)
+    codes = [str(entry.get("code", "")) for entry in data.get("countries", ())]
+    return parse_directory(
+        data, country_names(codes, catalog_languages() if languages is None else languages)
+    )
+
+
+def catalog_languages() -> list[str]:
+    """The languages with a message catalog, other than English."""
+    return sorted({path.stem.split("-")[0] for path in LOCALES_DIR.glob("*.json")} - {DEFAULT_LOCALE})
+
+
+def country_names(codes: Sequence[str], languages: Sequence[str]) -> dict[str, dict[str, str]]:
+    """``{language: {code: name}}``: CLDR's territory names, from the data Babel ships (nothing is downloaded).
+    A language or code CLDR doesn't know is left out, so members see the English name instead."""
+    names: dict[str, dict[str, str]] = {}
+    for language in languages:
+        try:
+            territories = babel.Locale.parse(language).territories
+        except (ValueError, babel.UnknownLocaleError):
+            log.warning("No CLDR country names for language %s", language)
+            continue
+        names[language] = {code: str(territories[code]) for code in codes if code in territories}
+        names[language].update(
+            {
+                f"region:{region}": str(territories[code])
+                for region, code in REGION_CODES.items()
+                if code in territories
+            }
+        )
+    return names
 
 
 CountrySource = Literal["given", "saved"]

@@ -3,12 +3,14 @@ the server's language for channel posts, and slash commands registered with both
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import discord
 import pytest
 import simcord
 
+from bot.domain.resources import normalise
 from bot.i18n import Catalogs
 from tests.conftest import FakeClock
 from tests.helpers import haven
@@ -176,7 +178,79 @@ async def test_commands_are_registered_with_spanish_and_german_texts(env: simcor
             "param.resources.topic.description", catalog
         )
         assert grounding["name_localizations"][discord_locale] == say("choice.grounding", catalog)
-    assert "name_localizations" not in by_name["help"] or not by_name["help"]["name_localizations"]
+    # Names are localised too (issue #17 reversed the earlier English-only decision; docs/LANGUAGES.md).
+    assert by_name["help"]["name_localizations"] == {"es-ES": "ayuda", "es-419": "ayuda", "de": "hilfe"}
+
+
+def _named(options: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every command, subcommand and option below ``options``, walking groups."""
+    found: list[dict[str, Any]] = []
+    for option in options:
+        found.append(option)
+        found.extend(_named(option.get("options") or []))
+    return found
+
+
+async def test_every_command_subcommand_and_option_is_registered_with_valid_localised_names(
+    env: simcord.Env,
+) -> None:
+    pattern = re.compile(
+        r"^[-_\w]{1,32}$"
+    )  # Discord's pattern for Latin-script names (\w: letters, digits, _)
+    put = next(r for r in env.http_requests if r.method == "PUT" and r.path.endswith("/commands"))
+    commands: list[dict[str, Any]] = put.json or []
+    by_name = {c["name"]: c for c in commands}
+    checkin = by_name["checkin"]
+    export = next(o for o in checkin["options"] if o["name"] == "export")
+    schedule = next(o for o in checkin["options"] if o["name"] == "schedule")
+    timezone = next(o for o in schedule["options"] if o["name"] == "timezone")
+
+    assert checkin["name_localizations"] == {"es-ES": "registro", "es-419": "registro", "de": "checkin"}
+    assert export["name_localizations"]["es-419"] == "exportar"
+    assert timezone["name_localizations"] == {
+        "es-ES": "zona_horaria",
+        "es-419": "zona_horaria",
+        "de": "zeitzone",
+    }
+    for item in _named(commands):
+        names = item.get("name_localizations") or {}
+        assert set(names) == {"es-ES", "es-419", "de"}, item["name"]
+        for name in names.values():
+            assert pattern.match(name) and name == name.lower(), name
+    for discord_locale in ("es-ES", "de"):  # siblings never share a name in any language
+        for item in [{"options": commands}, *_named(commands)]:
+            shown = [o["name_localizations"][discord_locale] for o in item.get("options") or []]
+            assert len(shown) == len(set(shown)), (item.get("name"), discord_locale)
+    # The env fixture validated this request against Discord's OpenAPI spec when the bot synced.
+
+
+@pytest.mark.parametrize(
+    ("discord_locale", "catalog", "names"),
+    [
+        ("es-ES", "es", ("`/ayuda`", "`/recursos`", "`/registro`", "`/privacidad`")),
+        ("es-419", "es", ("`/ayuda`", "`/recursos`", "`/registro`", "`/privacidad`")),
+        ("de", "de", ("`/hilfe`", "`/hilfsangebote`", "`/checkin`", "`/datenschutz`")),
+    ],
+)
+async def test_help_names_the_commands_as_the_members_discord_shows_them(
+    env: simcord.Env,
+    monkeypatch: pytest.MonkeyPatch,
+    discord_locale: str,
+    catalog: str,
+    names: tuple[str, ...],
+) -> None:
+    place = Place(env)
+    speak(env, monkeypatch, {place.member.id: discord_locale})
+
+    help_ = await place.member.slash(place.general, "help")
+
+    assert help_.response is not None
+    listed = str(help_.response.embeds[0].fields[0].value)
+    for name in names:
+        assert name in listed
+    assert "`/resources`" not in listed and "`/help`" not in listed
+    footer = help_.response.embeds[0].footer.text or ""
+    assert footer == say("help.footer", catalog) and "/about" not in footer
 
 
 @pytest.mark.parametrize(("discord_locale", "catalog"), [("es-ES", "es"), ("de", "de")])
@@ -264,3 +338,95 @@ async def test_chosen_days_are_named_in_the_members_language(
     assert f"(Europe/Berlin), {say('day.0', 'de')}, {say('day.2', 'de')}, {say('day.4', 'de')}." in (
         saved.response.content
     )
+
+
+@pytest.mark.parametrize(
+    ("discord_locale", "catalog", "typed", "code", "shown"),
+    [
+        ("es-ES", "es", "alemania", "DE", "Alemania"),
+        ("es-419", "es", "Alema", "DE", "Alemania"),
+        ("de", "de", "spanien", "ES", "Spanien"),
+        ("de", "de", "deutschland", "DE", "Deutschland"),
+        ("es-ES", "es", "españa", "ES", "España"),
+    ],
+)
+async def test_countries_are_named_and_found_in_the_members_language(
+    env: simcord.Env,
+    monkeypatch: pytest.MonkeyPatch,
+    discord_locale: str,
+    catalog: str,
+    typed: str,
+    code: str,
+    shown: str,
+) -> None:
+    place = Place(env)
+    speak(env, monkeypatch, {place.member.id: discord_locale})
+
+    choices = await place.member.autocomplete(place.general, "resources", "country", typed)
+    answer = await place.member.slash(place.general, "resources", country=choices[0]["value"])
+    english = await place.moderator.slash(place.general, "resources", country=code)
+
+    assert choices[0] == {"name": shown, "value": code}
+    assert answer.response is not None and english.response is not None
+    card = answer.response.embeds[0]
+    assert card.title == say("resources.title", catalog, country=shown)
+    remember = labels(answer.response.message)
+    assert say("resources.button.remember", catalog, country=shown) in remember
+    # Helpline names stay as their sources give them: the same fields as an English member sees.
+    assert [f.name for f in card.fields] == [f.name for f in english.response.embeds[0].fields]
+
+
+async def test_an_english_member_finds_a_country_by_its_spanish_or_german_name(env: simcord.Env) -> None:
+    place = Place(env)
+
+    spanish = await place.member.autocomplete(place.general, "resources", "country", "alemania")
+    german = await place.member.autocomplete(place.general, "resources", "country", "Spanien")
+
+    assert spanish[0] == {"name": "Germany", "value": "DE"}
+    assert german[0] == {"name": "Spain", "value": "ES"}
+
+
+async def test_the_picker_lists_regions_and_countries_by_their_names_in_the_members_language(
+    env: simcord.Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    place = Place(env)
+    speak(env, monkeypatch, {place.member.id: "de"})
+    first = await place.member.slash(place.general, "resources")
+    assert first.response is not None
+    regions = {
+        o.value: o.label
+        for row in first.response.message.components
+        for select in getattr(row, "children", [])
+        for o in getattr(select, "options", [])
+    }
+    assert (
+        regions["Europe"] == "Europa" and regions["Oceania"] == "Ozeanien" and regions["Africa"] == "Afrika"
+    )
+
+    region = await place.member.select(first.response.message, ["Europe"])
+
+    assert region.response is not None
+    options = [
+        o.label
+        for row in region.response.message.components
+        for select in getattr(row, "children", [])
+        for o in getattr(select, "options", [])
+    ]
+    assert "Deutschland" in options and "Spanien" in options and "Germany" not in options
+    first_list = options[:25]  # the first select: countries in German alphabetical order
+    assert first_list == sorted(first_list, key=normalise)
+
+
+async def test_privacy_show_names_the_saved_country_in_the_members_language(
+    env: simcord.Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    place = Place(env)
+    speak(env, monkeypatch, {place.member.id: "es-419"})
+    await haven(env).services.resources.remember_country(place.member.id, "DE")
+
+    shown = await place.member.slash(place.general, "privacy show")
+
+    assert shown.response is not None
+    title = haven(env).i18n.text("privacy.show.across", "es-419")
+    across = next(f.value for f in shown.response.embeds[0].fields if f.name == title) or ""
+    assert "Alemania" in across and "Germany" not in across

@@ -126,3 +126,28 @@ async def test_reports_are_stored_with_the_lines_shown(service: ResourceService)
     assert report["id"] == number
     assert report["text"] == "wrong hours"
     assert str(report["line_ids"]).split(",") == shown.line_ids
+
+
+def test_country_names_come_from_cldr_and_unknown_ones_fall_back_to_english() -> None:
+    from bot.services.resources import catalog_languages, country_names
+
+    names = country_names(["DE", "ES", "XY"], ["es", "de", "zz"])
+    directory = load_directory(languages=["es"])
+
+    assert {code: names["es"].get(code) for code in ("DE", "ES", "XY")} == {
+        "DE": "Alemania",
+        "ES": "España",
+        "XY": None,
+    }
+    assert {code: names["de"].get(code) for code in ("DE", "ES")} == {"DE": "Deutschland", "ES": "Spanien"}
+    assert "zz" not in names
+    assert names["es"]["region:Europe"] == "Europa" and names["de"]["region:Antarctica"] == "Antarktis"
+    assert catalog_languages() == ["de", "es"]
+    germany = directory.get("DE")
+    assert germany is not None and directory.name_in(germany, "es") == "Alemania"
+    assert directory.name_in(germany, "de") == "Germany"  # not loaded: the English name
+    assert directory.resolve("alemania") == germany and directory.resolve("Deutschland") == germany
+    assert (
+        directory.region_in("Oceania", "es") == "Oceanía"
+        and directory.region_in("Oceania", "de") == "Oceania"
+    )

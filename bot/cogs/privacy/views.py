@@ -33,6 +33,13 @@ def _stored_lines(t: Callable[..., str], summary: dict[str, int]) -> str:
     return "\n".join(f"• {line}" for line in lines) or t("privacy.show.nothing")
 
 
+def _country_name(bot: HavenBot, locale: Any, saved: str | None) -> str | None:
+    """The saved country as the member's language names it ("Alemania"), or as stored."""
+    directory = bot.services.resources.directory
+    country = directory.resolve(saved) if saved else None
+    return directory.name_in(country, bot.i18n.resolve_locale(locale)) if country else saved
+
+
 def show_embed(
     bot: HavenBot, locale: Any, consent: Consent, summary: dict[str, int], retention: Retention
 ) -> discord.Embed:
@@ -58,7 +65,7 @@ def show_embed(
             t("privacy.show.line.scanning", state=t(f"privacy.scanning_state.{consent.scanning.value}")),
         )
     )
-    country = consent.saved_country or t("privacy.show.no_country")
+    country = _country_name(bot, locale, consent.saved_country) or t("privacy.show.no_country")
     embed = discord.Embed(title=t("privacy.show.title"), colour=COLOUR)
     embed.add_field(name=t("privacy.show.choices"), value=choices[:1024], inline=False)
     embed.add_field(name=t("privacy.show.stored"), value=_stored_lines(t, summary)[:1024], inline=False)

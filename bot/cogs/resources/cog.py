@@ -77,8 +77,9 @@ class ResourcesCog(commands.Cog):
     async def country_autocomplete(
         self, interaction: discord.Interaction[HavenBot], current: str
     ) -> list[app_commands.Choice[str]]:
+        language = self.bot.i18n.resolve_locale(interaction.locale)  # "Alemania" for a Spanish member
         return [
-            app_commands.Choice(name=c.name[:100], value=c.code)
+            app_commands.Choice(name=self.resources.directory.name_in(c, language)[:100], value=c.code)
             for c in self.resources.search_countries(current[:100])
         ]
 

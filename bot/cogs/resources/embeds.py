@@ -43,17 +43,16 @@ def render_answer(i18n: Catalogs, locale: object, answer: Answer, directory: Dir
         parts.append(t(key, locale, text=answer.unknown_country or "", directory=intl.name, url=intl.url))
         title = t("resources.title_no_country", locale)
     else:
-        title = t("resources.title", locale, country=country.name)
+        name = directory.name_in(country, i18n.resolve_locale(locale))  # "Alemania" for a Spanish member
+        title = t("resources.title", locale, country=name)
         if answer.country_source == "saved":
-            parts.append(t("resources.saved_note", locale, country=country.name))
+            parts.append(t("resources.saved_note", locale, country=name))
         selection = answer.selection
         if selection is None or not selection.lines:
-            parts.append(
-                t("resources.no_lines", locale, country=country.name, directory=intl.name, url=intl.url)
-            )
+            parts.append(t("resources.no_lines", locale, country=name, directory=intl.name, url=intl.url))
         elif not selection.topic_matched:
             label = topic_label(i18n, locale, answer.topic)
-            parts.append(t("resources.topic_fallback", locale, topic=label, country=country.name))
+            parts.append(t("resources.topic_fallback", locale, topic=label, country=name))
     embed = discord.Embed(title=title, description="\n\n".join(parts)[:DESCRIPTION_MAX], colour=COLOUR)
     if answer.local:
         embed.add_field(

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 import discord
 
 from bot.cogs.resources.embeds import render_answer, topic_label
-from bot.domain.resources import Country, Topic
+from bot.domain.resources import Topic, normalise
 from bot.services.resources import Answer
 from bot.ui.base import BaseModal, funnelled
 from bot.ui.input import member_text
@@ -45,13 +45,16 @@ def answer_view(bot: HavenBot, locale: object, answer: Answer, *, in_guild: bool
     if not answer.topic.is_self_help:
         view.add_item(ReportButton(code, topic, t("resources.button.report", locale)))
     if answer.country is not None and answer.country_source == "given":
-        view.add_item(
-            RememberButton(code, t("resources.button.remember", locale, country=answer.country.name))
-        )
+        directory = bot.services.resources.directory
+        name = directory.name_in(answer.country, bot.i18n.resolve_locale(locale))
+        view.add_item(RememberButton(code, t("resources.button.remember", locale, country=name)))
     if answer.country_source == "saved":
         view.add_item(ForgetButton(t("resources.button.forget", locale)))
     if answer.country is None:
-        regions = list(bot.services.resources.directory.by_region())
+        directory = bot.services.resources.directory
+        language = bot.i18n.resolve_locale(locale)
+        regions = [(region, directory.region_in(region, language)) for region in directory.by_region()]
+        regions.sort(key=lambda region: normalise(region[1]))
         view.add_item(RegionSelect(topic, regions, t("resources.picker.region", locale)))
     return view
 
@@ -243,8 +246,9 @@ class RememberButton(
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         bot = _bot(interaction)
         country = await bot.services.resources.remember_country(interaction.user.id, self.code)
+        name = bot.services.resources.directory.name_in(country, bot.i18n.resolve_locale(interaction.locale))
         await interaction.response.send_message(
-            bot.i18n.text("resources.remembered", interaction.locale, country=country.name), ephemeral=True
+            bot.i18n.text("resources.remembered", interaction.locale, country=name), ephemeral=True
         )
 
 
@@ -273,12 +277,13 @@ class ForgetButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"re
 class RegionSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"res:region:(?P<topic>[a-z_]+)"):
     """Step one of the country picker: the member's region."""
 
-    def __init__(self, topic: str, regions: list[str], placeholder: str = "") -> None:
+    def __init__(self, topic: str, regions: list[tuple[str, str]], placeholder: str = "") -> None:
+        """``regions``: (region as the data names it, name as the member reads it)."""
         super().__init__(
             discord.ui.Select(
                 custom_id=f"res:region:{topic}",
                 placeholder=placeholder[:150] or None,
-                options=[discord.SelectOption(label=r, value=r) for r in regions[:SELECT_MAX]],
+                options=[discord.SelectOption(label=name, value=r) for r, name in regions[:SELECT_MAX]],
             )
         )
         self.topic = topic
@@ -287,25 +292,28 @@ class RegionSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"re
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Select[Any], match: re.Match[str], /
     ) -> RegionSelect:
-        return cls(match["topic"], [o.value for o in item.options], item.placeholder or "")
+        return cls(match["topic"], [(o.value, o.label) for o in item.options], item.placeholder or "")
 
     @funnelled
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         bot = _bot(interaction)
         region = self.item.values[0] if self.item.values else ""
-        countries = bot.services.resources.directory.by_region().get(region, [])
+        directory = bot.services.resources.directory
+        language = bot.i18n.resolve_locale(interaction.locale)
+        countries = directory.sorted_in(directory.by_region().get(region, []), language)
+        named = [(c.code, directory.name_in(c, language)) for c in countries]
         view = discord.ui.View(timeout=None)
         placeholder = bot.i18n.text("resources.picker.country", interaction.locale)
-        for index, start in enumerate(range(0, len(countries), SELECT_MAX)):
-            chunk = countries[start : start + SELECT_MAX]
+        for index, start in enumerate(range(0, len(named), SELECT_MAX)):
+            chunk = named[start : start + SELECT_MAX]
             view.add_item(CountrySelect(self.topic, index, chunk, _range_placeholder(placeholder, chunk)))
         await interaction.response.send_message(
             bot.i18n.text("resources.picker.prompt", interaction.locale), view=view, ephemeral=True
         )
 
 
-def _range_placeholder(placeholder: str, chunk: list[Country]) -> str:
-    first, last = chunk[0].name[:1], chunk[-1].name[:1]
+def _range_placeholder(placeholder: str, chunk: list[tuple[str, str]]) -> str:
+    first, last = chunk[0][1][:1], chunk[-1][1][:1]
     return f"{placeholder} ({first}–{last})"[:150]
 
 
@@ -314,13 +322,17 @@ class CountrySelect(
 ):
     """Step two of the country picker: the country itself; the message becomes the answer."""
 
-    def __init__(self, topic: str, index: int, countries: list[Country], placeholder: str = "") -> None:
+    def __init__(
+        self, topic: str, index: int, countries: list[tuple[str, str]], placeholder: str = ""
+    ) -> None:
+        """``countries``: (code, name as the member reads it), in that name's order."""
         super().__init__(
             discord.ui.Select(
                 custom_id=f"res:pick:{topic}:{index}",
                 placeholder=placeholder[:150] or None,
                 options=[
-                    discord.SelectOption(label=c.name[:100], value=c.code) for c in countries[:SELECT_MAX]
+                    discord.SelectOption(label=name[:100], value=code)
+                    for code, name in countries[:SELECT_MAX]
                 ],
             )
         )
