@@ -13,7 +13,8 @@ from bot.domain.checkins import TAGS, Mood
 from bot.domain.resources import Topic
 from bot.services.buddies import NoPairing
 from bot.services.checkins import Snooze
-from bot.ui.base import BaseModal, BaseView, funnelled
+from bot.ui.base import BaseModal, funnelled
+from bot.ui.confirm import ConfirmView
 from bot.ui.input import clip
 
 if TYPE_CHECKING:
@@ -458,22 +459,12 @@ class TagSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"ci:ta
         )
 
 
-class DeleteConfirmView(BaseView):
+class DeleteConfirmView(ConfirmView):
     """Asks once before deleting a member's check-ins; shown privately, so only that member can press it."""
 
     def __init__(self, bot: HavenBot, locale: Any, guild_id: int) -> None:
-        super().__init__(timeout=300)
+        super().__init__(bot, locale, "checkin.delete.confirm", "checkin.delete.keep")
         self.guild_id = guild_id
-        confirm: discord.ui.Button[Any] = discord.ui.Button(
-            label=bot.i18n.text("checkin.delete.confirm", locale)[:80], style=discord.ButtonStyle.danger
-        )
-        keep: discord.ui.Button[Any] = discord.ui.Button(
-            label=bot.i18n.text("checkin.delete.keep", locale)[:80], style=discord.ButtonStyle.secondary
-        )
-        confirm.callback = self._delete
-        keep.callback = self._keep
-        self.add_item(confirm)
-        self.add_item(keep)
 
     async def _delete(self, interaction: discord.Interaction[Any]) -> None:
         bot = _bot(interaction)

@@ -10,6 +10,7 @@ import discord
 from bot.domain.consent import Consent, Scanning
 from bot.domain.retention import KINDS, Retention
 from bot.ui.base import BaseView
+from bot.ui.confirm import ConfirmView
 
 if TYPE_CHECKING:
     from bot.app import HavenBot
@@ -129,22 +130,12 @@ class ChoicesView(BaseView):
         return callback
 
 
-class DeleteView(BaseView):
+class DeleteView(ConfirmView):
     """Asks once before deleting everything about the member (here, or in every server)."""
 
     def __init__(self, bot: HavenBot, locale: Any, servers: Sequence[int] | None) -> None:
-        super().__init__(timeout=300)
+        super().__init__(bot, locale, "privacy.delete.confirm", "privacy.delete.keep")
         self.servers = servers
-        confirm: discord.ui.Button[Any] = discord.ui.Button(
-            label=bot.i18n.text("privacy.delete.confirm", locale)[:80], style=discord.ButtonStyle.danger
-        )
-        keep: discord.ui.Button[Any] = discord.ui.Button(
-            label=bot.i18n.text("privacy.delete.keep", locale)[:80], style=discord.ButtonStyle.secondary
-        )
-        confirm.callback = self._delete
-        keep.callback = self._keep
-        self.add_item(confirm)
-        self.add_item(keep)
 
     async def _delete(self, interaction: discord.Interaction[Any]) -> None:
         bot = _bot(interaction)
