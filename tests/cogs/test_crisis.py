@@ -14,21 +14,10 @@ from bot.services.crisis import MessageToScan
 from bot.storage.engine import Database
 from bot.wiring import build_bot
 from tests.conftest import FakeClock
-from tests.helpers import fields, haven
+from tests.helpers import ModeratedServer, fields, haven
 
 
-class World:
-    def __init__(self, env: simcord.Env) -> None:
-        self.env = env
-        self.guild = env.create_guild("Support Circle")
-        self.general = self.guild.create_text_channel("general")
-        self.alerts = self.guild.create_text_channel("mod-alerts")
-        self.mods = self.guild.create_role(
-            "Mods", permissions=discord.Permissions(manage_guild=True), mentionable=True
-        )
-        self.moderator = self.guild.add_member(env.create_user("mod"), roles=[self.mods])
-        self.member = self.guild.add_member(env.create_user("robin"))
-
+class World(ModeratedServer):
     async def configure(self) -> None:
         await self.moderator.slash(self.general, "setup alerts", channel=self.alerts, role=self.mods)
 

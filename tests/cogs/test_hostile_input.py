@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import discord
 import pytest
 import simcord
 from discord import app_commands
@@ -17,7 +16,7 @@ from simcord import actors as sim_actors
 from simcord import interactions as sim_interactions
 
 from bot.errors import DomainError
-from tests.helpers import fields, haven
+from tests.helpers import ModeratedServer, fields, haven
 
 STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE, NUMBER = 3, 4, 5, 6, 7, 8, 9, 10
 SNOWFLAKES = (USER, CHANNEL, ROLE, MENTIONABLE)
@@ -71,17 +70,9 @@ def hostile_values(option: dict[str, Any]) -> list[Any]:
     return []
 
 
-class World:
+class World(ModeratedServer):
     def __init__(self, env: simcord.Env) -> None:
-        self.env = env
-        self.guild = env.create_guild("Hostile Input")
-        self.general = self.guild.create_text_channel("general")
-        self.alerts = self.guild.create_text_channel("mod-alerts")
-        self.mods = self.guild.create_role(
-            "Mods", permissions=discord.Permissions(manage_guild=True), mentionable=True
-        )
-        self.moderator = self.guild.add_member(env.create_user("mod"), roles=[self.mods])
-        self.member = self.guild.add_member(env.create_user("robin"))
+        super().__init__(env, "Hostile Input")
 
     def valid(self, option: dict[str, Any]) -> Any:
         """A valid value for ``option`` (as a simcord handle for snowflakes)."""

@@ -10,23 +10,12 @@ import discord
 import pytest
 import simcord
 
-from tests.helpers import haven
+from tests.helpers import ModeratedServer, haven
 
 EPHEMERAL = 64
 
 
-class Place:
-    def __init__(self, env: simcord.Env) -> None:
-        self.env = env
-        self.guild = env.create_guild("Support Circle")
-        self.general = self.guild.create_text_channel("general")
-        self.alerts = self.guild.create_text_channel("mod-alerts")
-        self.mods = self.guild.create_role(
-            "Mods", permissions=discord.Permissions(manage_guild=True), mentionable=True
-        )
-        self.moderator = self.guild.add_member(env.create_user("mod"), roles=[self.mods])
-        self.member = self.guild.add_member(env.create_user("robin"))
-
+class Place(ModeratedServer):
     def cards(self) -> list[discord.Message]:
         return [m for m in self.alerts.history() if m.embeds and "alert" in (m.embeds[0].title or "")]
 
