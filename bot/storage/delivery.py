@@ -52,6 +52,17 @@ def _claimable(now: datetime) -> object:
     )
 
 
+def _leased_by(owner: str, now: datetime) -> dict[str, object]:
+    """The values that give an item to ``owner`` for one lease (each claim counts as an attempt)."""
+    return {
+        "state": ItemState.LEASED.value,
+        "lease_owner": owner,
+        "lease_until": lease_until(now),
+        "attempts": D.attempts + 1,
+        "updated_at": now,
+    }
+
+
 class DeliveryRepository:
     """Reads and writes the delivery tables."""
 
@@ -84,13 +95,7 @@ class DeliveryRepository:
             await conn.execute(
                 update(delivery_items)
                 .where(D.id.in_(ids), _claimable(now))  # type: ignore[arg-type]
-                .values(
-                    state=ItemState.LEASED.value,
-                    lease_owner=owner,
-                    lease_until=lease_until(now),
-                    attempts=D.attempts + 1,
-                    updated_at=now,
-                )
+                .values(_leased_by(owner, now))
             )
             rows = await conn.execute(
                 select(delivery_items).where(D.id.in_(ids), D.lease_owner == owner).order_by(D.due_at, D.id)
@@ -109,13 +114,7 @@ class DeliveryRepository:
                         and_(D.state == ItemState.LEASED.value, D.lease_until < now),
                     ),
                 )
-                .values(
-                    state=ItemState.LEASED.value,
-                    lease_owner=owner,
-                    lease_until=lease_until(now),
-                    attempts=D.attempts + 1,
-                    updated_at=now,
-                )
+                .values(_leased_by(owner, now))
             )
             if result.rowcount != 1:
                 return None
