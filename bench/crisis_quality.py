@@ -89,9 +89,13 @@ def chat_sets(detector: Detector) -> list[Figures]:
         hard = [(r["text"], False) for r in rows if not _truth(r["label"]) and r["category"] != "everyday"]
         out.append(measure(detector, hard, f"chat {part}: hard negatives"))
     goemotions = _read(ROOT / "bench" / "data" / "goemotions_sample.csv")
-    out.append(measure(detector, ((r["text"], False) for r in goemotions), "everyday chat (GoEmotions 8,000)"))
+    out.append(
+        measure(detector, ((r["text"], False) for r in goemotions), "everyday chat (GoEmotions 8,000)")
+    )
     cssrs = _read(ROOT / "bench" / "data" / "cssrs_posts_sample.csv")
-    out.append(measure(detector, ((r["text"], _truth(r["label"])) for r in cssrs), "C-SSRS posts (600 sample)"))
+    out.append(
+        measure(detector, ((r["text"], _truth(r["label"])) for r in cssrs), "C-SSRS posts (600 sample)")
+    )
     return out
 
 
@@ -100,7 +104,9 @@ def corpora(detector: Detector, folder: Path) -> list[Figures]:
     by_source: dict[str, list[tuple[str, bool]]] = {}
     for path in sorted(folder.glob("*.csv")):
         for row in _read(path):
-            by_source.setdefault(row.get("source") or path.stem, []).append((row["text"], _truth(row["label"])))
+            by_source.setdefault(row.get("source") or path.stem, []).append(
+                (row["text"], _truth(row["label"]))
+            )
     return [measure(detector, rows, f"corpus {source}") for source, rows in sorted(by_source.items())]
 
 
@@ -117,7 +123,9 @@ def table(rows: list[dict[str, Any]]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--corpora", type=Path, help="folder of public labelled CSVs (text,label,source)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()

@@ -19,7 +19,7 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 TUNING = DATA / "chat_tuning.csv"
 HELDOUT = DATA / "chat_heldout.csv"
-COLUMNS = ("text", "label", "category")
+COLUMNS: list[str] = ["text", "label", "category"]
 HELD_OUT_TENTHS = 3
 
 
@@ -57,7 +57,9 @@ def split(sources: list[Path]) -> tuple[list[dict[str, str]], list[dict[str, str
 def check() -> int:
     """0 when both files exist, share no text, and every line sits in the part the rule names."""
     tuning, heldout = read(TUNING), read(HELDOUT)
-    wrong = [r["text"] for r in tuning if held_out(r["text"])] + [r["text"] for r in heldout if not held_out(r["text"])]
+    wrong = [r["text"] for r in tuning if held_out(r["text"])] + [
+        r["text"] for r in heldout if not held_out(r["text"])
+    ]
     shared = {r["text"] for r in tuning} & {r["text"] for r in heldout}
     print(f"tuning {len(tuning)}, held-out {len(heldout)}, misplaced {len(wrong)}, in both {len(shared)}")
     return 1 if wrong or shared else 0
