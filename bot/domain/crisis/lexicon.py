@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.domain.crisis.idioms import Needs, idiom_needs
 from bot.domain.crisis.model import Entry, Kind, Severity
 from bot.domain.crisis.normalise import Normaliser, phrase_tokens
 from bot.errors import InvalidInput
@@ -42,6 +43,9 @@ class Context:
     giving_away: tuple[tuple[str, ...], ...] = ()
     imperative_you: tuple[tuple[str, ...], ...] = ()
     imperative_start: tuple[tuple[str, ...], ...] = ()
+    idiom_needs: tuple[
+        Needs, ...
+    ] = ()  # per idiom: strings one of which every match holds (a cheap test first)
 
 
 NEGATION_FILLERS = (
@@ -107,6 +111,7 @@ def parse_lexicon(data: Mapping[str, Any]) -> Lexicon:
         giving_away=tok(ctx.get("giving_away_markers", ())),
         imperative_you=tok(ctx.get("imperative_you", ())),
         imperative_start=tok(ctx.get("imperative_start", ())),
+        idiom_needs=tuple(idiom_needs(p) for p in ctx["idioms"]),
     )
     return Lexicon(entries, context, normaliser, str(data.get("version", "")), dict(data.get("sources", {})))
 
