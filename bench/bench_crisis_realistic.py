@@ -191,6 +191,7 @@ async def loop_lag(quick: bool, *, freeze: bool = False) -> list[Row]:
     from bot.services.crisis import CrisisService, MessageToScan
     from bot.storage import migrate
     from bot.storage.crisis import CrisisRepository
+    from bot.storage.crypto import Keyring, generate_key
     from bot.storage.engine import Database
 
     chat = load_texts("goemotions_sample.csv")[: 500 if quick else 2000]
@@ -201,6 +202,7 @@ async def loop_lag(quick: bool, *, freeze: bool = False) -> list[Row]:
     on_loop = max(timed(Detector(lexicon).detect, [t for t in burst if len(t) > 1000])[1], 0.0)
     with tempfile.TemporaryDirectory() as tmp:
         db = await Database.open(f"sqlite+aiosqlite:///{tmp}/lag.db", connect_timeout=1)
+        db.use_keyring(Keyring.from_text(generate_key()))  # excerpts are encrypted at rest, as in Haven
         await migrate.upgrade(db)
         service = CrisisService(lexicon, CrisisRepository(db), system_clock)
         for guild in range(1, 21):

@@ -19,6 +19,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from bot.domain.alerts import Alert
 from bot.domain.crisis import Kind, Severity
+from bot.looplag import STALL_SECONDS, StallMonitor
 
 log = logging.getLogger(__name__)
 CONTENT_TYPE = CONTENT_TYPE_LATEST
@@ -94,6 +95,17 @@ class Metrics:
             "The largest event loop lag since the last scrape.",
             registry=r,
         )
+        self.loop_stall_max = Gauge(
+            "haven_event_loop_stall_max_seconds",
+            "The longest single callback that held the event loop since the last scrape (wall time).",
+            registry=r,
+        )
+        self.loop_stalls = Counter(
+            "haven_event_loop_stalls",
+            f"Callbacks that held the event loop longer than {STALL_SECONDS * 1000:g} ms.",
+            registry=r,
+        )
+        self.stall_monitor = StallMonitor()
         self._lag_max = 0.0
         self._sampler: asyncio.Task[None] | None = None
         for severity in (Severity.MODERATE, Severity.HIGH, Severity.IMMINENT):
@@ -143,12 +155,14 @@ class Metrics:
     # --- the event loop lag sampler
 
     def start_lag_sampler(self) -> None:
-        """Start sampling event loop lag (once)."""
+        """Start sampling event loop lag and timing every callback for stalls (once)."""
         if self._sampler is None:
+            self.stall_monitor.start()
             self._sampler = asyncio.get_running_loop().create_task(self._sample_lag(), name="haven-loop-lag")
 
     async def stop_lag_sampler(self) -> None:
-        """Stop the sampler; safe to call when it never started."""
+        """Stop the sampler and the stall monitor; safe to call when they never started."""
+        self.stall_monitor.stop()
         task, self._sampler = self._sampler, None
         if task is not None:
             task.cancel()
@@ -172,4 +186,7 @@ class Metrics:
         self.alerts_undelivered.set(float("nan") if undelivered is None else undelivered)
         self.loop_lag_max.set(self._lag_max)
         self._lag_max = 0.0
+        longest, stalls = self.stall_monitor.take()
+        self.loop_stall_max.set(longest)
+        self.loop_stalls.inc(stalls)
         return generate_latest(self.registry)

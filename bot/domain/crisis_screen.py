@@ -145,7 +145,8 @@ _B_LEET_FOLD = _byte_table(
 )
 _B_LEET = re.compile(rb"[0134578@$!+]")
 _B_CAPITAL_I = re.compile(rb"[a-z]I")
-_B_TWO_SINGLES = re.compile(rb"(?<!\S)[^ai\s] +\S(?!\S)|(?<!\S)\S +[^ai\s](?!\S)")
+# Two one-character words in a row, not both "a" or "i", in words joined by single spaces with a space at each end.
+_B_TWO_SINGLES = re.compile(rb" (?:[^ai ] [^ ]|[^ ] [^ai ]) ")
 _SINGLES = frozenset(chr(c) for c in range(33, 127)) - {"a", "i"}
 
 
@@ -175,7 +176,7 @@ def fast_scan(
     readings: list[list[str]] = []
     for table in (_B_FOLD, _B_LEET_FOLD) if _B_LEET.search(raw) else (_B_FOLD,):
         words = raw.translate(table, b"'`").decode().split()
-        if not _SINGLES.isdisjoint(words) and _B_TWO_SINGLES.search(" ".join(words).encode()):
+        if not _SINGLES.isdisjoint(words) and _B_TWO_SINGLES.search(f" {' '.join(words)} ".encode()):
             return False, None  # letters spelled out one by one (runs of "a" and "i" alone spell nothing)
         found = found or not keys.isdisjoint(map(get, words))
         readings.append(words)
@@ -198,7 +199,7 @@ def fast_readings(text: str) -> list[list[str]] | None:
     out: list[list[str]] = []
     for table in tables:
         words = raw.translate(table, b"'`").decode().split()
-        if not _SINGLES.isdisjoint(words) and _B_TWO_SINGLES.search(" ".join(words).encode()):
+        if not _SINGLES.isdisjoint(words) and _B_TWO_SINGLES.search(f" {' '.join(words)} ".encode()):
             return None  # letters spelled out one by one (runs of "a" and "i" alone spell nothing)
         out.append(squeezed(words))
     return out

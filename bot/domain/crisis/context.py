@@ -29,7 +29,11 @@ class ContextRules:
     def idiom_spans(self, text: str) -> list[tuple[str, ...]]:
         """The idioms and hyperbole in ``text`` (lower-case, unsqueezed), as token spans."""
         spans: list[tuple[str, ...]] = []
-        for pattern in self.lexicon.context.idioms:
+        ctx = self.lexicon.context
+        needs = ctx.idiom_needs or (None,) * len(ctx.idioms)
+        for pattern, need in zip(ctx.idioms, needs, strict=True):
+            if need is not None and not any(s in text for s in need):
+                continue  # it can't match here (see ``bot/domain/crisis/idioms.py``)
             for match in pattern.finditer(text):
                 spans.append(tokens_of(match.group(0)))
         return spans

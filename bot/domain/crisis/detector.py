@@ -62,7 +62,9 @@ class Detector:
         Windows are whole sentences (or lines) of about ``WINDOW`` characters, so context rules look at the sentences
         around a phrase rather than at the whole message.
         """
-        if self._screen.no_key_word(plain_text(text, self._n.screen_table)):
+        if self._screen.dismisses_whole(text) or self._screen.no_key_word(
+            plain_text(text, self._n.screen_table)
+        ):
             return NO_DETECTION
         found: list[Detection] = []
         for window in _windows(text):

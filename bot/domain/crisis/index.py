@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.domain.crisis.lexicon import Lexicon
+from bot.domain.crisis.literal import LiteralScan
 from bot.domain.crisis.model import Entry, Severity
 from bot.domain.crisis_screen import SQUEEZE, FastKeys, chat_word_ranks
 
@@ -55,6 +56,7 @@ class LexiconIndex:
     needs: Mapping[str, tuple[frozenset[str], ...]] = field(default_factory=lambda: {})
     markers: Mapping[str, Mapping[str, tuple[frozenset[str], ...]]] = field(default_factory=lambda: {})
     fast: FastKeys | None = None
+    literal: LiteralScan | None = None  # the screen's first step: whole phrases and pair markers, in order
 
     def has(self, group: str, words: frozenset[str] | set[str]) -> bool:
         """Whether every word of some marker of ``group`` is among ``words`` (in any order: a superset test)."""
@@ -91,6 +93,7 @@ class LexiconIndex:
         fast = FastKeys.build([*unique, *(t for group in markers for t in group)], chat_word_ranks())
         return cls(
             fast=fast,
+            literal=LiteralScan([*unique, *(t for group in markers for t in group)], fast.keys),
             by_anchor={k: tuple(sorted(v, key=lambda eo: -len(eo[0].tokens))) for k, v in by_anchor.items()},
             pair_triggers=triggers,
             rare_anchors=rare,

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.domain.crisis.idioms import Needs, idiom_needs
 from bot.domain.crisis.model import Entry, Kind, Severity
 from bot.domain.crisis.normalise import Normaliser, phrase_tokens
 from bot.errors import InvalidInput
@@ -50,6 +51,9 @@ class Context:
     # "clean for", "graduated": a recovery story stays in the past despite "today", unless "again" or "relapsed".
     recovery: tuple[tuple[str, ...], ...] = ()
     relapse: tuple[tuple[str, ...], ...] = ()
+    idiom_needs: tuple[
+        Needs, ...
+    ] = ()  # per idiom: strings one of which every match holds (a cheap test first)
 
 
 NEGATION_FILLERS = (
@@ -120,6 +124,7 @@ def parse_lexicon(data: Mapping[str, Any]) -> Lexicon:
         everyday_use=tok(ctx.get("everyday_use_markers", ())),
         recovery=tok(ctx.get("recovery_markers", ())),
         relapse=tok(ctx.get("relapse_markers", ())),
+        idiom_needs=tuple(idiom_needs(p) for p in ctx["idioms"]),
     )
     return Lexicon(entries, context, normaliser, str(data.get("version", "")), dict(data.get("sources", {})))
 

@@ -29,7 +29,11 @@ class Screen:
         """
         if not text:
             return False
-        text = plain_text(text[:MAX_TEXT], self._n.screen_table)
+        text = text[:MAX_TEXT]
+        literal = self._base.literal
+        if self._rules is None and literal is not None and text.isascii() and literal.dismisses(text):
+            return False  # the common case for plain chat: no phrase in order, in C
+        text = plain_text(text, self._n.screen_table)
         keys = self._base.fast
         if keys is None:
             return True
@@ -47,6 +51,12 @@ class Screen:
         ):
             return False  # key words, but not in the order of any phrase
         return self._screen_all(text)
+
+    def dismisses_whole(self, text: str) -> bool:
+        """Whether the literal scan alone dismisses all of ``text`` (a long message: then none of its windows holds a
+        phrase either, since each window's words are a run of the message's words)."""
+        literal = self._base.literal
+        return self._rules is None and literal is not None and text.isascii() and literal.dismisses(text)
 
     def _screen_all(self, text: str) -> bool:
         """The screen's last step: every reading of ``text`` (folded by ``plain_text``) against every phrase."""
