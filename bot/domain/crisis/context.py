@@ -233,9 +233,11 @@ class ContextRules:
             if severity == Severity.HIGH and signals:
                 severity = Severity.IMMINENT
                 escalated.append(f"ideation with {', '.join(signals)}")
-            elif severity == Severity.MODERATE and ("a method" in signals or "a goodbye" in signals):
-                severity = Severity.HIGH
-                escalated.append(f"ideation with {', '.join(s for s in signals if s != 'a time')}")
+            elif severity == Severity.MODERATE and "a method" in signals:
+                severity = (
+                    Severity.HIGH
+                )  # a goodbye alone doesn't make a weak signal ping ("bye everyone, ...")
+                escalated.append("ideation with a method")
         quiet = self._quiet(severity, kind, active, has)
         if quiet is not None:
             severity = Severity.MODERATE
