@@ -110,7 +110,10 @@ async def test_moderate_alert_gets_a_card_without_a_ping(env: simcord.Env, world
 @pytest.mark.parametrize(
     ("text", "why"),
     [
-        ("goodbye forever everyone, thanks for everything", "a warning sign without a first-person statement"),
+        (
+            "goodbye forever everyone, thanks for everything",
+            "a warning sign without a first-person statement",
+        ),
         (
             "someone in this server just said they want to kill themselves",
             "concern about nobody in particular",
