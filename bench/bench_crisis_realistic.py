@@ -13,7 +13,7 @@ normalisation; a 4,000-character message under 1 ms; no stall of the event loop 
 Data (``bench/data/``, sources and licences in ``bench/data/README.md``): 8,000 GoEmotions comments and 600 posts of
 the Reddit C-SSRS corpus. Nothing outside the repository is read.
 
-    .venv/bin/python bench/bench_crisis_realistic.py [--quick]
+    .venv/bin/python bench/bench_crisis_realistic.py [--quick] [--no-memory]
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -95,19 +96,53 @@ def baselines(phrases: Sequence[str]) -> dict[str, Callable[[str], object]]:
     def simple(text: str) -> object:
         return alternation.search(text.lower())
 
-    return {"pyahocorasick": aho, "one regex": simple}
+    found: dict[str, Callable[[str], object]] = {"pyahocorasick": aho, "one regex": simple}
+    scan = hyperscan_scan(phrases)
+    if scan is not None:
+        found["hyperscan"] = scan
+    return found
+
+
+def hyperscan_scan(phrases: Sequence[str]) -> Callable[[str], object] | None:
+    """Hyperscan (Intel's multi-pattern engine, the ``hyperscan`` package) on the same phrases, or ``None`` when the
+    package isn't installed (it isn't a dependency: ``pip install hyperscan`` to compare)."""
+    try:
+        import hyperscan  # pyright: ignore[reportMissingImports]
+    except ImportError:
+        return None
+    hs: Any = hyperscan
+    db = hs.Database(mode=hs.HS_MODE_BLOCK)
+    db.compile(
+        expressions=[re.escape(p).encode() for p in phrases],
+        ids=list(range(len(phrases))),
+        elements=len(phrases),
+        flags=[hs.HS_FLAG_SINGLEMATCH] * len(phrases),
+    )
+    scratch = hs.Scratch(db)
+
+    def stop(*_: object) -> bool:
+        return True  # the first match is enough
+
+    def scan(text: str) -> object:
+        try:
+            db.scan(text.lower().encode(), match_event_handler=stop, scratch=scratch)
+        except hs.ScanTerminated:
+            return True  # stopped at the first match
+        return None
+
+    return scan
 
 
 def path_share(detector: Detector, texts: Sequence[str]) -> str:
-    def screen(text: str) -> bool:
-        if hasattr(detector, "screen"):
-            return detector.screen(text)
-        return not detector._quick_reject(text)  # pyright: ignore  # the detector before the screen existed
-
-    full = sum(1 for t in texts if screen(t))
+    """How many messages each path ends on: the literal scan (C), the rest of the screen, or the full analysis."""
+    screen: Any = detector._screen  # pyright: ignore[reportPrivateUsage]
+    literal = sum(1 for t in texts if screen.dismisses_whole(t[:4000]))
+    full = sum(1 for t in texts if detector.screen(t))
     alerts = sum(1 for t in texts if detector.detect(t).alert)
+    n = len(texts)
     return (
-        f"{100 - full * 100 / len(texts):.1f}% early / {full * 100 / len(texts):.1f}% full; {alerts} alert(s)"
+        f"{literal * 100 / n:.1f}% literal scan / {(n - literal - full) * 100 / n:.1f}% rest of screen / "
+        f"{full * 100 / n:.1f}% full; {alerts} alert(s)"
     )
 
 
@@ -125,27 +160,51 @@ def detection_rows(quick: bool) -> list[Row]:
         (f"everyday comments ({len(chat):,}, GoEmotions)", chat, "3x pyahocorasick"),
         (f"forum posts ({len(posts):,}, C-SSRS)", posts, ""),
     ]
+    n = 50 if quick else 200
     for length in (250, 1000, 4000):
-        n = 50 if quick else 200
-        sets.append((f"{length:,}-character messages ({n})", long_messages(posts, length, n), ""))
+        sets.append((f"{length:,}-character posts ({n}, C-SSRS joined)", long_messages(posts, length, n), ""))
+    sets.append(
+        (f"4,000-character everyday messages ({n}, GoEmotions joined)", long_messages(chat, 4000, n), "")
+    )
     for name, texts, target in sets:
         ours = timed(detector.detect, texts, repeat=3)
         aho = timed(base["pyahocorasick"], texts, repeat=3)
         simple = timed(base["one regex"], texts)
+        others = f"aho {aho[0]:,.1f} / {aho[1]:,.1f} us; regex {simple[0]:,.1f} / {simple[1]:,.1f} us"
+        if "hyperscan" in base:
+            hs = timed(base["hyperscan"], texts, repeat=3)
+            others += f"; hyperscan {hs[0]:,.1f} / {hs[1]:,.1f} us"
         if "4,000" in name:
             target = "< 1 ms"
         elif target:
             target = f"< {aho[0] * 3:.1f} us"
         rows.append(
-            (
-                f"{name}: mean / p99 per message",
-                target,
-                f"{ours[0]:,.1f} / {ours[1]:,.1f} us",
-                f"aho {aho[0]:,.1f} / {aho[1]:,.1f} us; regex {simple[0]:,.1f} / {simple[1]:,.1f} us",
-            )
+            (f"{name}: mean / p99 per message", target, f"{ours[0]:,.1f} / {ours[1]:,.1f} us", others)
         )
         rows.append((f"{name}: paths", "", path_share(detector, texts), ""))
+    if "hyperscan" not in base:
+        rows.append(("hyperscan", "", "not installed (pip install hyperscan)", ""))
+    rows.append(inline_cost(detector, chat + posts + [t for _, texts, _ in sets for t in texts]))
     return rows
+
+
+def inline_cost(detector: Detector, texts: Sequence[str]) -> Row:
+    """The slowest detection that runs on the event loop: texts up to ``THREAD_TEXT`` characters."""
+    from bot.services.crisis import THREAD_TEXT
+
+    short = [t for t in texts if len(t) <= THREAD_TEXT]
+    each: list[float] = []
+    for text in short:
+        t0 = time.thread_time_ns()
+        detector.detect(text)
+        each.append((time.thread_time_ns() - t0) / 1e6)
+    each.sort()
+    return (
+        f"detection on the loop (texts up to {THREAD_TEXT} chars, {len(short):,}): p99.9 / max",
+        "< 5 ms",
+        f"{each[int(len(each) * 0.999)]:.2f} / {each[-1]:.2f} ms",
+        "longer texts go to a worker thread",
+    )
 
 
 class StallMeter:
@@ -188,6 +247,7 @@ async def loop_lag(quick: bool, *, freeze: bool = False) -> list[Row]:
     import tempfile
 
     from bot.clock import system_clock
+    from bot.looplag import StallMonitor
     from bot.services.crisis import CrisisService, MessageToScan
     from bot.storage import migrate
     from bot.storage.crisis import CrisisRepository
@@ -230,7 +290,7 @@ async def loop_lag(quick: bool, *, freeze: bool = False) -> list[Row]:
                 waited = max(waited, now - last)
                 last = now
 
-        with StallMeter() as meter:
+        with StallMeter() as meter, StallMonitor() as monitor:
             task = asyncio.create_task(ticker())
             t0 = time.perf_counter()
             for start in range(0, len(burst), 20):
@@ -260,6 +320,56 @@ async def loop_lag(quick: bool, *, freeze: bool = False) -> list[Row]:
             f"{meter.worst_wall * 1000:.1f} / {waited * 1000:.1f} ms",
             f"{len(burst) / elapsed:,.0f} messages a second through scan, SQLite",
         ),
+        (
+            "  same run, bot/looplag.py (as /metrics reports it): longest callback / callbacks over 5 ms",
+            "",
+            f"{monitor.longest_ever * 1000:.1f} ms / {monitor.stalls_ever}",
+            "wall time",
+        ),
+    ]
+
+
+def _rss() -> int:
+    """This process's resident memory in bytes (Linux), counting what C extensions allocate too."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def memory(quick: bool) -> list[Row]:
+    """1,000 servers with 1,000 phrases each (the synthetic benchmark's made-up phrases, 10% with wildcards)."""
+    import random
+    import tracemalloc
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_crisis import custom_phrases  # pyright: ignore[reportMissingImports]
+
+    servers = 100 if quick else 1000
+    lexicon = load_lexicon()
+    rng = random.Random(11)
+    phrase_lists: list[Any] = [custom_phrases(1000, rng) for _ in range(servers)]
+    gc.collect()
+    rss0 = _rss()
+    tracemalloc.start()
+    base = tracemalloc.take_snapshot()
+    detectors = [Detector(lexicon, phrases) for phrases in phrase_lists]
+    gc.collect()
+    used = sum(s.size_diff for s in tracemalloc.take_snapshot().compare_to(base, "filename"))
+    tracemalloc.stop()
+    rss = _rss() - rss0
+    del detectors
+    scale = 1000 / servers
+    return [
+        (
+            f"memory, {servers:,} servers x 1,000 phrases" + (" (scaled to 1,000)" if quick else ""),
+            "< 200 MB",
+            f"{used * scale / 1e6:,.0f} MB (tracemalloc)",
+            f"resident memory grew {rss * scale / 1e6:,.0f} MB (includes tracemalloc's own bookkeeping)",
+        )
     ]
 
 
@@ -268,6 +378,8 @@ def main() -> None:
     quick = "--quick" in sys.argv
     print(f"Python {sys.version.split()[0]} on {sys.platform}{' (quick)' if quick else ''}")
     rows = detection_rows(quick) + asyncio.run(loop_lag(quick)) + asyncio.run(loop_lag(quick, freeze=True))
+    if "--no-memory" not in sys.argv:
+        rows += memory(quick)
     width = max(len(r[0]) for r in rows)
     print(f"{'figure':<{width}}  {'target':<11} {'Haven':<30} baselines")
     for name, target, ours, base in rows:

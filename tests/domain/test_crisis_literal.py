@@ -74,6 +74,30 @@ def test_the_literal_scan_never_dismisses_what_the_analysis_finds() -> None:
     assert missed == []
 
 
+FANCY = str.maketrans("aeiouklmnst", "аеіоукӏмпѕт")  # Cyrillic look-alikes
+
+
+def _folded_disguises(text: str) -> list[str]:
+    return [
+        text.translate(FANCY),
+        "\u24d8 " + text,
+        text.replace(" ", " \U0001f480 "),  # an emoji between words
+        text.replace("i", "\u0131"),  # dotless i
+        text.replace("e", "e\u0301"),  # a combining accent
+        text.replace("l", "l\u200b"),  # a zero-width space inside words
+        text.replace("'", "\u2019"),
+        f"\u201c{text}\u201d",
+        "\uff49 \uff57\uff41\uff4e\uff54 " + text,  # full-width letters
+    ]
+
+
+def test_text_folded_to_ascii_is_screened_as_exactly() -> None:
+    texts = [v for t in CORPUS for v in _folded_disguises(t)] + [t for t in CHAT if not t.isascii()]
+    missed = [t for t in texts if not DETECTOR.screen(t) and unscreened(t) != NO_DETECTION]
+
+    assert missed == []
+
+
 def test_the_literal_scan_dismisses_most_everyday_comments() -> None:
     assert LITERAL is not None
     plain = [t for t in CHAT if t.isascii()]

@@ -8,7 +8,14 @@ from bot.domain.crisis.index import LexiconIndex
 from bot.domain.crisis.model import MAX_TEXT
 from bot.domain.crisis.normalise import Normaliser
 from bot.domain.crisis.server_rules import ServerRules
-from bot.domain.crisis_screen import SLANG_WORDS, fast_readings, fast_scan, plain_text, screen_readings
+from bot.domain.crisis_screen import (
+    SLANG_WORDS,
+    fast_readings,
+    fast_scan,
+    fold_non_ascii,
+    plain_text,
+    screen_readings,
+)
 
 
 class Screen:
@@ -30,8 +37,7 @@ class Screen:
         if not text:
             return False
         text = text[:MAX_TEXT]
-        literal = self._base.literal
-        if self._rules is None and literal is not None and text.isascii() and literal.dismisses(text):
+        if self._literal_dismisses(text):
             return False  # the common case for plain chat: no phrase in order, in C
         text = plain_text(text, self._n.screen_table)
         keys = self._base.fast
@@ -55,8 +61,23 @@ class Screen:
     def dismisses_whole(self, text: str) -> bool:
         """Whether the literal scan alone dismisses all of ``text`` (a long message: then none of its windows holds a
         phrase either, since each window's words are a run of the message's words)."""
+        return self._literal_dismisses(text)
+
+    def _literal_dismisses(self, text: str) -> bool:
+        """The literal scan (``literal.py``), for text that is plain ASCII once its look-alikes and emoji are folded.
+
+        Folded by the look-alike and emoji table alone, such text is exactly what the full normalisation makes of
+        it (its NFKC and mark stripping change nothing in ASCII); text with any other character is left to the rest
+        of the screen.
+        """
         literal = self._base.literal
-        return self._rules is None and literal is not None and text.isascii() and literal.dismisses(text)
+        if self._rules is not None or literal is None:
+            return False
+        if not text.isascii():
+            text = fold_non_ascii(text, self._n.screen_table)
+            if not text.isascii():
+                return False
+        return literal.dismisses(text)
 
     def _screen_all(self, text: str) -> bool:
         """The screen's last step: every reading of ``text`` (folded by ``plain_text``) against every phrase."""
