@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.domain.crisis.index import LexiconIndex
+from bot.domain.crisis.literal import ascii_reading
 from bot.domain.crisis.model import MAX_TEXT
 from bot.domain.crisis.normalise import Normaliser
 from bot.domain.crisis.server_rules import ServerRules
@@ -67,16 +68,17 @@ class Screen:
         """The literal scan (``literal.py``), for text that is plain ASCII once its look-alikes and emoji are folded.
 
         Folded by the look-alike and emoji table alone, such text is exactly what the full normalisation makes of
-        it (its NFKC and mark stripping change nothing in ASCII); text with any other character is left to the rest
-        of the screen.
+        it (its NFKC and mark stripping change nothing in ASCII; other symbols become spaces, see ``ascii_reading``);
+        text with any other character is left to the rest of the screen.
         """
         literal = self._base.literal
         if self._rules is not None or literal is None:
             return False
         if not text.isascii():
-            text = fold_non_ascii(text, self._n.screen_table)
-            if not text.isascii():
+            reading = ascii_reading(fold_non_ascii(text, self._n.screen_table))
+            if reading is None:
                 return False
+            text = reading
         return literal.dismisses(text)
 
     def _screen_all(self, text: str) -> bool:
