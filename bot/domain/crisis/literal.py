@@ -19,6 +19,7 @@ import importlib
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
+from enum import Enum
 from typing import Any, Protocol, cast
 
 from bot.domain.crisis.normalise import QUOTES
@@ -47,7 +48,7 @@ _B_TWO_SINGLES = re.compile(rb" [a-z0-9] [a-z0-9] ")
 class _Automaton(Protocol):
     def add_word(self, key: str, value: object) -> bool: ...
     def make_automaton(self) -> None: ...
-    def iter(self, text: str) -> Iterator[tuple[int, object]]: ...
+    def iter(self, text: str) -> Iterator[tuple[int, bool]]: ...
 
 
 def _new_automaton() -> _Automaton | None:
@@ -58,31 +59,51 @@ def _new_automaton() -> _Automaton | None:
     return cast(_Automaton, module.Automaton())
 
 
+class Found(Enum):
+    """What the literal scan found in a text."""
+
+    NOTHING = 0  # no phrase and no pair marker in any reading: the analysis can't find anything either
+    PHRASE = 1  # a lexicon phrase, in order: worth the full analysis
+    UNKNOWN = 2  # a pair marker only, or a text the scan can't read exactly: the rest of the screen decides
+
+
 class LiteralScan:
     """Whole phrases (token tuples) found in order in a cheap fold of plain ASCII text."""
 
     __slots__ = ("_automaton", "_keys")
 
-    def __init__(self, phrases: Iterable[tuple[str, ...]], keys: frozenset[str | None]) -> None:
-        """``keys``: at least one word of every phrase (``FastKeys.keys``), for a set look-up before the scan."""
+    def __init__(
+        self,
+        phrases: Iterable[tuple[str, ...]],
+        keys: frozenset[str | None],
+        markers: Iterable[tuple[str, ...]] = (),
+    ) -> None:
+        """``phrases``: the lexicon's; ``markers``: the pair rules' (found, they leave the question open); ``keys``: at
+        least one word of every phrase and marker (``FastKeys.keys``), for a set look-up before the scan."""
         automaton = _new_automaton()
         if automaton is not None:
+            for marker in set(markers):
+                if marker:
+                    automaton.add_word(f" {' '.join(marker)} ", False)
             for phrase in set(phrases):
                 if phrase:
-                    key = f" {' '.join(phrase)} "
-                    automaton.add_word(key, key)
+                    automaton.add_word(f" {' '.join(phrase)} ", True)
             automaton.make_automaton()
         self._automaton = automaton
         self._keys = keys
 
     def dismisses(self, text: str) -> bool:
         """Whether ASCII ``text`` certainly holds no phrase (``False``: the rest of the screen must look)."""
+        return self.scan(text) is Found.NOTHING
+
+    def scan(self, text: str) -> Found:
+        """What the scan finds in ASCII ``text``: nothing (dismiss it), a phrase (analyse it), or can't tell."""
         automaton = self._automaton
         if automaton is None:
-            return False
+            return Found.UNKNOWN
         raw = text.encode()
         if b"I" in raw and _B_CAPITAL_I.search(raw):
-            return False  # "kiII" reads as "kill"
+            return Found.UNKNOWN  # "kiII" reads as "kill"
         prepared = raw.translate(_LOWER_CASE, b"'")
         if len(prepared.translate(None, _MARKUP_CHARS)) != len(prepared):
             prepared = _B_MARKUP.sub(b" ", raw.translate(_LOWER_CASE)).replace(b"'", b"")
@@ -97,7 +118,7 @@ class LiteralScan:
         for base in bases:
             if b"@" in base or b"$" in base:
                 if _B_SPLIT_LETTERS.search(base):
-                    return False  # "@" and "$" count as letters when spelled out, though not as words
+                    return Found.UNKNOWN  # "@" and "$" count as letters when spelled out, though not as words
                 readings += (base, base.translate(_LEET))
             elif len(base.translate(None, _LEET_CHARS)) != len(base):
                 readings += (base, base.translate(_LEET))
@@ -109,14 +130,14 @@ class LiteralScan:
             spaced = b" " + reading.translate(_NON_WORD) + b" "
             words = spaced.decode().split()
             if _B_TWO_SINGLES.search(spaced):
-                return False  # letters spelled out one by one are joined, and then matched anywhere
+                return Found.UNKNOWN  # letters spelled out one by one are joined, and then matched anywhere
             if not _SLANG_KEYS.isdisjoint(words):
                 words = " ".join([SLANG.get(w, w) for w in words]).split()
             if keys.isdisjoint(map(known, words)):
                 continue  # not one word of any phrase (an unknown word counts as one): the common case
-            if next(automaton.iter(f" {' '.join(squeezed(words))} "), None) is not None:
-                return False
-        return True
+            for _, is_phrase in automaton.iter(f" {' '.join(squeezed(words))} "):
+                return Found.PHRASE if is_phrase else Found.UNKNOWN
+        return Found.NOTHING
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.domain.crisis.index import LexiconIndex
-from bot.domain.crisis.literal import ascii_reading
+from bot.domain.crisis.literal import Found, ascii_reading
 from bot.domain.crisis.model import MAX_TEXT
 from bot.domain.crisis.normalise import Normaliser
 from bot.domain.crisis.server_rules import ServerRules
@@ -38,8 +38,11 @@ class Screen:
         if not text:
             return False
         text = text[:MAX_TEXT]
-        if self._literal_dismisses(text):
+        found = self._literal(text)
+        if found is Found.NOTHING:
             return False  # the common case for plain chat: no phrase in order, in C
+        if found is Found.PHRASE:
+            return True  # a phrase in order: the rest of the screen would pass it too
         text = plain_text(text, self._n.screen_table)
         keys = self._base.fast
         if keys is None:
@@ -62,9 +65,9 @@ class Screen:
     def dismisses_whole(self, text: str) -> bool:
         """Whether the literal scan alone dismisses all of ``text`` (a long message: then none of its windows holds a
         phrase either, since each window's words are a run of the message's words)."""
-        return self._literal_dismisses(text)
+        return self._literal(text) is Found.NOTHING
 
-    def _literal_dismisses(self, text: str) -> bool:
+    def _literal(self, text: str) -> Found:
         """The literal scan (``literal.py``), for text that is plain ASCII once its look-alikes and emoji are folded.
 
         Folded by the look-alike and emoji table alone, such text is exactly what the full normalisation makes of
@@ -73,13 +76,13 @@ class Screen:
         """
         literal = self._base.literal
         if self._rules is not None or literal is None:
-            return False
+            return Found.UNKNOWN
         if not text.isascii():
             reading = ascii_reading(fold_non_ascii(text, self._n.screen_table))
             if reading is None:
-                return False
+                return Found.UNKNOWN
             text = reading
-        return literal.dismisses(text)
+        return literal.scan(text)
 
     def _screen_all(self, text: str) -> bool:
         """The screen's last step: every reading of ``text`` (folded by ``plain_text``) against every phrase."""
