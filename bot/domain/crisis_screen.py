@@ -68,6 +68,7 @@ SEPARATORS = re.compile(r"[ .\-/]+")
 _MARKUP = re.compile(r"[*_~|`#]+")
 _APOSTROPHES = "\u2019\u2018"
 _SQUEEZE_CACHE: dict[str, str] = {}
+squeezed_if_known = _SQUEEZE_CACHE.get  # a word's squeezed form if the cache has it, else ``None``
 SLANG_WORDS = frozenset(SLANG) | frozenset(SQUEEZE.sub(r"\1", w) for w in SLANG)  # as written and squeezed
 
 

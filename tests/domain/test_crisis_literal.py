@@ -56,6 +56,12 @@ def _disguises(text: str) -> list[str]:
         text.replace("l", "I"),
         f'he said "{text}" lol',
         f"> {text}",
+        f'"{text}" is what she said, and I said "no way"',
+        f'he says "hi there" {text}',
+        f"nice\n> quoted line\n{text}",
+        "**".join(text),  # letters split by markup runs
+        text.replace(" ", "**"),
+        text.replace("e", "*e*"),
         f"{text} $ x",
     ]
 
@@ -88,6 +94,12 @@ def _folded_disguises(text: str) -> list[str]:
         text.replace("'", "\u2019"),
         f"\u201c{text}\u201d",
         "\uff49 \uff57\uff41\uff4e\uff54 " + text,  # full-width letters
+        text.replace(" ", "\u2605"),  # a star between words
+        text.replace(" ", "\u3000"),  # an ideographic space
+        text + " \u4f60\u597d \u2028 ok",  # CJK and a line separator
+        text.replace("l", "\u0130"),  # dotted capital I: case folding makes it "i" and a mark
+        text.replace(" ", "\u00ad"),  # a soft hyphen, deleted
+        f"\u201c{text}\u201d and \u201cnot really\u201d",
     ]
 
 

@@ -93,7 +93,7 @@ class LexiconIndex:
         fast = FastKeys.build([*unique, *(t for group in markers for t in group)], chat_word_ranks())
         return cls(
             fast=fast,
-            literal=LiteralScan([*unique, *(t for group in markers for t in group)], fast.keys),
+            literal=LiteralScan(unique, fast.keys, markers=[t for group in markers for t in group]),
             by_anchor={k: tuple(sorted(v, key=lambda eo: -len(eo[0].tokens))) for k, v in by_anchor.items()},
             pair_triggers=triggers,
             rare_anchors=rare,

@@ -18,7 +18,7 @@ _ZERO_WIDTH = dict.fromkeys(
 _LEET = LEET
 _LEET_CHARS = LEET_CHARS
 _MARKUP = re.compile(r"[*_~|`#]+")
-_QUOTES = re.compile(r"\"[^\"\n]{3,}\"|\u201c[^\u201d\n]{3,}\u201d|(?:^|\n)\s*>[^\n]*")
+QUOTES = re.compile(r"\"[^\"\n]{3,}\"|\u201c[^\u201d\n]{3,}\u201d|(?:^|\n)\s*>[^\n]*")
 _SPLIT_LETTERS = re.compile(r"(?<![a-z0-9])(?:[a-z0-9@$][ .\-/]){1,}[a-z0-9@$](?![a-z0-9])")
 _SEPARATORS = re.compile(r"[ .\-/]+")
 _CAPITAL_I_AS_L = CAPITAL_I_AS_L
@@ -68,7 +68,7 @@ class Normaliser:
     def normalise(self, raw: str) -> Normalised:
         """Tokens with quoted text removed (see ``quoted``), plus a leetspeak reading when relevant."""
         prepared = self.prepare(raw)
-        without_quotes = _QUOTES.sub(" ", prepared)
+        without_quotes = QUOTES.sub(" ", prepared)
         quoted = without_quotes != prepared
         tokens = tokens_of(without_quotes)
         leet = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.domain.crisis.index import LexiconIndex
+from bot.domain.crisis.literal import Found, ascii_reading
 from bot.domain.crisis.model import MAX_TEXT
 from bot.domain.crisis.normalise import Normaliser
 from bot.domain.crisis.server_rules import ServerRules
@@ -37,8 +38,11 @@ class Screen:
         if not text:
             return False
         text = text[:MAX_TEXT]
-        if self._literal_dismisses(text):
+        found = self._literal(text)
+        if found is Found.NOTHING:
             return False  # the common case for plain chat: no phrase in order, in C
+        if found is Found.PHRASE:
+            return True  # a phrase in order: the rest of the screen would pass it too
         text = plain_text(text, self._n.screen_table)
         keys = self._base.fast
         if keys is None:
@@ -61,23 +65,24 @@ class Screen:
     def dismisses_whole(self, text: str) -> bool:
         """Whether the literal scan alone dismisses all of ``text`` (a long message: then none of its windows holds a
         phrase either, since each window's words are a run of the message's words)."""
-        return self._literal_dismisses(text)
+        return self._literal(text) is Found.NOTHING
 
-    def _literal_dismisses(self, text: str) -> bool:
+    def _literal(self, text: str) -> Found:
         """The literal scan (``literal.py``), for text that is plain ASCII once its look-alikes and emoji are folded.
 
         Folded by the look-alike and emoji table alone, such text is exactly what the full normalisation makes of
-        it (its NFKC and mark stripping change nothing in ASCII); text with any other character is left to the rest
-        of the screen.
+        it (its NFKC and mark stripping change nothing in ASCII; other symbols become spaces, see ``ascii_reading``);
+        text with any other character is left to the rest of the screen.
         """
         literal = self._base.literal
         if self._rules is not None or literal is None:
-            return False
+            return Found.UNKNOWN
         if not text.isascii():
-            text = fold_non_ascii(text, self._n.screen_table)
-            if not text.isascii():
-                return False
-        return literal.dismisses(text)
+            reading = ascii_reading(fold_non_ascii(text, self._n.screen_table))
+            if reading is None:
+                return Found.UNKNOWN
+            text = reading
+        return literal.scan(text)
 
     def _screen_all(self, text: str) -> bool:
         """The screen's last step: every reading of ``text`` (folded by ``plain_text``) against every phrase."""
