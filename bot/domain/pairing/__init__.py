@@ -34,6 +34,7 @@ from collections.abc import Sequence
 
 from bot.domain.pairing import matching as _matching
 from bot.domain.pairing.graph import Graph
+from bot.domain.pairing.matching import neighbours_for
 from bot.domain.pairing.model import (
     ACCEPT_WITHIN,
     AUGMENT_BUDGET,
@@ -45,10 +46,13 @@ from bot.domain.pairing.model import (
     HISTORY_ROUNDS,
     INTRO_MAX,
     NEIGHBOURS,
+    NEIGHBOURS_MAX,
+    NEIGHBOURS_MIN,
     OVERLAP_WEIGHT,
     PRIORITY,
     REPEAT_PENALTY,
     SCORE_MAX,
+    SPARSE_BUDGET,
     TOPIC_WEIGHT,
     TOPICS_MAX,
     WAKING_HOURS,
@@ -91,10 +95,13 @@ __all__ = [
     "HISTORY_ROUNDS",
     "INTRO_MAX",
     "NEIGHBOURS",
+    "NEIGHBOURS_MAX",
+    "NEIGHBOURS_MIN",
     "OVERLAP_WEIGHT",
     "PRIORITY",
     "REPEAT_PENALTY",
     "SCORE_MAX",
+    "SPARSE_BUDGET",
     "STARTERS",
     "TOPICS_MAX",
     "TOPIC_WEIGHT",
@@ -114,6 +121,7 @@ __all__ = [
     "conversation_starters",
     "halfway",
     "match",
+    "neighbours_for",
     "overlap_hours",
     "pair_weight",
     "parse_pause",

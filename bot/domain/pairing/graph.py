@@ -44,6 +44,9 @@ class Graph:
         rng = random.Random(seed)
         # A member's own part of every pair's weight: the priority bonus, and a seeded tie-break.
         self.extra = [PRIORITY * c.priority + rng.random() * 1e-6 for c in self.people]
+        # A seeded shuffle: the order of members in the same timezone on the list of everyone.
+        self.shuffled = list(range(self.n))
+        rng.shuffle(self.shuffled)
         self.overlap: dict[int, float] = {}
         for diff in {abs(a - b) for a in set(self.offsets) for b in set(self.offsets)}:
             self.overlap[diff] = BASE + OVERLAP_WEIGHT * overlap_hours(0, diff) / WAKING_HOURS
@@ -90,48 +93,56 @@ class Graph:
         edges.sort(reverse=True)
         return edges
 
-    def likely_partners(self) -> list[tuple[float, int, int]]:
-        """Edges to members sharing a topic (or two) and nearest in timezone, and nearest in timezone overall."""
-        by_topic: dict[int, list[tuple[int, int]]] = {}  # a topic, or two topics together, to its members
+    def partner_lists(self) -> list[tuple[int, list[int]]]:
+        """Members sorted by timezone, with how many topics the list stands for: for each topic (1), for each two
+        topics together (2: two shared topics say more than one), and everyone (0). Within a timezone, the topic lists
+        put members with the same topics side by side (the best partners); the list of everyone is shuffled (seeded),
+        so it reaches members unlike those the topics reach (the only partners some have: someone who wants to talk,
+        for someone who only wants to support)."""
+        # A topic, or two topics together, to its members: (timezone, topics, index).
+        by_topic: dict[int, list[tuple[int, int, int]]] = {}
         for i, mask in enumerate(self.masks):
             bits: list[int] = []
             while mask:
                 low = mask & -mask
                 bits.append(low)
                 mask ^= low
-            entry = (self.offsets[i], i)
+            entry = (self.offsets[i], self.masks[i], i)
             for x, first in enumerate(bits):
                 by_topic.setdefault(first, []).append(entry)
                 for second in bits[x + 1 :]:
                     by_topic.setdefault(first | second, []).append(entry)
-        everyone = sorted((self.offsets[i], i) for i in range(self.n))
-        # Two shared topics say more than one: look further along those lists.
-        lists = [(key & (key - 1) != 0, sorted(v)) for key, v in by_topic.items()]
-        lists.append((False, everyone))
+        lists = [
+            (1 if key & (key - 1) == 0 else 2, [i for _, _, i in sorted(v)]) for key, v in by_topic.items()
+        ]
+        offsets, shuffled = self.offsets, self.shuffled
+        lists.append((0, sorted(range(self.n), key=lambda i: (offsets[i], shuffled[i]))))
+        return lists
+
+    def likely_partners(self, neighbours: int = NEIGHBOURS) -> list[tuple[float, int, int]]:
+        """Edges to members sharing a topic (or two) and nearest in timezone, and nearest in timezone overall:
+        ``neighbours`` each way along the lists of two topics (and, for members who chose a single topic, whose only
+        lists these are, along every list), half as many along the others; half of all that along the list of
+        everyone; twice as many for members who go first."""
         single = [m & (m - 1) == 0 for m in self.masks]
         seen: set[int] = set()
         edges: list[tuple[float, int, int]] = []
         n, kinds, masks, offsets, extra = self.n, self.kinds, self.masks, self.offsets, self.extra
         overlap, blocked, recent, priority = self.overlap, self.blocked, self.recent, self.priority
-        for two_topics, lst in lists:
-            size = len(lst)
-            for p, (offset_i, i) in enumerate(lst):
-                # Two shared topics say more than one: look further along those lists (and for members who
-                # chose a single topic, whose only lists these are).
-                reach = NEIGHBOURS if two_topics or single[i] else NEIGHBOURS // 2
+        for topics, members in self.partner_lists():
+            wide = neighbours if topics else neighbours // 2  # along the list of everyone, half as far
+            usual = wide if topics == 2 else wide // 2  # everyone's reach along this list, at least
+            for p, i in enumerate(members):
+                reach = wide if topics == 2 or single[i] else usual
                 if priority[i]:
                     reach *= 2
-                kind_i, mask_i, extra_i = kinds[i], masks[i], extra[i]
+                kind_i, mask_i, extra_i, offset_i = kinds[i], masks[i], extra[i], offsets[i]
                 # Forward only: a pair within everyone's usual reach is met once, from its first member; only
                 # members who look further than usual look back as well.
-                start = p + 1 if reach <= NEIGHBOURS // 2 else max(0, p - reach)
-                for q in range(start, min(size, p + reach + 1)):
-                    j = lst[q][1]
-                    if j == i:
-                        continue
-                    low, high = (i, j) if i < j else (j, i)
-                    key = low * n + high
-                    if key in seen:
+                start = p + 1 if reach <= usual else max(0, p - reach)
+                for j in members[start : p + reach + 1]:
+                    key = i * n + j if i < j else j * n + i
+                    if j == i or key in seen:
                         continue
                     seen.add(key)
                     if kind_i & kinds[j] & _SUPPORT or key in blocked:
@@ -146,6 +157,6 @@ class Graph:
                         weight += COMPLEMENT_BONUS
                     if key in recent:
                         weight -= REPEAT_PENALTY
-                    edges.append((weight, low, high))
+                    edges.append((weight, i, j) if i < j else (weight, j, i))
         edges.sort(reverse=True)
         return edges

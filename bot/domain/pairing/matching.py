@@ -6,23 +6,48 @@ from collections.abc import Sequence
 
 from bot.domain.pairing.graph import Graph
 from bot.domain.pairing.improve import improve, promote
-from bot.domain.pairing.model import FULL_GRAPH_MAX, PRIORITY, Candidate, Matching, OddRule, Rules
+from bot.domain.pairing.model import (
+    FULL_GRAPH_MAX,
+    NEIGHBOURS_MAX,
+    NEIGHBOURS_MIN,
+    PRIORITY,
+    SPARSE_BUDGET,
+    Candidate,
+    Matching,
+    OddRule,
+    Rules,
+)
 from bot.domain.pairing.search import Search
 
 
+def neighbours_for(size: int) -> int:
+    """How many likely partners each way along each list, for a round of ``size`` members: as many as keep the sparse
+    graph near ``SPARSE_BUDGET`` (members x neighbours), between ``NEIGHBOURS_MIN`` and ``NEIGHBOURS_MAX``."""
+    return max(NEIGHBOURS_MIN, min(NEIGHBOURS_MAX, SPARSE_BUDGET // max(size, 1)))
+
+
 def match(
-    candidates: Sequence[Candidate], rules: Rules, seed: int, full_graph_max: int = FULL_GRAPH_MAX
+    candidates: Sequence[Candidate],
+    rules: Rules,
+    seed: int,
+    full_graph_max: int = FULL_GRAPH_MAX,
+    neighbours_each_way: int | None = None,
 ) -> Matching:
     """Pair everyone who can be paired, maximising shared topics and waking-hours overlap.
 
     Repeats from the last N rounds only for someone with no other possible partner; blocks never. With an odd number
     left, one group of three (``OddRule.TRIO``) or the person left over is reported (``OddRule.NEXT``). Up to
-    ``full_graph_max`` members every pair is considered; beyond, likely partners only.
+    ``full_graph_max`` members every pair is considered; beyond, likely partners only, ``neighbours_each_way`` along
+    each list (by default, as many as the size of the round allows: ``neighbours_for``).
     """
     graph = Graph(candidates, rules, seed)
     n = graph.n
     mate = [-1] * n
-    edges = graph.all_pairs() if n <= full_graph_max else graph.likely_partners()
+    edges = (
+        graph.all_pairs()
+        if n <= full_graph_max
+        else graph.likely_partners(neighbours_each_way or neighbours_for(n))
+    )
     neighbours: list[list[tuple[float, int]]] = [[] for _ in range(n)]
     for weight, i, j in edges:  # heaviest first, so each list is sorted too
         neighbours[i].append((weight, j))
