@@ -4,9 +4,10 @@ Matching is pure Python, so a thread would still hold the GIL while it runs: the
 switch interval (5 ms) and run at a fraction of its speed for the whole round (up to a second at 10,000 members). A
 process of its own leaves the loop free. What crosses to it is packed first, in a thread, into a few flat arrays
 (pickling 10,000 ``Candidate`` dataclasses and 30,000 recent pairs as sets takes tens of milliseconds, and pickling
-holds the GIL: the loop would stall meanwhile), and the result comes back the same way. Small rounds, which take a few milliseconds, run in a thread instead, so that no
-process is started for them. If the process can't be started or dies (``BrokenProcessPool``, an OS limit), matching
-falls back to a thread for the rest of the process's life and says so once in the log. Figures: docs/PERFORMANCE.md.
+holds the GIL: the loop would stall meanwhile), and the result comes back the same way. Small rounds, which take a
+few milliseconds, run in a thread instead, so that no process is started for them. If the process can't be started
+or dies (``BrokenProcessPool``, an OS limit, an id too large for the arrays), matching falls back to a thread for the
+rest of the process's life and says so once in the log. Figures: docs/PERFORMANCE.md.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ class Workers:
                 packed = await asyncio.to_thread(pack_round, *args)
                 raw = await asyncio.get_running_loop().run_in_executor(pool, match_packed, packed)
                 result = await asyncio.to_thread(unpack_matching, raw)
-            except (BrokenProcessPool, OSError, pickle.PicklingError) as exc:
+            except (BrokenProcessPool, OSError, pickle.PicklingError, OverflowError) as exc:
                 log.warning(
                     "Matching falls back to a thread: the worker process failed (%s)", type(exc).__name__
                 )

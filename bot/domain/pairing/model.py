@@ -34,12 +34,12 @@ PRIORITY = 100.0  # more than SCORE_MAX: going first outweighs any score
 REPEAT_PENALTY = 1000.0  # more than SCORE_MAX + 2 x PRIORITY: a repeat is always negative
 # The path a round takes, chosen by measured time and quality (docs/PERFORMANCE.md, bench/bench_pairing.py): every
 # pair up to FULL_GRAPH_MAX waiting (at most 79,800 pairs); beyond, likely partners only, as many each way along each
-# list as keeps members x neighbours near SPARSE_BUDGET (16 up to 3,750 members, 6 from 10,000), so that the time
+# list as keeps members x neighbours near SPARSE_BUDGET (16 up to 3,125 members, 6 from 8,333), so that the time
 # grows smoothly with the round instead of jumping where the full graph stops.
 FULL_GRAPH_MAX = 400
 NEIGHBOURS = 8  # likely partners each way along a list, when not chosen by the size of the round
 NEIGHBOURS_MIN, NEIGHBOURS_MAX = 6, 16
-SPARSE_BUDGET = 60_000
+SPARSE_BUDGET = 50_000
 FEW_ALONE = 6  # so few left alone are given every possible partner, not only likely ones
 AUGMENT_BUDGET = 300_000  # edges the search for augmenting paths may look at (a bound on time)
 _ANY = 1 << 30  # any number of repeats in an augmenting path
