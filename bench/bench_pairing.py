@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import multiprocessing
 import random
 import resource
 import statistics
@@ -29,6 +30,7 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -348,18 +350,35 @@ async def least_stall(trials: int, work: Callable[..., object], *args: object) -
     return min([await longest_stall(work, *args) for _ in range(trials)])
 
 
+def burn(seconds: float) -> int:
+    """Busy work in a process of its own: a neighbour taking one of the machine's cores."""
+    end, count = time.perf_counter() + seconds, 0
+    while time.perf_counter() < end:
+        count += 1
+    return count
+
+
+async def beside_a_busy_process(pool: ProcessPoolExecutor, seconds: float) -> None:
+    """The loop idle for ``seconds`` while another process burns a core (a baseline for the worker process)."""
+    busy = asyncio.get_running_loop().run_in_executor(pool, burn, seconds)
+    await asyncio.sleep(seconds)
+    await busy
+
+
 async def loop_stalls(sizes: Sequence[int], trials: int) -> list[Row]:
-    """How long a round holds the event loop: matched on the loop, in a thread, and in the worker process."""
+    """How long a round holds the event loop: matched on the loop, in a thread, and in the worker process; beside
+    the loop idle, and idle while another process burns a core (what the machine itself adds)."""
     rows: list[Row] = []
     workers = Workers()
+    neighbour_pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("forkserver"))
     try:
+        await asyncio.get_running_loop().run_in_executor(neighbour_pool, burn, 0.0)
         for n in sizes:
             candidates = make_candidates(n, seed=n + 1)
             rules = make_rules(candidates, seed=n + 1, odd=OddRule.TRIO)
             await workers.match(candidates[:300], rules, seed=0)  # the process is started once, before
-            idle = await least_stall(
-                trials, asyncio.sleep, 0.5
-            )  # the loop doing nothing: this machine's noise
+            idle = await least_stall(trials, asyncio.sleep, 0.5)
+            neighbour = await least_stall(trials, beside_a_busy_process, neighbour_pool, 0.5)
             inline = await least_stall(trials, match, candidates, rules, 1)
             thread = await least_stall(trials, asyncio.to_thread, match, candidates, rules, 1)
             process = await least_stall(trials, workers.match, candidates, rules, 1)
@@ -370,11 +389,13 @@ async def loop_stalls(sizes: Sequence[int], trials: int) -> list[Row]:
                     "< 5 ms",
                     f"worker process {process[0] * 1000:.1f} ms (round {process[1]:.2f} s)",
                     f"on the loop {inline[0] * 1000:.0f} ms; thread {thread[0] * 1000:.1f} ms "
-                    f"(round {thread[1]:.2f} s); idle loop for 0.5 s {idle[0] * 1000:.1f} ms",
+                    f"(round {thread[1]:.2f} s); loop idle {idle[0] * 1000:.1f} ms, idle beside a busy "
+                    f"process {neighbour[0] * 1000:.1f} ms",
                 )
             )
     finally:
         await workers.close()
+        neighbour_pool.shutdown()
     return rows
 
 
