@@ -260,5 +260,6 @@ class HavenBot(commands.Bot):
             if self.health_server is not None:
                 await self.health_server.stop()
             await self.metrics.stop_lag_sampler()
+            await self.services.buddies.workers.close()  # the matching process, if a round started one
         finally:
             await self.db.close()

@@ -60,6 +60,17 @@ def test_domain_does_no_io() -> None:
     assert offenders == []
 
 
+def test_benchmark_libraries_are_never_imported_by_the_bot() -> None:
+    # networkx (the exact matching) and pyahocorasick are in the dev extra for the benchmarks only
+    offenders = [
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in BOT.rglob("*.py")
+        for name in _imports(path)
+        if name.split(".")[0] in {"networkx", "ahocorasick", "hyperscan"}
+    ]
+    assert offenders == []
+
+
 def test_sql_lives_only_in_storage() -> None:
     offenders = [
         str(path.relative_to(ROOT))

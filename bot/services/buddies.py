@@ -26,7 +26,6 @@ from bot.domain.pairing import (
     clean_intro,
     clean_topics,
     halfway,
-    match,
     parse_pause,
     parse_topics,
     utc_offset_minutes,
@@ -34,6 +33,7 @@ from bot.domain.pairing import (
 from bot.domain.timezones import resolve_timezone
 from bot.errors import DomainError, InvalidInput
 from bot.services.crisis import CrisisService
+from bot.services.workers import Workers
 from bot.storage.buddies import BuddyRepository, MemberRow, OutboxRow, PairingRow
 
 WORRY_EVERY = timedelta(hours=12)  # one "I'm worried" per member per 12 hours reaches the moderators
@@ -111,10 +111,13 @@ class RoundResult:
 class BuddyService:
     """Buddy pairing use cases."""
 
-    def __init__(self, repo: BuddyRepository, crisis: CrisisService, clock: Clock) -> None:
+    def __init__(
+        self, repo: BuddyRepository, crisis: CrisisService, clock: Clock, workers: Workers | None = None
+    ) -> None:
         self._repo = repo
         self._crisis = crisis
         self._clock = clock
+        self.workers = workers or Workers()  # matching runs there, off the event loop
         self._purged_at: datetime | None = None
 
     # --- settings
@@ -588,7 +591,7 @@ class BuddyService:
             if seed is not None
             else random.Random(f"{guild_id}:{server.round_number}").randrange(1 << 30)
         )
-        result = match([self._candidate(m, now) for m in waiting], rules, seed)
+        result = await self.workers.match([self._candidate(m, now) for m in waiting], rules, seed)
         created = 0
         for n, group in enumerate(result.groups):
             if await self._create(guild_id, server, group, seed + n):

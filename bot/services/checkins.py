@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import Enum
@@ -29,7 +31,7 @@ from bot.domain.checkins import (
     summarise,
 )
 from bot.errors import DomainError, InvalidInput
-from bot.storage.checkins import CheckinRepository, PromptRow, ScheduleRow
+from bot.storage.checkins import CheckinRepository, CheckinRow, PromptRow, ScheduleRow
 
 GRACE = timedelta(hours=2)  # overdue prompts older than this are skipped, never sent in a burst
 SNOOZE = timedelta(hours=1)
@@ -488,10 +490,15 @@ class CheckinService:
         zone = ZoneInfo(row.timezone) if row else ZoneInfo("UTC")
         now = self._clock()
         rows = await self._repo.history(guild_id, user_id, now - timedelta(days=days + 1))
-        entries = [Entry(r.created_at, r.mood, r.tags) for r in rows]
-        return summarise(entries, zone, now.astimezone(zone).date(), days), zone
+        # A year of check-ins takes milliseconds to summarise: in a thread, so the event loop isn't held meanwhile.
+        return await asyncio.to_thread(_summarise_rows, rows, zone, now.astimezone(zone).date(), days), zone
 
     async def export_rows(self, guild_id: int, user_id: int) -> list[tuple[str, int, str, str]]:
         """Every check-in of the member in this server: (UTC time, mood, tags, note)."""
         rows = await self._repo.history(guild_id, user_id)
         return [(r.created_at.isoformat(), r.mood, " ".join(r.tags), r.note or "") for r in rows]
+
+
+def _summarise_rows(rows: Sequence[CheckinRow], zone: ZoneInfo, today: date, days: int) -> Summary:
+    """``summarise`` over rows read from storage (run in a worker thread)."""
+    return summarise([Entry(r.created_at, r.mood, r.tags) for r in rows], zone, today, days)

@@ -413,6 +413,38 @@ def test_the_swap_round_leaves_out_the_pairs_that_work_from_the_likely_partners(
     assert (index[3], index[4]) not in likely
 
 
+def wide_swap_round() -> tuple[list[Candidate], Rules]:
+    """The swap round with forty members between the pairs that work, so that they stay out of the likely partners
+    even with as many neighbours as a small round is given."""
+    people, rules = swap_round()
+    people = [*people[:4], *(member(i, ("Stress",), 0) for i in range(10, 50))]
+    blocks = pairs(*((a, f) for a in (1, 3) for f in range(10, 50)), (1, 4), (3, 2))
+    return people, Rules(recent=rules.recent, blocks=blocks, odd=OddRule.NEXT)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_swap_beyond_the_likely_partners_is_used_rather_than_a_repeat(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pairing, "FULL_GRAPH_MAX", 0)
+    people, rules = wide_swap_round()
+    graph = pairing._Graph(people, rules, seed=seed)
+    likely = {(i, j) for _, i, j in graph.likely_partners(pairing.neighbours_for(len(people)))}
+    index = {c.user_id: i for i, c in enumerate(graph.people)}
+    assert (index[1], index[2]) not in likely
+    assert (index[3], index[4]) not in likely
+    result = match(people, rules, seed=seed)
+    assert {frozenset({1, 2}), frozenset({3, 4})} <= groups_of(result)
+    assert result.left_over == ()
+
+
+@pytest.mark.parametrize("size", [1, 100, 401, 1000, 3750, 5000, 10_000, 50_000])
+def test_the_sparse_graph_reaches_fewer_neighbours_as_the_round_grows(size: int) -> None:
+    reach = pairing.neighbours_for(size)
+    assert pairing.NEIGHBOURS_MIN <= reach <= pairing.NEIGHBOURS_MAX
+    assert reach >= pairing.neighbours_for(size + 1000)
+
+
 @pytest.mark.parametrize("sparse", [False, True], ids=["full-graph", "sparse-graph"])
 def test_no_repeat_in_a_round_of_200_with_six_rounds_of_history(
     sparse: bool, monkeypatch: pytest.MonkeyPatch
@@ -589,6 +621,16 @@ def test_a_large_round_pairs_everyone_who_can_be_paired() -> None:
 def test_a_round_where_most_cannot_be_paired() -> None:
     # 600 members who only want to support and 200 who want to talk: 200 pairs, and every search for more fails.
     # (This used to take seconds; its time is a figure in bench/bench_pairing.py.)
+    people = [member(i, ("Stress",), looking_for=SUPPORT) for i in range(600)]
+    people += [member(i, ("Anxiety",), looking_for=TALK) for i in range(600, 800)]
+    result = match(people, NEXT, seed=1)
+    assert len(result.groups) == 200
+
+
+def test_a_round_where_most_cannot_be_paired_on_the_sparse_graph(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The same round forced onto the sparse graph: the topic lists hold no compatible partner for anyone who only
+    # wants to support; the shuffled list of everyone must.
+    monkeypatch.setattr(pairing, "FULL_GRAPH_MAX", 0)
     people = [member(i, ("Stress",), looking_for=SUPPORT) for i in range(600)]
     people += [member(i, ("Anxiety",), looking_for=TALK) for i in range(600, 800)]
     result = match(people, NEXT, seed=1)
