@@ -1,7 +1,7 @@
 """Buddy pairing: joining, rounds, consent, endings, blocks, worries and reports. No discord here.
 
-The cog sends what ``due_messages`` hands it; every DM is written to the outbox first, in the same transaction as the
-change that causes it, so a crash or a Discord outage delays a DM but never loses it.
+Every DM is written to the outbox first, with the delivery item that sends it, in the same transaction as the change
+that causes it, so a crash or a Discord outage delays a DM but never loses it; the cog's handler sends it.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.domain.buddy_states import OutboxState
 from bot.domain.crisis import Kind
 from bot.domain.pairing import (
     ACCEPT_WITHIN,
@@ -39,8 +40,7 @@ from bot.storage.buddies import BuddyRepository, MemberRow, OutboxRow, PairingRo
 WORRY_EVERY = timedelta(hours=12)  # one "I'm worried" per member per 12 hours reaches the moderators
 REPORTS_PER_DAY = 3
 NUDGE_EVERY = timedelta(hours=24)  # "let my buddy know" after a low check-in, once a day
-LEASE = timedelta(minutes=2)
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 8  # then the member is told at their next command
 KEEP_MESSAGES = timedelta(days=14)  # the DM outbox, once sent
 KEEP_PAIRINGS = timedelta(days=180)  # closed pairings, and only once older than the no-repeat history
 
@@ -628,14 +628,12 @@ class BuddyService:
     # --- the outbox
 
     async def due_messages(self, limit: int = 200) -> list[OutboxRow]:
-        """DMs due now (pending, or left half-sent by a sender that stopped). ``take`` one before sending it."""
-        return await self._repo.due_messages(self._clock(), limit)
+        """DMs not sent yet (the delivery engine sends each one; for tests and diagnosis)."""
+        return await self._repo.due_messages(limit)
 
-    async def take(self, row: OutboxRow) -> bool:
-        """Lease one DM to this caller for a couple of minutes, just before sending it, so two workers never
-        send the same one. False if another worker has it."""
-        now = self._clock()
-        return await self._repo.lease(row.id, row.attempts, now, now + LEASE)
+    async def message(self, message_id: int) -> OutboxRow | None:
+        """The queued DM the delivery engine is to send, or None once it is sent or no longer to be sent."""
+        return await self._repo.message(message_id)
 
     @staticmethod
     def deliverable(row: OutboxRow, pairing: PairingRow | None) -> bool:
@@ -659,23 +657,23 @@ class BuddyService:
 
     async def message_cancelled(self, message_id: int) -> None:
         """A queued DM that no longer makes sense (the pairing moved on)."""
-        await self._repo.message_done(message_id, "cancelled")
+        await self._repo.message_done(message_id, OutboxState.CANCELLED)
 
     async def message_sent(self, message_id: int) -> None:
         """A DM was delivered (to the DM or the private thread)."""
-        await self._repo.message_done(message_id, "sent")
+        await self._repo.message_done(message_id, OutboxState.SENT)
 
-    async def message_failed(self, row: OutboxRow) -> None:
-        """Discord failed: try again with backoff, then give up and tell the member at their next command."""
-        if row.attempts + 1 >= MAX_ATTEMPTS:
+    async def message_failed(self, row: OutboxRow, attempts: int) -> bool:
+        """Discord failed on attempt number ``attempts``. Returns whether to try again (with the delivery engine's
+        backoff); after the last attempt the member is told at their next command instead."""
+        if attempts >= MAX_ATTEMPTS:
             await self.message_undeliverable(row)
-            return
-        delay = timedelta(seconds=min(900, 15 * 2**row.attempts))
-        await self._repo.retry_message(row.id, self._clock() + delay)
+            return False
+        return True
 
     async def message_undeliverable(self, row: OutboxRow) -> None:
         """Neither DM nor private thread: remember to tell the member privately next time."""
-        await self._repo.message_done(row.id, "undeliverable")
+        await self._repo.message_done(row.id, OutboxState.UNDELIVERABLE)
         await self._repo.set_member(row.guild_id, row.user_id, self._clock(), notice=row.kind)
 
     async def set_thread(self, pairing_id: int, thread_id: int) -> None:

@@ -11,7 +11,9 @@ from sqlalchemy import and_, case, delete, func, insert, or_, select, text, upda
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.buddy_states import DM, OPEN, OutboxState
 from bot.storage._upsert import upsert
+from bot.storage.delivery import enqueue as enqueue_delivery
 from bot.storage.engine import Database
 from bot.storage.schema import (
     buddy_blocks,
@@ -31,7 +33,10 @@ B = buddy_blocks.c
 R = buddy_reports.c
 O = buddy_outbox.c  # noqa: E741
 
-OPEN = ("pending", "active")
+SENDABLE = (
+    OutboxState.PENDING.value,
+    "sending",
+)  # "sending": a row a version before the delivery engine left
 
 
 def _requeued(values: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -134,6 +139,12 @@ class OutboxRow:
     kind: str
     attempts: int
     about_id: int | None = None
+
+
+def _outbox(r: Any) -> OutboxRow:
+    return OutboxRow(
+        r["id"], r["guild_id"], r["user_id"], r["pairing_id"], r["kind"], r["attempts"], r["about_id"]
+    )
 
 
 def _lines(text: str | None) -> tuple[str, ...]:
@@ -290,8 +301,8 @@ class BuddyRepository:
             await conn.execute(delete(buddy_members).where(M.guild_id == guild_id, M.user_id == user_id))
             await conn.execute(
                 update(buddy_outbox)
-                .where(O.guild_id == guild_id, O.user_id == user_id, O.state.in_(("pending", "sending")))
-                .values(state="cancelled")
+                .where(O.guild_id == guild_id, O.user_id == user_id, O.state.in_(SENDABLE))
+                .values(state=OutboxState.CANCELLED.value)
             )
         await self._db.scrub_deleted()
 
@@ -654,18 +665,24 @@ class BuddyRepository:
         now: datetime,
         about_id: int | None = None,
     ) -> None:
-        await conn.execute(
-            insert(buddy_outbox).values(
-                guild_id=guild_id,
-                user_id=user_id,
-                pairing_id=pairing_id,
-                about_id=about_id,
-                kind=kind,
-                state="pending",
-                next_attempt_at=now,
-                created_at=now,
+        """Queue one DM and the delivery item that sends it (inside the caller's transaction)."""
+        message_id = (
+            await conn.execute(
+                insert(buddy_outbox)
+                .values(
+                    guild_id=guild_id,
+                    user_id=user_id,
+                    pairing_id=pairing_id,
+                    about_id=about_id,
+                    kind=kind,
+                    state=OutboxState.PENDING.value,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+                .returning(O.id)
             )
-        )
+        ).scalar_one()
+        await enqueue_delivery(conn, DM, message_id, now, now)
 
     async def enqueue(
         self, guild_id: int, user_id: int, pairing_id: int | None, kind: str, now: datetime
@@ -674,49 +691,28 @@ class BuddyRepository:
         async with self._db.transaction() as conn:
             await self._enqueue(conn, guild_id, user_id, pairing_id, kind, now)
 
-    async def due_messages(self, now: datetime, limit: int) -> list[OutboxRow]:
-        """DMs to send now: pending ones, and any whose sender stopped before finishing (lease expired)."""
+    async def due_messages(self, limit: int) -> list[OutboxRow]:
+        """DMs not sent yet, oldest first (the delivery engine sends each one; this is for tests and diagnosis)."""
         async with self._db.read() as conn:
             rows = await conn.execute(
-                select(buddy_outbox)
-                .where(O.state.in_(("pending", "sending")), O.next_attempt_at <= now)
-                .order_by(O.id)
-                .limit(limit)
+                select(buddy_outbox).where(O.state.in_(SENDABLE)).order_by(O.id).limit(limit)
             )
-            return [
-                OutboxRow(
-                    r["id"],
-                    r["guild_id"],
-                    r["user_id"],
-                    r["pairing_id"],
-                    r["kind"],
-                    r["attempts"],
-                    r["about_id"],
-                )
-                for r in rows.mappings()
-            ]
+            return [_outbox(r) for r in rows.mappings()]
 
-    async def lease(self, message_id: int, attempts: int, now: datetime, until: datetime) -> bool:
-        """Take the right to send a DM until ``until`` (compare-and-set on the attempt count)."""
-        async with self._db.transaction() as conn:
-            result = await conn.execute(
-                update(buddy_outbox)
-                .where(O.id == message_id, O.attempts == attempts, O.state.in_(("pending", "sending")))
-                .values(state="sending", attempts=attempts + 1, next_attempt_at=until)
+    async def message(self, message_id: int) -> OutboxRow | None:
+        """One DM still to send (None once it is sent, undeliverable or cancelled)."""
+        async with self._db.read() as conn:
+            row = (
+                (await conn.execute(select(buddy_outbox).where(O.id == message_id, O.state.in_(SENDABLE))))
+                .mappings()
+                .first()
             )
-            return result.rowcount == 1
+            return None if row is None else _outbox(row)
 
     async def message_done(self, message_id: int, state: str) -> None:
         """A DM was sent (or can't be)."""
         async with self._db.transaction() as conn:
             await conn.execute(update(buddy_outbox).where(O.id == message_id).values(state=state))
-
-    async def retry_message(self, message_id: int, at: datetime) -> None:
-        """Try a DM again at ``at``."""
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                update(buddy_outbox).where(O.id == message_id).values(state="pending", next_attempt_at=at)
-            )
 
     # --- reports
 
@@ -807,7 +803,8 @@ class BuddyRepository:
             gone = (
                 await conn.execute(
                     delete(buddy_outbox).where(
-                        O.state.in_(("sent", "undeliverable", "cancelled")), O.created_at < messages_before
+                        O.state.in_((OutboxState.SENT, OutboxState.UNDELIVERABLE, OutboxState.CANCELLED)),
+                        O.created_at < messages_before,
                     )
                 )
             ).rowcount or 0
