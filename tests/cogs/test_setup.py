@@ -181,7 +181,9 @@ async def test_setup_show_notices_an_alert_channel_the_bot_deleted(env: simcord.
     assert "The alert channel no longer exists" in (result.response.embeds[0].description or "")
 
 
-async def test_setup_show_keeps_working_when_discord_does_not_answer_the_check(env: simcord.Env, world) -> None:
+async def test_setup_show_keeps_working_when_discord_does_not_answer_the_check(
+    env: simcord.Env, world
+) -> None:
     _, general, alerts, mods, moderator, _ = world
     await moderator.slash(general, "setup alerts", channel=alerts, role=mods)
     env.inject_error("GET", f"/channels/{alerts.id}", status=503, times=5)
