@@ -14,6 +14,7 @@ class MemberStatus(StrEnum):
     """Where a member of buddy pairing is."""
 
     WAITING = "waiting"
+    PAIRED = "paired"
     PAUSED = "paused"
 
 

@@ -15,7 +15,7 @@ from bot.cogs.buddies.intro import intro_embed
 from bot.cogs.buddies.messages import render, render_for_thread
 from bot.cogs.buddies.views import DYNAMIC_ITEMS, JoinView, pairing_view
 from bot.delivery import DeliveryEngine
-from bot.domain.buddy_states import DM, DmKind
+from bot.domain.buddy_states import DM, DmKind, MemberStatus, PairingStatus, Response
 from bot.domain.delivery import DeliveryItem, Outcome
 from bot.domain.pairing import INTRO_MAX, Cadence, LookingFor, OddRule, clean_intro
 from bot.domain.timezones import resolve_timezone, timezone_choices
@@ -179,7 +179,7 @@ class BuddyCog(commands.Cog):
         if pairing is not None:
             others = " ".join(f"<@{m.user_id}>" for m in pairing.present if m.user_id != interaction.user.id)
             lines.append(self._t(interaction, f"buddy.status.pairing.{pairing.status}", buddies=others))
-        elif member.status == "paused" and member.paused_until:
+        elif member.status == MemberStatus.PAUSED and member.paused_until:
             lines.append(
                 self._t(
                     interaction, "buddy.status.paused", until=f"<t:{int(member.paused_until.timestamp())}:D>"
@@ -197,9 +197,9 @@ class BuddyCog(commands.Cog):
         me = pairing.member(interaction.user.id) if pairing is not None else None
         if (
             pairing is not None
-            and pairing.status == "pending"
+            and pairing.status == PairingStatus.PENDING
             and me is not None
-            and me.response == "pending"
+            and me.response == Response.PENDING
         ):
             # The way to answer for someone whose introduction couldn't reach them.
             kwargs["view"] = pairing_view(self.bot, interaction.locale, pairing.id, ("hello", "notnow"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.domain.buddy_states import OPEN, MemberStatus, PairingStatus
 from bot.services.buddies.membership import Membership
 from bot.storage.buddies import MemberRow, PairingRow
 
@@ -14,8 +15,8 @@ class Consent(Membership):
         pairing = await self._repo.pairing(pairing_id)
         if pairing is None or pairing.member(user_id) is None:
             return "gone"
-        if pairing.status != "pending":
-            return "already" if pairing.status == "active" else "gone"
+        if pairing.status != PairingStatus.PENDING:
+            return "already" if pairing.status == PairingStatus.ACTIVE else "gone"
         if not await self._repo.respond(pairing_id, user_id, "accepted" if accept else "declined"):
             return "already"
         now = self._clock()
@@ -24,10 +25,10 @@ class Consent(Membership):
             others = [m.user_id for m in pairing.present if m.user_id != user_id]
             accepted = {m.user_id for m in pairing.members if m.response == "accepted"}
             requeue: dict[int, dict[str, object]] = {
-                user_id: {"status": "waiting", "sit_out_round": server.round_number}
+                user_id: {"status": MemberStatus.WAITING, "sit_out_round": server.round_number}
             }
             for other in others:  # those who said yes go back in the queue first
-                requeue[other] = {"status": "waiting", "priority": other in accepted}
+                requeue[other] = {"status": MemberStatus.WAITING, "priority": other in accepted}
             await self._repo.close_pairing(
                 pairing_id, ("pending",), "declined", now, requeue, [(o, "declined_by_other") for o in others]
             )
@@ -54,10 +55,13 @@ class Consent(Membership):
             notices: list[tuple[int, str]] = []
             for m in pairing.present:
                 if m.response == "accepted":
-                    requeue[m.user_id] = {"status": "waiting", "priority": True}
+                    requeue[m.user_id] = {"status": MemberStatus.WAITING, "priority": True}
                     notices.append((m.user_id, "expired_requeued"))
                 else:  # no answer: sit this round out, and say so kindly
-                    requeue[m.user_id] = {"status": "waiting", "sit_out_round": server.round_number}
+                    requeue[m.user_id] = {
+                        "status": MemberStatus.WAITING,
+                        "sit_out_round": server.round_number,
+                    }
                     notices.append((m.user_id, "expired_no_answer"))
             if await self._repo.close_pairing(pairing_id, ("pending",), "expired", now, requeue, notices):
                 count += 1
@@ -76,14 +80,14 @@ class Consent(Membership):
     async def end_pairing(self, pairing_id: int, user_id: int) -> bool:
         """End a specific pairing from a button (only the member's own, only while open)."""
         pairing = await self._repo.pairing(pairing_id)
-        if pairing is None or pairing.status not in ("pending", "active"):
+        if pairing is None or pairing.status not in OPEN:
             return False
         member = pairing.member(user_id)
         if member is None or member.left:
             return False
         server = await self.settings(pairing.guild_id)
         await self._leave_one(
-            pairing_id, user_id, {"status": "waiting", "sit_out_round": server.round_number}
+            pairing_id, user_id, {"status": MemberStatus.WAITING, "sit_out_round": server.round_number}
         )
         return True
 

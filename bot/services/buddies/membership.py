@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from bot.domain.buddy_states import MemberStatus, PairingStatus
 from bot.domain.pairing import (
     LookingFor,
     clean_intro,
@@ -72,7 +73,7 @@ class Membership(Rounds):
                 "timezone": zone.key,
                 "looking_for": looking_for.value,
                 "intro": intro,
-                "status": "waiting",
+                "status": MemberStatus.WAITING,
                 "paused_until": None,
                 "notice": None,
             },
@@ -126,7 +127,9 @@ class Membership(Rounds):
             raise NoPairing()
         server = await self.settings(guild_id)
         await self._end_all(
-            guild_id, user_id, member_values={"status": "waiting", "sit_out_round": server.round_number}
+            guild_id,
+            user_id,
+            member_values={"status": MemberStatus.WAITING, "sit_out_round": server.round_number},
         )
 
     async def _end_all(self, guild_id: int, user_id: int, member_values: dict[str, object] | None) -> None:
@@ -141,7 +144,7 @@ class Membership(Rounds):
         if before is None:
             return
         others = [m.user_id for m in before.present if m.user_id != user_id]
-        if len(others) >= 2 and before.status == "active":
+        if len(others) >= 2 and before.status == PairingStatus.ACTIVE:
             for other in others:  # a group of three goes on as two, and they're told so
                 await self._repo.enqueue(before.guild_id, other, pairing_id, "trio_left", now)
             return
@@ -151,7 +154,7 @@ class Membership(Rounds):
             ("pending", "active"),
             "ended",
             now,
-            {other: {"status": "waiting", "priority": True} for other in others},
+            {other: {"status": MemberStatus.WAITING, "priority": True} for other in others},
             [(other, "ended_by_other") for other in others],
         )
         server = await self.settings(before.guild_id)
@@ -167,7 +170,7 @@ class Membership(Rounds):
         if current is not None and current.member(blocked_id) is not None:
             server = await self.settings(guild_id)
             await self._leave_one(
-                current.id, user_id, {"status": "waiting", "sit_out_round": server.round_number}
+                current.id, user_id, {"status": MemberStatus.WAITING, "sit_out_round": server.round_number}
             )
         return added
 

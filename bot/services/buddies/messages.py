@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.domain.buddy_states import OutboxState
+from bot.domain.buddy_states import DmKind, OutboxState, Response
 from bot.services.buddies.model import (
     MAX_ATTEMPTS,
 )
@@ -41,7 +41,7 @@ class Messages(Safety):
         me = pairing.member(row.user_id)
         if me is None or me.left:
             return False
-        return row.kind != "intro" or me.response == "pending"
+        return row.kind != DmKind.INTRO or me.response == Response.PENDING
 
     async def message_cancelled(self, message_id: int) -> None:
         """A queued DM that no longer makes sense (the pairing moved on)."""

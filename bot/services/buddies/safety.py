@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.domain.buddy_states import PairingStatus
 from bot.domain.crisis import Kind
 from bot.errors import InvalidInput
 from bot.services.buddies.consent import Consent
@@ -57,7 +58,7 @@ class Safety(Consent):
     async def active_buddies(self, guild_id: int, user_id: int) -> tuple[int, ...]:
         """Who the member is buddies with right now (an active pairing), if anyone."""
         pairing = await self._repo.current_pairing(guild_id, user_id)
-        if pairing is None or pairing.status != "active":
+        if pairing is None or pairing.status != PairingStatus.ACTIVE:
             return ()
         return tuple(m.user_id for m in pairing.present if m.user_id != user_id)
 
@@ -65,7 +66,7 @@ class Safety(Consent):
         """After a low check-in, the member chose to let their buddy know: a DM saying they're having a hard
         day (no mood, no note), at most once a day. False if already sent today."""
         pairing = await self._repo.current_pairing(guild_id, user_id)
-        if pairing is None or pairing.status != "active":
+        if pairing is None or pairing.status != PairingStatus.ACTIVE:
             raise NoPairing()
         buddies = [m.user_id for m in pairing.present if m.user_id != user_id]
         if not buddies:

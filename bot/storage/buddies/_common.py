@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import and_, case, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain.buddy_states import OutboxState
+from bot.domain.buddy_states import MemberStatus, OutboxState
 from bot.storage.engine import Database
 from bot.storage.schema import (
     buddy_blocks,
@@ -36,10 +36,13 @@ SENDABLE = (
 
 def requeued(values: dict[str, Any], now: datetime) -> dict[str, Any]:
     """Profile values for a member going back in the queue: a member who paused meanwhile stays paused."""
-    if values.get("status") != "waiting":
+    if values.get("status") != MemberStatus.WAITING:
         return values
     still_paused = and_(M.paused_until.is_not(None), M.paused_until > now)
-    return {**values, "status": case((still_paused, "paused"), else_="waiting")}
+    return {
+        **values,
+        "status": case((still_paused, MemberStatus.PAUSED.value), else_=MemberStatus.WAITING.value),
+    }
 
 
 async def one_at_a_time(conn: AsyncConnection, guild_id: int, user_id: int) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import and_, case, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.domain.buddy_states import OutboxState
+from bot.domain.buddy_states import MemberStatus, OutboxState, PairingStatus
 from bot.storage._upsert import upsert
 from bot.storage.buddies._common import BS, PM, SENDABLE, B, M, O, P
 from bot.storage.buddies.outbox import OutboxStore
@@ -87,17 +87,19 @@ class MemberStore(OutboxStore):
             )
             if moved.rowcount != 1:
                 return False
-            finishing = and_(P.guild_id == guild_id, P.status == "active", P.created_at < completes_before)
+            finishing = and_(
+                P.guild_id == guild_id, P.status == PairingStatus.ACTIVE, P.created_at < completes_before
+            )
             old = select(P.id).where(finishing).scalar_subquery()
             members = select(PM.user_id).where(PM.pairing_id.in_(old), PM.left.is_(False))
-            finished = and_(M.guild_id == guild_id, M.status == "paired", M.user_id.in_(members))
+            finished = and_(M.guild_id == guild_id, M.status == MemberStatus.PAIRED, M.user_id.in_(members))
             await conn.execute(  # members who paused meanwhile stay paused until their date
                 update(buddy_members)
                 .where(finished, M.paused_until.is_not(None), M.paused_until > started)
-                .values(status="paused", updated_at=started)
+                .values(status=MemberStatus.PAUSED, updated_at=started)
             )
             await conn.execute(
-                update(buddy_members).where(finished).values(status="waiting", updated_at=started)
+                update(buddy_members).where(finished).values(status=MemberStatus.WAITING, updated_at=started)
             )
             await conn.execute(
                 update(buddy_pairings).where(finishing).values(status="completed", ended_at=started)
@@ -135,7 +137,7 @@ class MemberStore(OutboxStore):
                 await conn.execute(insert(buddy_members).values(joined_at=now, **values))
             else:
                 # Decided in SQL, so a pairing made meanwhile by another process is never undone.
-                values["status"] = case((M.status == "paired", "paired"), else_=values["status"])
+                values["status"] = case((M.status == MemberStatus.PAIRED, "paired"), else_=values["status"])
                 await conn.execute(
                     update(buddy_members)
                     .where(M.guild_id == values["guild_id"], M.user_id == values["user_id"])
@@ -173,7 +175,9 @@ class MemberStore(OutboxStore):
                 .where(M.guild_id == guild_id, M.user_id == user_id)
                 .values(
                     paused_until=until,
-                    status=case((M.status == "waiting", "paused"), else_=M.status),
+                    status=case(
+                        (M.status == MemberStatus.WAITING, MemberStatus.PAUSED.value), else_=M.status
+                    ),
                     updated_at=now,
                 )
             )
@@ -187,7 +191,9 @@ class MemberStore(OutboxStore):
                 .where(M.guild_id == guild_id, M.user_id == user_id)
                 .values(
                     paused_until=None,
-                    status=case((M.status == "paused", "waiting"), else_=M.status),
+                    status=case(
+                        (M.status == MemberStatus.PAUSED, MemberStatus.WAITING.value), else_=M.status
+                    ),
                     updated_at=now,
                 )
             )
@@ -198,7 +204,7 @@ class MemberStore(OutboxStore):
             rows = await conn.execute(
                 select(buddy_members).where(
                     M.guild_id == guild_id,
-                    M.status == "waiting",
+                    M.status == MemberStatus.WAITING,
                     or_(M.sit_out_round.is_(None), M.sit_out_round != round_number),
                 )
             )
@@ -217,8 +223,8 @@ class MemberStore(OutboxStore):
         async with self._db.transaction() as conn:
             result = await conn.execute(
                 update(buddy_members)
-                .where(M.status == "paused", M.paused_until <= now)
-                .values(status="waiting", paused_until=None, updated_at=now)
+                .where(M.status == MemberStatus.PAUSED, M.paused_until <= now)
+                .values(status=MemberStatus.WAITING, paused_until=None, updated_at=now)
             )
             return result.rowcount or 0
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import and_, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain.buddy_states import OPEN
+from bot.domain.buddy_states import OPEN, MemberStatus, PairingStatus, Response
 from bot.storage.buddies._common import PM, M, P, requeued
 from bot.storage.buddies.outbox import OutboxStore
 from bot.storage.buddies.rows import (
@@ -59,7 +59,11 @@ class PairingStore(OutboxStore):
             async with self._db.transaction() as conn:
                 taken = await conn.execute(
                     update(buddy_members)
-                    .where(M.guild_id == guild_id, M.user_id.in_(list(user_ids)), M.status == "waiting")
+                    .where(
+                        M.guild_id == guild_id,
+                        M.user_id.in_(list(user_ids)),
+                        M.status == MemberStatus.WAITING,
+                    )
                     .values(status="paired", priority=False, updated_at=now)
                 )
                 if taken.rowcount != len(user_ids):
@@ -141,7 +145,7 @@ class PairingStore(OutboxStore):
         async with self._db.transaction() as conn:
             result = await conn.execute(
                 update(buddy_pair_members)
-                .where(PM.pairing_id == pairing_id, PM.user_id == user_id, PM.response == "pending")
+                .where(PM.pairing_id == pairing_id, PM.user_id == user_id, PM.response == Response.PENDING)
                 .values(response=response)
             )
             return result.rowcount == 1
@@ -171,7 +175,7 @@ class PairingStore(OutboxStore):
             for user_id, values in requeue.items():
                 await conn.execute(
                     update(buddy_members)
-                    .where(M.guild_id == guild_id, M.user_id == user_id, M.status == "paired")
+                    .where(M.guild_id == guild_id, M.user_id == user_id, M.status == MemberStatus.PAIRED)
                     .values(updated_at=now, **requeued(values, now))
                 )
             for user_id, kind in notices:
@@ -183,8 +187,8 @@ class PairingStore(OutboxStore):
         async with self._db.transaction() as conn:
             moved = await conn.execute(
                 update(buddy_pairings)
-                .where(P.id == pairing_id, P.status == "pending")
-                .values(status="active", halfway_at=halfway_at)
+                .where(P.id == pairing_id, P.status == PairingStatus.PENDING)
+                .values(status=PairingStatus.ACTIVE, halfway_at=halfway_at)
             )
             if moved.rowcount != 1:
                 return False
@@ -218,7 +222,9 @@ class PairingStore(OutboxStore):
     async def expired(self, now: datetime) -> list[int]:
         """Pending pairings whose answer window has closed."""
         async with self._db.read() as conn:
-            rows = await conn.execute(select(P.id).where(P.status == "pending", P.respond_by <= now))
+            rows = await conn.execute(
+                select(P.id).where(P.status == PairingStatus.PENDING, P.respond_by <= now)
+            )
             return [r[0] for r in rows]
 
     async def halfway_due(self, now: datetime) -> list[int]:
@@ -228,7 +234,9 @@ class PairingStore(OutboxStore):
             ids = [
                 r[0]
                 for r in await conn.execute(
-                    select(P.id).where(P.status == "active", P.halfway_sent.is_(False), P.halfway_at <= now)
+                    select(P.id).where(
+                        P.status == PairingStatus.ACTIVE, P.halfway_sent.is_(False), P.halfway_at <= now
+                    )
                 )
             ]
             for pairing_id in ids:

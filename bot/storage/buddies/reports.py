@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
 
-from bot.domain.buddy_states import OPEN, OutboxState
+from bot.domain.buddy_states import OPEN, MemberStatus, OutboxState, PairingStatus
 from bot.storage.buddies._common import BS, PM, M, O, P, R, one_at_a_time
 from bot.storage.buddies.outbox import OutboxStore
 from bot.storage.schema import (
@@ -146,14 +146,14 @@ class ReportStore(OutboxStore):
                 await conn.execute(
                     select(func.count())
                     .select_from(buddy_members)
-                    .where(M.guild_id == guild_id, M.status == "waiting")
+                    .where(M.guild_id == guild_id, M.status == MemberStatus.WAITING)
                 )
             ).scalar_one()
             active = (
                 await conn.execute(
                     select(func.count())
                     .select_from(buddy_pairings)
-                    .where(P.guild_id == guild_id, P.status == "active")
+                    .where(P.guild_id == guild_id, P.status == PairingStatus.ACTIVE)
                 )
             ).scalar_one()
             recent = select(P.id).where(P.guild_id == guild_id, P.created_at >= since)
