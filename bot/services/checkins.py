@@ -136,7 +136,7 @@ class ScheduleView:
 
 
 class CheckinService:
-    """Records check-ins and keeps schedules; the cog sends what ``claim_due`` hands it."""
+    """Records check-ins and keeps schedules; the delivery engine sends the prompts ``claim_due`` makes."""
 
     def __init__(self, repo: CheckinRepository, clock: Clock) -> None:
         self._repo = repo
