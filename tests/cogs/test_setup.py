@@ -169,7 +169,7 @@ async def test_setup_show_notices_an_alert_channel_deleted_behind_the_cache(env:
 
 
 async def test_setup_show_notices_an_alert_channel_the_bot_deleted(env: simcord.Env, world) -> None:
-    guild, general, alerts, mods, moderator, _ = world
+    _, general, alerts, mods, moderator, _ = world
     await moderator.slash(general, "setup alerts", channel=alerts, role=mods)
     channel = haven(env).get_channel(alerts.id)
     assert isinstance(channel, discord.TextChannel)
