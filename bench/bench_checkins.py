@@ -26,7 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import insert, select, text
 
 from bot.app import HavenBot
-from bot.domain.checkins import Entry, summarise
+from bot.delivery import DeliveryEngine
+from bot.domain.checkins import PROMPT, Entry, summarise
 from bot.i18n import Catalogs
 from bot.metrics import Metrics
 from bot.pacing import Pacer
@@ -35,6 +36,7 @@ from bot.services.member_locale import MemberLocaleService
 from bot.storage import migrate
 from bot.storage.checkins import CheckinRepository
 from bot.storage.crypto import Keyring, generate_key
+from bot.storage.delivery import DeliveryRepository
 from bot.storage.engine import Database
 from bot.storage.member_locale import MemberLocaleRepository
 from bot.storage.schema import checkin_schedules, checkins
@@ -175,16 +177,15 @@ async def send_burst(quick: bool) -> list[tuple[str, str, str, str]]:
         cog.checkins = service
         cog.pacer = Pacer(checkin_cog.SEND_RATE, clock=lambda: clock[0], sleep=virtual_sleep)
         checkin_cog.mood_view = lambda *a, **k: None  # type: ignore[assignment]  # the view isn't sent anywhere
-        checkin_cog.asyncio.sleep = virtual_sleep  # type: ignore[assignment]
+        engine = DeliveryEngine(DeliveryRepository(db), lambda: NOW, instance_id="bench")
+        engine.register(PROMPT, cog.handle_prompt)  # the real handler, run by the real delivery engine
         started = time.perf_counter()
-        sent = 0
-        while True:
-            batch = await cog.send_due()
-            sent += batch
-            if not batch:
-                break
+        while await service.claim_due():  # due schedules become prompts and delivery items
+            pass
+        while await engine.tick():
+            pass
+        sent = len(discord_sim.sent)
         wall = time.perf_counter() - started
-        checkin_cog.asyncio.sleep = real_sleep  # type: ignore[assignment]
         await db.close()
     allowed = count / checkin_cog.SEND_RATE
     return [

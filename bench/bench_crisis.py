@@ -276,7 +276,7 @@ async def latency(quick: bool) -> list[tuple[str, str, str, str]]:
         db.use_keyring(Keyring.from_text(generate_key()))  # excerpts are encrypted at rest, as in Haven
         await migrate.upgrade(db)
         bot = build_bot(db)
-        async with simcord.run(bot) as env:
+        async with simcord.run(bot, settle_timeout=60) as env:
             guild = env.create_guild()
             general = guild.create_text_channel("general")
             alerts = guild.create_text_channel("alerts")

@@ -34,7 +34,7 @@ from tests.conftest import FakeClock
 from tests.helpers import haven
 
 TOKEN = "MTQ1NjA3NDQ0Mzk4MDgwMDAwMA.GhJkLm.abcdefghijklmnopqrstuvwxyz0123456789AB"  # a made-up token
-LOOPS = {"buddies", "checkin_prompts", "delivery", "privacy_purge"}
+LOOPS = {"delivery", "privacy_purge"}  # check-in prompts and buddy DMs go through the delivery loop
 
 
 @pytest.fixture

@@ -92,3 +92,34 @@ async def test_closing_the_running_bot_twenty_times_logs_no_error(
     await haven(env).close()
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert errors == []
+
+
+def test_sigterm_stops_a_real_process_cleanly_twenty_times_in_a_row(tmp_path) -> None:
+    """A real process (tests/stop_process.py: the real bot, cogs and delivery engine with a send in progress, Haven's
+    own signal handling; no gateway, as there is no Discord without a token) gets SIGTERM 20 times in a row: each time
+    it exits 0 within 10 s with nothing ERROR and no traceback in its log."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'haven.db'}"
+    root = Path(__file__).resolve().parents[1]
+    for run in range(20):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tests.stop_process", url],
+            cwd=root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert process.stdout is not None
+        assert process.stdout.readline().strip() == "ready", process.stderr.read() if process.stderr else ""
+        process.send_signal(signal.SIGTERM)
+        try:
+            _, log = process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise AssertionError(f"run {run + 1}: still running 10 s after SIGTERM") from None
+        assert process.returncode == 0, f"run {run + 1}: exit {process.returncode}\n{log[-2000:]}"
+        assert "Traceback" not in log and "ERROR" not in log, f"run {run + 1}:\n{log[-2000:]}"
+        assert "SIGTERM received" in log

@@ -27,7 +27,7 @@ async def load_cogs(bot: HavenBot) -> None:
     dms = Pacer(
         bot.checkin_send_rate
     )  # one budget for every bulk DM, below Discord's global 50 requests a second
-    await bot.add_cog(CheckinCog(bot, bot.services.checkins, dms))
-    await bot.add_cog(BuddyCog(bot, bot.services.buddies, dms))
+    await bot.add_cog(CheckinCog(bot, bot.services.checkins, bot.services.delivery, dms))
+    await bot.add_cog(BuddyCog(bot, bot.services.buddies, bot.services.delivery, dms))
     await bot.add_cog(PrivacyCog(bot, bot.services.privacy, bot.services.crisis))
     await bot.add_cog(DeliveryCog(bot, bot.services.delivery))

@@ -11,13 +11,16 @@ from discord.ext import tasks
 STOP_GRACE_SECONDS = 5.0
 
 
-async def stop_loop(loop: tasks.Loop[Any], grace: float = STOP_GRACE_SECONDS) -> None:
-    """Stop a ``tasks`` loop: cancelled at once while it sleeps, else its iteration in progress finishes first."""
+async def stop_loop(
+    loop: tasks.Loop[Any], grace: float = STOP_GRACE_SECONDS, *, started: bool = True
+) -> None:
+    """Stop a ``tasks`` loop: cancelled at once while it sleeps or (``started`` False) still waits for the gateway to
+    be ready before its first iteration; else its iteration in progress finishes first."""
     task = loop.get_task()
     if task is None or task.done():
         return
     handle = getattr(loop, "_handle", None)  # discord.py's sleep between iterations
-    if handle is not None and not handle.done():
+    if not started or (handle is not None and not handle.done()):
         loop.cancel()
     else:
         loop.stop()

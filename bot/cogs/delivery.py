@@ -29,7 +29,9 @@ class DeliveryCog(commands.Cog):
         self.delivery_loop.start()
 
     async def cog_unload(self) -> None:
-        await stop_loop(self.delivery_loop)  # a tick in progress finishes; nothing is cancelled mid-write
+        # A tick in progress finishes (nothing is cancelled mid-write); a loop still waiting for the gateway to be
+        # ready (a stop during start-up or a long outage) has nothing in progress and is cancelled at once.
+        await stop_loop(self.delivery_loop, started=self.bot.is_ready())
 
     @tasks.loop(seconds=TICK_SECONDS)
     async def delivery_loop(self) -> None:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
+from discord.abc import GuildChannel
 from discord.ext import commands
 
 from bot import SOURCE_URL
@@ -53,7 +54,7 @@ class SetupCog(commands.Cog):
         t = self.bot.i18n.text
         loc = interaction.locale
         current = await self.settings.get(guild.id)
-        channel = guild.get_channel(current.alert_channel_id) if current.alert_channel_id else None
+        channel = await self._alert_channel(guild, current.alert_channel_id)
         role = guild.get_role(current.moderator_role_id) if current.moderator_role_id else None
         embed = discord.Embed(title=t("setup.show.title", loc, guild=guild.name), colour=EMBED_COLOUR)
         embed.add_field(
@@ -86,6 +87,23 @@ class SetupCog(commands.Cog):
             inline=False,
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    async def _alert_channel(
+        self, guild: discord.Guild, channel_id: int | None
+    ) -> GuildChannel | discord.Thread | None:
+        """The alert channel as Discord has it now: fetched, not only read from the cache (which may not have
+        heard that it was deleted). None when it no longer exists."""
+        if channel_id is None:
+            return None
+        cached = guild.get_channel(channel_id)
+        try:
+            return await guild.fetch_channel(channel_id)
+        except (discord.NotFound, discord.InvalidData):  # deleted, or not in this server any more
+            return None
+        except discord.Forbidden:  # Haven can't see it: the permission check below says what is missing
+            return cached
+        except (discord.HTTPException, discord.RateLimited, OSError, TimeoutError):
+            return cached  # Discord didn't answer: the cache is the best we know
 
     async def _retention_lines(self, guild_id: int, locale: discord.Locale) -> str:
         """How long each kind of member text is kept here, one line each."""

@@ -86,6 +86,8 @@ class DeliveryEngine:
         try:
             items = await self._repo.claim_due(self.instance_id, now, BATCH)
             for item in items:
+                if not self._accepting:
+                    break  # stopping: the rest of the batch is given back with this process's leases
                 await self._run(item)
         finally:
             self._leave()

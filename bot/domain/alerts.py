@@ -20,6 +20,7 @@ CARD = "crisis.card"
 EDIT = "crisis.edit"
 REPING = "crisis.reping"
 REPLY = "crisis.reply"
+OWNER = "crisis.owner"  # the server owner told once that an alert couldn't be posted (no member's words)
 REPINGS = 2  # the moderator role once more, then the second role
 
 

@@ -10,7 +10,7 @@ import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.domain.timezones import resolve_timezone as resolve_timezone  # timezones have their own module now
@@ -95,7 +95,35 @@ _DAY_SETS = (
     ("weekdays", WEEKDAYS, ("weekdays", "weekday")),
     ("weekends", WEEKENDS, ("weekends", "weekend")),
 )
-SCHEDULE_STATUSES = ("active", "paused", "stopped", "dm_closed")
+
+
+class ScheduleStatus(StrEnum):
+    """Where a member's check-in schedule is."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"
+    STOPPED = "stopped"
+    DM_CLOSED = "dm_closed"  # Discord refused the DM: paused until the member resumes
+
+
+SCHEDULE_STATUSES = tuple(status.value for status in ScheduleStatus)
+
+
+class PromptState(StrEnum):
+    """Where one scheduled prompt is."""
+
+    CLAIMED = "claimed"  # made when its schedule came due; the delivery engine sends it
+    SENT = "sent"
+    SNOOZED = "snoozed"
+    REMINDED = "reminded"
+    ANSWERED = "answered"
+    SKIPPED = "skipped"
+    MISSED = "missed"  # not sent: too late (past the grace window), or no longer wanted
+
+
+ANSWERABLE = (PromptState.CLAIMED, PromptState.SENT, PromptState.SNOOZED, PromptState.REMINDED)
+PROMPT = "checkin.prompt"  # delivery engine kinds (ref: the prompt's id)
+REMINDER = "checkin.reminder"
 
 
 def _day(word: str) -> int | None:

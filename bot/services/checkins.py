@@ -11,10 +11,13 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.domain.checkins import (
+    ANSWERABLE,
     NOTE_MAX,
     TAGS,
     Entry,
     Mood,
+    PromptState,
+    ScheduleStatus,
     Summary,
     days_mask,
     last_full_week,
@@ -39,7 +42,6 @@ REMIND_AFTER = timedelta(hours=3)
 REMIND_WITHIN = timedelta(
     hours=1
 )  # a reminder more than this late (after downtime) is dropped, never sent hours late
-RETRY_AFTER = timedelta(minutes=2)  # after a Discord error; retried until the grace window ends
 KEEP_PROMPTS = timedelta(days=14)  # prompts (not check-ins) older than this are forgotten
 WEEKLY_MIN_MEMBERS = 5  # the server's weekly mood is shown only when this many members contributed
 
@@ -136,7 +138,7 @@ class ScheduleView:
 
 
 class CheckinService:
-    """Records check-ins and keeps schedules; the cog sends what ``claim_due`` hands it."""
+    """Records check-ins and keeps schedules; the delivery engine sends the prompts ``claim_due`` makes."""
 
     def __init__(self, repo: CheckinRepository, clock: Clock) -> None:
         self._repo = repo
@@ -168,9 +170,7 @@ class CheckinService:
         if checkin_id is None:
             return None
         if prompt_id is not None:
-            await self._repo.mark_prompt(
-                prompt_id, "answered", from_states=("claimed", "sent", "snoozed", "reminded")
-            )
+            await self._repo.mark_prompt(prompt_id, PromptState.ANSWERED, from_states=ANSWERABLE)
         history = await self._repo.history(guild_id, user_id, now - timedelta(days=14))
         key, params = reflection([Entry(c.created_at, c.mood) for c in history], now)
         recent = [c.mood for c in history][-3:]
@@ -258,7 +258,7 @@ class CheckinService:
             now=now,
             reminder=reminder,
         )
-        return ScheduleView(at.strftime("%H:%M"), zone.key, days, "active", due.astimezone(zone))
+        return ScheduleView(at.strftime("%H:%M"), zone.key, days, ScheduleStatus.ACTIVE, due.astimezone(zone))
 
     async def schedule_of(self, guild_id: int, user_id: int) -> ScheduleView | None:
         """The member's schedule, if any."""
@@ -266,12 +266,16 @@ class CheckinService:
         if row is None:
             return None
         zone = ZoneInfo(row.timezone)
-        nxt = row.next_due_at.astimezone(zone) if row.next_due_at and row.status == "active" else None
+        nxt = (
+            row.next_due_at.astimezone(zone)
+            if row.next_due_at and row.status == ScheduleStatus.ACTIVE
+            else None
+        )
         return ScheduleView(row.local_time, row.timezone, mask_days(row.days_mask), row.status, nxt)
 
     async def _require(self, guild_id: int, user_id: int) -> ScheduleRow:
         row = await self._repo.schedule(guild_id, user_id)
-        if row is None or row.status == "stopped":
+        if row is None or row.status == ScheduleStatus.STOPPED:
             raise NoSchedule()
         return row
 
@@ -284,7 +288,7 @@ class CheckinService:
         row = await self._require(guild_id, user_id)
         resume_at = pause_resumes_at(until, ZoneInfo(row.timezone), self._clock())
         await self._repo.set_state(
-            row.id, status="paused", next_due_at=None, paused_until=resume_at, now=self._clock()
+            row.id, status=ScheduleStatus.PAUSED, next_due_at=None, paused_until=resume_at, now=self._clock()
         )
 
     async def resume(self, guild_id: int, user_id: int) -> ScheduleView:
@@ -292,7 +296,7 @@ class CheckinService:
         row = await self._require(guild_id, user_id)
         now = self._clock()
         await self._repo.set_state(
-            row.id, status="active", next_due_at=self._next(row, now), paused_until=None, now=now
+            row.id, status=ScheduleStatus.ACTIVE, next_due_at=self._next(row, now), paused_until=None, now=now
         )
         view = await self.schedule_of(guild_id, user_id)
         assert view is not None
@@ -302,7 +306,7 @@ class CheckinService:
         """Stop the member's schedule (their past check-ins stay theirs)."""
         row = await self._require(guild_id, user_id)
         await self._repo.set_state(
-            row.id, status="stopped", next_due_at=None, paused_until=None, now=self._clock()
+            row.id, status=ScheduleStatus.STOPPED, next_due_at=None, paused_until=None, now=self._clock()
         )
 
     async def follow_up(self, guild_id: int, user_id: int) -> bool:
@@ -320,29 +324,34 @@ class CheckinService:
     async def member_left(self, guild_id: int, user_id: int) -> None:
         """A member left the server: no more prompts for it."""
         row = await self._repo.schedule(guild_id, user_id)
-        if row is not None and row.status != "stopped":
+        if row is not None and row.status != ScheduleStatus.STOPPED:
             await self._repo.set_state(
-                row.id, status="stopped", next_due_at=None, paused_until=None, now=self._clock()
+                row.id, status=ScheduleStatus.STOPPED, next_due_at=None, paused_until=None, now=self._clock()
             )
 
     # --- the scheduler's side
 
     async def claim_due(self, limit: int = 500) -> list[PromptRow]:
-        """Advance every due schedule; claim a prompt for those due within the grace window.
+        """Advance every due schedule; make a prompt (and its delivery item) for those due within the grace window.
 
         Overdue prompts older than the grace window (after downtime) are skipped, so a restart never sends a burst of
-        stale prompts. A claimed prompt is never sent twice: it is claimed in the same transaction that advances the
-        schedule.
+        stale prompts. The delivery engine sends each prompt made here (``prompt_to_send``), retrying with its one
+        backoff policy; a prompt is made in the same transaction that advances the schedule, so it is made once.
+        Returns the prompts made.
         """
         now = self._clock()
         for row in await self._repo.paused_to_resume(now, limit):
             await self._repo.set_state(
-                row.id, status="active", next_due_at=self._next(row, now), paused_until=None, now=now
+                row.id,
+                status=ScheduleStatus.ACTIVE,
+                next_due_at=self._next(row, now),
+                paused_until=None,
+                now=now,
             )
         if self._purged_at is None or now - self._purged_at >= timedelta(hours=1):
             await self._repo.purge_prompts(now - KEEP_PROMPTS)
             self._purged_at = now
-        claimed: list[PromptRow] = await self._repo.claim_retries(now, now - GRACE, limit)
+        made: list[PromptRow] = []
         enabled: dict[int, bool] = {}
         for row in await self._repo.due(now, limit):
             assert row.next_due_at is not None
@@ -354,29 +363,46 @@ class CheckinService:
             if prompt_id is not None:
                 prompt = await self._repo.prompt(prompt_id)
                 if prompt is not None:
-                    claimed.append(prompt)
-        return claimed
+                    made.append(prompt)
+        return made
 
-    async def send_failed(self, prompt: PromptRow) -> None:
-        """Discord didn't take the prompt (5xx, 429, outage): try again in a few minutes, within the grace window."""
-        await self._repo.retry_later(prompt.id, self._clock() + RETRY_AFTER)
+    async def prompt_to_send(self, prompt_id: int) -> PromptRow | None:
+        """The prompt the delivery engine is to send now, or None when it is no longer wanted.
 
-    async def prompt_sent(self, prompt_id: int, message_id: int) -> None:
-        """Mark a prompt sent."""
-        await self._repo.mark_prompt(prompt_id, "sent", from_states=("claimed",), message_id=message_id)
+        Not wanted: answered, skipped or already sent; past the grace window (Discord stayed down too long: dropped,
+        never sent late); the member stopped or paused, or the server turned check-ins off meanwhile. Those become
+        missed.
+        """
+        prompt = await self._repo.prompt(prompt_id)
+        if prompt is None or prompt.state != PromptState.CLAIMED:
+            return None
+        row = await self._repo.schedule(prompt.guild_id, prompt.user_id)
+        wanted = (
+            row is not None
+            and row.status == ScheduleStatus.ACTIVE
+            and self._clock() - prompt.due_at <= GRACE
+            and (await self.server_settings(prompt.guild_id)).enabled
+        )
+        if not wanted:
+            await self._repo.mark_prompt(prompt_id, PromptState.MISSED, from_states=(PromptState.CLAIMED,))
+            return None
+        return prompt
 
-    async def not_sent(self, prompt: PromptRow) -> None:
-        """A claimed prompt that won't be sent (check-ins were turned off meanwhile)."""
-        await self._repo.mark_prompt(prompt.id, "missed", from_states=("claimed",))
+    async def prompt_sent(self, prompt: PromptRow, message_id: int) -> None:
+        """Mark a prompt sent; if the member asked for a reminder, its one reminder is queued with it."""
+        row = await self._repo.schedule(prompt.guild_id, prompt.user_id)
+        now = self._clock()
+        remind_at = now + REMIND_AFTER if row is not None and row.reminder else None
+        await self._repo.prompt_sent(prompt.id, message_id, remind_at, now)
 
     async def dms_closed(self, prompt: PromptRow) -> None:
         """The member's DMs are closed: pause that schedule and remember to tell them (once, next time)."""
-        await self._repo.mark_prompt(prompt.id, "missed", from_states=("claimed",))
+        await self._repo.mark_prompt(prompt.id, PromptState.MISSED, from_states=(PromptState.CLAIMED,))
         row = await self._repo.schedule(prompt.guild_id, prompt.user_id)
         if row is not None:
             await self._repo.set_state(
                 row.id,
-                status="dm_closed",
+                status=ScheduleStatus.DM_CLOSED,
                 next_due_at=None,
                 paused_until=None,
                 now=self._clock(),
@@ -393,55 +419,66 @@ class CheckinService:
         row = await self._repo.schedule(prompt.guild_id, prompt.user_id)
         running = (
             row is not None
-            and row.status == "active"
+            and row.status == ScheduleStatus.ACTIVE
             and (await self.server_settings(prompt.guild_id)).enabled
         )
         if not running:
             current = await self._repo.prompt(prompt.id)
-            answerable = current is not None and current.state in ("sent", "claimed", "reminded")
+            answerable = current is not None and current.state in (
+                PromptState.SENT,
+                PromptState.CLAIMED,
+                PromptState.REMINDED,
+            )
             return Snooze.NOT_RUNNING if answerable else Snooze.ALREADY
         assert row is not None
         if not await self._repo.mark_prompt(
-            prompt.id, "snoozed", from_states=("sent", "claimed", "reminded")
+            prompt.id,
+            PromptState.SNOOZED,
+            from_states=(PromptState.SENT, PromptState.CLAIMED, PromptState.REMINDED),
         ):
             return Snooze.ALREADY
         when = self._clock() + SNOOZE
         nxt = min(when, row.next_due_at) if row.next_due_at else when
         await self._repo.set_state(
-            row.id, status="active", next_due_at=nxt, paused_until=None, now=self._clock()
+            row.id, status=ScheduleStatus.ACTIVE, next_due_at=nxt, paused_until=None, now=self._clock()
         )
         return Snooze.SNOOZED
 
     async def skip(self, prompt: PromptRow) -> bool:
         """Skip today's check-in (no record, no judgement). Returns False if it was already answered or skipped."""
-        return await self._repo.mark_prompt(
-            prompt.id, "skipped", from_states=("sent", "claimed", "snoozed", "reminded")
-        )
+        return await self._repo.mark_prompt(prompt.id, PromptState.SKIPPED, from_states=ANSWERABLE)
 
     async def dm_closed_notice(self, guild_id: int, user_id: int) -> bool:
         """Whether to tell the member their schedule was paused because their DMs are closed. True once after
         each failure: asking clears it."""
         return await self._repo.take_dm_notice(guild_id, user_id)
 
-    async def due_reminders(self) -> list[PromptRow]:
-        """Prompts still unanswered some hours after they were sent, for members who asked for a reminder.
+    async def reminder_to_send(self, prompt_id: int, due_at: datetime) -> PromptRow | None:
+        """The prompt to remind the member of now (its reminder was due at ``due_at``), or None.
 
-        Only while the schedule is active and the server has check-ins on, at most an hour late (never hours later
-        after downtime), and never past the member's local midnight (it would land on the next day).
+        Only for a prompt still unanswered, while the schedule is active with reminders on and the server has
+        check-ins on; at most an hour late (never hours later after downtime), and never past the member's local
+        midnight (it would land on the next day).
         """
+        prompt = await self._repo.prompt(prompt_id)
+        if prompt is None or prompt.state != PromptState.SENT:
+            return None
+        row = await self._repo.schedule(prompt.guild_id, prompt.user_id)
         now = self._clock()
-        rows = await self._repo.due_reminders(now - REMIND_AFTER, now - REMIND_AFTER - REMIND_WITHIN, 500)
-        due: list[PromptRow] = []
-        for prompt in rows:
-            if reminder_fits(prompt.due_at, now, ZoneInfo(prompt.timezone)):
-                due.append(prompt)
-            else:  # too late tonight: no reminder, and out of the next pass's way (still answerable)
-                await self._repo.mark_prompt(prompt.id, "reminded", from_states=("sent",))
-        return due
+        return (
+            prompt
+            if row is not None
+            and row.status == ScheduleStatus.ACTIVE
+            and row.reminder
+            and now - due_at <= REMIND_WITHIN
+            and reminder_fits(prompt.due_at, now, ZoneInfo(prompt.timezone))
+            and (await self.server_settings(prompt.guild_id)).enabled
+            else None
+        )
 
     async def reminded(self, prompt_id: int) -> bool:
         """Mark a reminder sent (once)."""
-        return await self._repo.mark_prompt(prompt_id, "reminded", from_states=("sent",))
+        return await self._repo.mark_prompt(prompt_id, PromptState.REMINDED, from_states=(PromptState.SENT,))
 
     # --- server settings
 

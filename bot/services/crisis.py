@@ -316,9 +316,10 @@ class CrisisService:
             alert.id, card_message_id, first_ping_due(alert.severity, settings, now), now
         )
 
-    async def card_failed(self, alert: Alert, retry_at: datetime) -> None:
-        """Record a failed attempt (the delivery engine retries it at ``retry_at``)."""
-        await self._repo.mark_failed(alert.id, retry_at, self._clock())
+    async def card_failed(self, alert: Alert, retry_at: datetime, *, tell_owner: bool = False) -> None:
+        """Record a failed attempt (the delivery engine retries it at ``retry_at``). ``tell_owner``: the card
+        can't be posted at all, so the server owner's DM is queued with it (once per alert)."""
+        await self._repo.mark_failed(alert.id, retry_at, self._clock(), tell_owner=tell_owner)
 
     async def take_card_edit(self, alert_id: int) -> bool:
         """Clear the alert's pending-edit flag (the card was just edited)."""

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from bot.domain.checkins import PROMPT, REMINDER, PromptState, ScheduleStatus
 from bot.storage._upsert import upsert
+from bot.storage.delivery import enqueue
 from bot.storage.engine import Database
 from bot.storage.schema import (
     checkin_members,
@@ -113,7 +115,7 @@ class CheckinRepository:
                     "timezone": timezone,
                     "days_mask": days_mask,
                     "reminder": reminder,
-                    "status": "active",
+                    "status": ScheduleStatus.ACTIVE.value,
                     "paused_until": None,
                     "next_due_at": next_due_at,
                     "created_at": now,
@@ -161,7 +163,7 @@ class CheckinRepository:
         async with self._db.read() as conn:
             rows = await conn.execute(
                 select(checkin_schedules)
-                .where(S.status == "active", S.next_due_at <= now)
+                .where(S.status == ScheduleStatus.ACTIVE.value, S.next_due_at <= now)
                 .order_by(S.next_due_at)
                 .limit(limit)
             )
@@ -171,14 +173,17 @@ class CheckinRepository:
         """Paused schedules whose pause has ended."""
         async with self._db.read() as conn:
             rows = await conn.execute(
-                select(checkin_schedules).where(S.status == "paused", S.paused_until <= now).limit(limit)
+                select(checkin_schedules)
+                .where(S.status == ScheduleStatus.PAUSED.value, S.paused_until <= now)
+                .limit(limit)
             )
             return [_schedule(r) for r in rows.mappings()]
 
     async def claim(
         self, schedule: ScheduleRow, next_due_at: datetime, now: datetime, *, send: bool
     ) -> int | None:
-        """Advance a due schedule and (if ``send``) claim its prompt, in one transaction.
+        """Advance a due schedule and (if ``send``) make its prompt and the delivery item that sends it, in one
+        transaction (so a prompt is never made without being sent, nor sent without being made).
 
         Returns the prompt id, or None when another worker advanced the schedule first or nothing is to be sent.
         """
@@ -186,17 +191,28 @@ class CheckinRepository:
         async with self._db.transaction() as conn:
             moved = await conn.execute(
                 update(checkin_schedules)
-                .where(S.id == schedule.id, S.next_due_at == schedule.next_due_at, S.status == "active")
+                .where(
+                    S.id == schedule.id,
+                    S.next_due_at == schedule.next_due_at,
+                    S.status == ScheduleStatus.ACTIVE.value,
+                )
                 .values(next_due_at=next_due_at, updated_at=now)
             )
             if moved.rowcount != 1 or not send:
                 return None
             result = await conn.execute(
                 insert(checkin_prompts)
-                .values(schedule_id=schedule.id, due_at=schedule.next_due_at, state="claimed", claimed_at=now)
+                .values(
+                    schedule_id=schedule.id,
+                    due_at=schedule.next_due_at,
+                    state=PromptState.CLAIMED.value,
+                    claimed_at=now,
+                )
                 .returning(P.id)
             )
-            return result.scalar_one()
+            prompt_id: int = result.scalar_one()
+            await enqueue(conn, PROMPT, prompt_id, now, now)
+            return prompt_id
 
     async def forget_member(self, guild_id: int, user_id: int) -> int:
         """Delete the member's check-ins, schedule and prompts in one server. Returns how many check-ins went."""
@@ -251,76 +267,27 @@ class CheckinRepository:
             )
             return result.rowcount == 1
 
-    async def retry_later(self, prompt_id: int, retry_at: datetime) -> bool:
-        """Discord failed to deliver a claimed prompt: hand it back for another try at ``retry_at``."""
+    async def prompt_sent(
+        self, prompt_id: int, message_id: int, remind_at: datetime | None, now: datetime
+    ) -> bool:
+        """Mark a prompt sent and (if ``remind_at``) queue its one reminder, in one transaction."""
         async with self._db.transaction() as conn:
             result = await conn.execute(
                 update(checkin_prompts)
-                .where(P.id == prompt_id, P.state == "claimed")
-                .values(state="retry", retry_at=retry_at, attempts=P.attempts + 1)
+                .where(P.id == prompt_id, P.state == PromptState.CLAIMED.value)
+                .values(state=PromptState.SENT.value, message_id=message_id)
             )
-            return result.rowcount == 1
-
-    async def claim_retries(self, now: datetime, due_after: datetime, limit: int) -> list[PromptRow]:
-        """Claim prompts waiting for another try. Those due before ``due_after`` are too late, and those whose member
-        stopped or paused (or whose server turned check-ins off) are no longer wanted: both become missed."""
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                update(checkin_prompts)
-                .where(
-                    P.state == "retry",
-                    or_(P.due_at < due_after, P.schedule_id.in_(_not_sending())),
-                )
-                .values(state="missed", retry_at=None)
-            )
-            ids = (
-                (
-                    await conn.execute(
-                        select(P.id)
-                        .where(P.state == "retry", P.retry_at <= now)
-                        .order_by(P.due_at)
-                        .limit(limit)
-                    )
-                )
-                .scalars()
-                .all()
-            )
-            claimed: list[int] = []
-            for prompt_id in ids:  # compare-and-set, so two workers never take the same prompt
-                moved = await conn.execute(
-                    update(checkin_prompts)
-                    .where(P.id == prompt_id, P.state == "retry")
-                    .values(state="claimed", retry_at=None, claimed_at=now)
-                )
-                if moved.rowcount == 1:
-                    claimed.append(prompt_id)
-        return [row for row in [await self.prompt(i) for i in claimed] if row is not None]
+            if result.rowcount != 1:
+                return False
+            if remind_at is not None:
+                await enqueue(conn, REMINDER, prompt_id, remind_at, now)
+            return True
 
     async def purge_prompts(self, before: datetime) -> int:
         """Forget prompts due before ``before`` (their check-ins stay; old buttons then say the prompt is gone)."""
         async with self._db.transaction() as conn:
             result = await conn.execute(delete(checkin_prompts).where(P.due_at < before))
             return result.rowcount or 0
-
-    async def due_reminders(self, before: datetime, not_before: datetime, limit: int) -> list[PromptRow]:
-        """Sent, unanswered prompts claimed between ``not_before`` and ``before`` whose schedule wants a reminder,
-        is active, and whose server has check-ins on."""
-        async with self._db.read() as conn:
-            rows = await conn.execute(
-                select(checkin_prompts, S.guild_id, S.user_id, S.timezone)
-                .join(checkin_schedules, S.id == P.schedule_id)
-                .where(
-                    P.state == "sent",
-                    P.claimed_at <= before,
-                    P.claimed_at > not_before,
-                    S.reminder.is_(True),
-                    S.status == "active",
-                    S.id.not_in(_not_sending()),
-                )
-                .order_by(P.claimed_at)
-                .limit(limit)
-            )
-            return [_prompt(r) for r in rows.mappings()]
 
     # --- server settings
 
@@ -465,12 +432,6 @@ class CheckinRepository:
             CheckinRow(id_, guild, user, mood, note, _split_tags(tags), at)
             for id_, guild, user, mood, note, tags, at in rows
         ]
-
-
-def _not_sending() -> Any:
-    """Schedules that get no prompts now: not active, or in a server that turned check-ins off."""
-    off = select(checkin_settings.c.guild_id).where(checkin_settings.c.enabled.is_(False))
-    return select(S.id).where(or_(S.status != "active", S.guild_id.in_(off)))
 
 
 def _prompt(row: Any) -> PromptRow:

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.domain.alerts import (
     CARD,
     EDIT,
+    OWNER,
     REPING,
     REPLY,
     Alert,
@@ -301,9 +302,16 @@ class CrisisRepository:
             if next_ping_at is not None:
                 await enqueue(conn, REPING, alert_id, next_ping_at, now)
 
-    async def mark_failed(self, alert_id: int, next_attempt_at: datetime, now: datetime) -> None:
-        """A delivery attempt failed: try again later."""
+    async def mark_failed(
+        self, alert_id: int, next_attempt_at: datetime, now: datetime, *, tell_owner: bool = False
+    ) -> None:
+        """A delivery attempt failed: try again later. ``tell_owner``: the alert can't be posted at all (channel
+        gone, permission lost), so queue the server owner's DM with it, unless they were told already."""
         async with self._db.transaction() as conn:
+            if tell_owner:
+                told = (await conn.execute(select(A.owner_told).where(A.id == alert_id))).scalar()
+                if told is False:
+                    await enqueue(conn, OWNER, alert_id, now, now)
             await conn.execute(
                 update(crisis_alerts)
                 .where(A.id == alert_id)

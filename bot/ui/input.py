@@ -192,3 +192,10 @@ def parse_id(text: str) -> int | None:
         return None
     number = int(digits)
     return number if 0 < number <= SNOWFLAKE_MAX else None
+
+
+def component_id(digits: str) -> int:
+    """A number from a button's ``custom_id`` (a row or Discord ID). One a modified client made too large for the
+    database becomes 0, which names nothing, so the member gets the answer an old button gets."""
+    number = int(digits[:20]) if len(digits) <= 19 else 0
+    return number if 0 <= number <= SNOWFLAKE_MAX else 0

@@ -151,3 +151,44 @@ async def test_settings_of_one_server_never_show_in_another(env: simcord.Env, wo
     embed = result.response.embeds[0]
     assert alerts.mention not in str(embed.to_dict())
     assert "not set up yet" in (embed.description or "")
+
+
+async def test_setup_show_notices_an_alert_channel_deleted_behind_the_cache(env: simcord.Env, world) -> None:
+    _, general, alerts, mods, moderator, _ = world
+    await moderator.slash(general, "setup alerts", channel=alerts, role=mods)
+    # Discord no longer has the channel, though Haven's cache never heard it was deleted.
+    env.inject_error("GET", f"/channels/{alerts.id}", status=404, code=10003, message="Unknown Channel")
+
+    result = await moderator.slash(general, "setup show")
+
+    assert result.ephemeral and result.response is not None
+    embed = result.response.embeds[0]
+    assert "The alert channel no longer exists" in (embed.description or "")
+    assert "/setup alerts" in (embed.description or "")
+    assert "Escalations are ready" not in (embed.description or "")
+
+
+async def test_setup_show_notices_an_alert_channel_the_bot_deleted(env: simcord.Env, world) -> None:
+    _, general, alerts, mods, moderator, _ = world
+    await moderator.slash(general, "setup alerts", channel=alerts, role=mods)
+    channel = haven(env).get_channel(alerts.id)
+    assert isinstance(channel, discord.TextChannel)
+    await channel.delete()
+
+    result = await moderator.slash(general, "setup show")
+
+    assert result.response is not None
+    assert "The alert channel no longer exists" in (result.response.embeds[0].description or "")
+
+
+async def test_setup_show_keeps_working_when_discord_does_not_answer_the_check(
+    env: simcord.Env, world
+) -> None:
+    _, general, alerts, mods, moderator, _ = world
+    await moderator.slash(general, "setup alerts", channel=alerts, role=mods)
+    env.inject_error("GET", f"/channels/{alerts.id}", status=503, times=5)
+
+    result = await moderator.slash(general, "setup show")
+
+    assert result.response is not None
+    assert "Escalations are ready" in (result.response.embeds[0].description or "")

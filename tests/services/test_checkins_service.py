@@ -7,8 +7,12 @@ from datetime import date
 
 import pytest
 
+from bot.delivery import DeliveryEngine
+from bot.domain.checkins import PROMPT
+from bot.domain.delivery import DeliveryItem, Outcome
 from bot.services.checkins import CheckinService, ShareGone, Snooze
 from bot.storage.checkins import CheckinRepository
+from bot.storage.delivery import DeliveryRepository
 from bot.storage.engine import Database
 from tests.conftest import FakeClock
 
@@ -16,6 +20,24 @@ from tests.conftest import FakeClock
 @pytest.fixture
 def checkins(database: Database, clock: FakeClock) -> CheckinService:
     return CheckinService(CheckinRepository(database), clock)
+
+
+def failing_sender(
+    database: Database, clock: FakeClock, checkins: CheckinService
+) -> tuple[DeliveryEngine, list[int]]:
+    """A delivery engine whose prompt handler finds Discord down every time; lists the prompts it tried."""
+    engine = DeliveryEngine(DeliveryRepository(database), clock, instance_id="test")
+    tried: list[int] = []
+
+    async def handle(item: DeliveryItem) -> Outcome:
+        prompt = await checkins.prompt_to_send(item.ref)
+        if prompt is None:
+            return Outcome.DONE
+        tried.append(prompt.id)
+        return Outcome.RETRY  # a 5xx, 429 or outage
+
+    engine.register(PROMPT, handle)
+    return engine, tried
 
 
 async def due_prompt(checkins: CheckinService, clock: FakeClock) -> int:
@@ -64,21 +86,23 @@ async def test_nobody_can_annotate_another_members_check_in(checkins: CheckinSer
 
 
 async def test_a_failed_send_is_retried_until_the_grace_window_ends(
-    checkins: CheckinService, clock: FakeClock
+    checkins: CheckinService, clock: FakeClock, database: Database
 ) -> None:
+    engine, tried = failing_sender(database, clock, checkins)
     await checkins.set_schedule(1, 7, "13:00", "UTC", "every day")
     clock.advance(hours=1, minutes=1)
     [prompt] = await checkins.claim_due()
 
-    await checkins.send_failed(prompt)
-    assert await checkins.claim_due() == []  # not before the retry time
+    await engine.tick()  # the first try fails
+    await engine.tick()
+    assert tried == [prompt.id]  # not before the retry time
     clock.advance(minutes=3)
-    [again] = await checkins.claim_due()
-    assert again.id == prompt.id
+    await engine.tick()
+    assert tried == [prompt.id, prompt.id]  # tried again
 
-    await checkins.send_failed(again)
     clock.advance(hours=2)  # Discord stayed down past the grace window: the prompt is dropped, not sent late
-    assert await checkins.claim_due() == []
+    await engine.tick()
+    assert tried == [prompt.id, prompt.id]
     assert (await checkins.prompt(prompt.id)).state == "missed"  # type: ignore[union-attr]
 
 
@@ -133,12 +157,13 @@ async def test_an_empty_note_clears_the_note(checkins: CheckinService) -> None:
 
 @pytest.mark.parametrize("action", ["stop", "pause"])
 async def test_a_retry_is_dropped_once_the_member_stopped_or_paused(
-    checkins: CheckinService, clock: FakeClock, action: str
+    checkins: CheckinService, clock: FakeClock, database: Database, action: str
 ) -> None:
+    engine, tried = failing_sender(database, clock, checkins)
     await checkins.set_schedule(1, 7, "13:00", "UTC", "every day")
     clock.advance(hours=1, minutes=1)
     [prompt] = await checkins.claim_due()
-    await checkins.send_failed(prompt)
+    await engine.tick()  # the first try fails
 
     if action == "stop":
         await checkins.stop(1, 7)
@@ -146,7 +171,8 @@ async def test_a_retry_is_dropped_once_the_member_stopped_or_paused(
         await checkins.pause(1, 7, date(2026, 11, 23))
     clock.advance(minutes=3)
 
-    assert await checkins.claim_due() == []
+    await engine.tick()
+    assert tried == [prompt.id]  # not tried again
     assert (await checkins.prompt(prompt.id)).state == "missed"  # type: ignore[union-attr]
 
 
@@ -154,7 +180,7 @@ async def test_snooze_tells_the_truth(checkins: CheckinService, clock: FakeClock
     await checkins.set_schedule(1, 7, "13:00", "UTC", "every day")
     clock.advance(hours=1, minutes=1)
     [prompt] = await checkins.claim_due()
-    await checkins.prompt_sent(prompt.id, 99)
+    await checkins.prompt_sent(prompt, 99)
 
     await checkins.pause(1, 7, date(2026, 11, 23))
     assert await checkins.snooze(prompt) is Snooze.NOT_RUNNING

@@ -1,4 +1,4 @@
-"""/buddy and /buddy-admin, and the loop that runs rounds and sends pairing DMs from the outbox."""
+"""/buddy and /buddy-admin, and the delivery engine's handler that sends pairing DMs from the outbox."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
-from discord.ext import commands, tasks
+from discord.ext import commands
 
-from bot.cogs._loops import finish_tasks, stop_loop
+from bot.cogs._loops import finish_tasks
 from bot.cogs.buddies.intro import intro_embed
 from bot.cogs.buddies.messages import render, render_for_thread
 from bot.cogs.buddies.views import DYNAMIC_ITEMS, JoinView, pairing_view
+from bot.delivery import DeliveryEngine
+from bot.domain.buddy_states import DM, DmKind, MemberStatus, PairingStatus, Response
+from bot.domain.delivery import DeliveryItem, Outcome
 from bot.domain.pairing import INTRO_MAX, Cadence, LookingFor, OddRule, clean_intro
 from bot.domain.timezones import resolve_timezone, timezone_choices
 from bot.errors import InvalidInput
@@ -26,6 +29,7 @@ if TYPE_CHECKING:
     from bot.app import HavenBot
 
 log = logging.getLogger(__name__)
+ROUNDS_EVERY_SECONDS = 30  # how often due rounds, expiries and halfway questions are looked at
 
 LOOKING_FOR = [
     app_commands.Choice(name="Someone to talk to", value="talk"),
@@ -49,20 +53,26 @@ class BuddyCog(commands.Cog):
         guild_only=True,
     )
 
-    def __init__(self, bot: HavenBot, buddies: BuddyService, pacer: Pacer | None = None) -> None:
+    def __init__(
+        self,
+        bot: HavenBot,
+        buddies: BuddyService,
+        delivery: DeliveryEngine,
+        pacer: Pacer | None = None,
+    ) -> None:
         self.bot = bot
         self.buddies = buddies
+        self.delivery = delivery
         self.pacer = pacer or Pacer(40.0)  # shared with the check-in prompts
-        self._sending = asyncio.Lock()
         self._woken: set[asyncio.Task[int]] = set()
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
-        self.bot.loops.register("buddies", self.loop.seconds or 30)
-        self.loop.start()
+        self.delivery.register(DM, self.handle_dm)
+        # Rounds, expiries and halfway questions run from the delivery loop; no loop of our own.
+        self.delivery.every(ROUNDS_EVERY_SECONDS, self.run_due_work)
 
     async def cog_unload(self) -> None:
-        await stop_loop(self.loop)
         await finish_tasks(self._woken)
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
 
@@ -90,8 +100,8 @@ class BuddyCog(commands.Cog):
         await interaction.response.send_message(text, ephemeral=True, **kwargs)
 
     def wake(self) -> None:
-        """Send due DMs now instead of at the next tick (after a join or a button)."""
-        task = asyncio.get_running_loop().create_task(self.deliver())
+        """Send due DMs now instead of at the next delivery tick (after a join or a button)."""
+        task = asyncio.get_running_loop().create_task(self.delivery.tick())
         self._woken.add(task)  # keep a reference until it finishes, or asyncio may drop it half-way
         task.add_done_callback(self._woken.discard)
 
@@ -169,7 +179,7 @@ class BuddyCog(commands.Cog):
         if pairing is not None:
             others = " ".join(f"<@{m.user_id}>" for m in pairing.present if m.user_id != interaction.user.id)
             lines.append(self._t(interaction, f"buddy.status.pairing.{pairing.status}", buddies=others))
-        elif member.status == "paused" and member.paused_until:
+        elif member.status == MemberStatus.PAUSED and member.paused_until:
             lines.append(
                 self._t(
                     interaction, "buddy.status.paused", until=f"<t:{int(member.paused_until.timestamp())}:D>"
@@ -187,9 +197,9 @@ class BuddyCog(commands.Cog):
         me = pairing.member(interaction.user.id) if pairing is not None else None
         if (
             pairing is not None
-            and pairing.status == "pending"
+            and pairing.status == PairingStatus.PENDING
             and me is not None
-            and me.response == "pending"
+            and me.response == Response.PENDING
         ):
             # The way to answer for someone whose introduction couldn't reach them.
             kwargs["view"] = pairing_view(self.bot, interaction.locale, pairing.id, ("hello", "notnow"))
@@ -277,7 +287,7 @@ class BuddyCog(commands.Cog):
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
         await self.buddies.member_left_server(payload.guild_id, payload.user.id)
-        await self.deliver()
+        await self.delivery.tick()  # the kind notes to their buddies go now
 
     # --- moderator commands
 
@@ -414,35 +424,17 @@ class BuddyCog(commands.Cog):
             ephemeral=True,
         )
 
-    # --- the loop
+    # --- due work and sending (from the delivery engine)
 
-    @tasks.loop(seconds=30)
-    async def loop(self) -> None:
-        self.bot.loops.beat("buddies")
-        try:
-            self.bot.metrics.paired(await self.buddies.tick(), trigger="round")
-            await self.deliver()
-        except Exception:
-            log.exception("The buddy loop hit an error; it will try again")
+    async def run_due_work(self) -> None:
+        """Rounds that are due, ended pauses, expired introductions, halfway questions (their DMs are queued)."""
+        self.bot.metrics.paired(await self.buddies.tick(), trigger="round")
 
-    @loop.before_loop
-    async def _before(self) -> None:
-        await self.bot.wait_until_ready()
-
-    async def deliver(self) -> int:
-        """Send every due pairing DM (falling back to a private thread), paced by the shared DM budget."""
-        sent = 0
-        async with self._sending:
-            due = await self.buddies.due_messages()
-            await self.bot.prefetch_locales([row.user_id for row in due])
-            for row in due:
-                if not await self.buddies.take(row):  # leased one at a time, just before sending
-                    continue
-                if await self._send(row):
-                    sent += 1
-        return sent
-
-    async def _send(self, row: OutboxRow) -> bool:
+    async def handle_dm(self, item: DeliveryItem) -> Outcome:
+        """Send one queued pairing DM (falling back to a private thread), paced by the shared DM budget."""
+        row = await self.buddies.message(item.ref)
+        if row is None:
+            return Outcome.DONE  # sent, undeliverable or cancelled already
         guild = self.bot.get_guild(row.guild_id)
         locale = await self.bot.dm_locale(row.user_id, guild)
         pairing = await self.buddies.pairing(row.pairing_id) if row.pairing_id else None
@@ -450,10 +442,10 @@ class BuddyCog(commands.Cog):
             # They left while Haven was offline (no member-remove event): end their pairings kindly instead.
             await self.buddies.member_left_server(row.guild_id, row.user_id)
             await self.buddies.message_cancelled(row.id)
-            return False
+            return Outcome.DONE
         if not self.buddies.deliverable(row, pairing):
             await self.buddies.message_cancelled(row.id)
-            return False
+            return Outcome.DONE
         profiles = (
             await self.buddies.profiles(row.guild_id, [m.user_id for m in pairing.members]) if pairing else {}
         )
@@ -463,12 +455,12 @@ class BuddyCog(commands.Cog):
             kwargs: dict[str, Any] = {"embeds": embeds, "allowed_mentions": discord.AllowedMentions.none()}
             if view is not None:
                 kwargs["view"] = view
-            await user.send(content, **kwargs)
+            await user.send(content, nonce=item.nonce, **kwargs)
         except discord.Forbidden as exc:
             self.bot.metrics.dm_failed("buddy", exc)
             # "Your buddy is having a hard day" stays between the two of them: never in a thread moderators can read.
             if (
-                row.kind != "nudge"
+                row.kind != DmKind.NUDGE
                 and pairing is not None
                 and await self._thread_fallback(
                     row,
@@ -478,19 +470,18 @@ class BuddyCog(commands.Cog):
                 )
             ):
                 await self.buddies.message_sent(row.id)
-                return True
+                return Outcome.DONE
             await self.buddies.message_undeliverable(row)
             log.info(
                 "Buddy DM %d (%s): DMs closed and no thread possible; told at next command", row.id, row.kind
             )
-            return False
-        except (discord.HTTPException, OSError) as exc:
+            return Outcome.DONE
+        except (discord.HTTPException, discord.RateLimited, OSError, TimeoutError) as exc:
             self.bot.metrics.dm_failed("buddy", exc)
-            await self.buddies.message_failed(row)
-            log.warning("Buddy DM %d could not be sent (%s); will retry", row.id, type(exc).__name__)
-            return False
+            log.warning("Buddy DM %d could not be sent (%s)", row.id, type(exc).__name__)
+            return Outcome.RETRY if await self.buddies.message_failed(row, item.attempts) else Outcome.DONE
         await self.buddies.message_sent(row.id)
-        return True
+        return Outcome.DONE
 
     async def _thread_fallback(
         self,

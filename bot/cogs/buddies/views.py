@@ -10,6 +10,7 @@ import discord
 from bot.cogs.buddies.intro import intro_embed
 from bot.domain.pairing import LookingFor
 from bot.ui.base import BaseView, funnelled
+from bot.ui.input import component_id
 
 if TYPE_CHECKING:
     from bot.app import HavenBot
@@ -68,7 +69,7 @@ class BuddyButton(
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Button[Any], match: re.Match[str], /
     ) -> BuddyButton:
-        return cls(match["action"], int(match["pairing"]), item.label or "", item.row or 0)
+        return cls(match["action"], component_id(match["pairing"]), item.label or "", item.row or 0)
 
     @funnelled
     async def callback(self, interaction: discord.Interaction[Any]) -> None:

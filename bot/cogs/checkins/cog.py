@@ -13,13 +13,15 @@ from zoneinfo import ZoneInfo
 
 import discord
 from discord import app_commands
-from discord.ext import commands, tasks
+from discord.ext import commands
 
-from bot.cogs._loops import stop_loop
 from bot.cogs.checkins.history import Text, alt_text, chart_text
 from bot.cogs.checkins.views import DYNAMIC_ITEMS, DeleteConfirmView, mood_view
+from bot.delivery import DeliveryEngine
 from bot.domain.checkins import (
     EVERY_DAY,
+    PROMPT,
+    REMINDER,
     WEEKDAYS,
     WEEKENDS,
     Mood,
@@ -27,6 +29,7 @@ from bot.domain.checkins import (
     suggest_days,
     trend_word,
 )
+from bot.domain.delivery import DeliveryItem, Outcome
 from bot.domain.timezones import display_zone, format_offset, timezone_choices
 from bot.errors import InvalidInput
 from bot.pacing import Pacer, ready_to_dm
@@ -39,6 +42,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 SEND_RATE = 40.0  # prompts a second at most, below Discord's global limit of 50 requests a second
+SCHEDULE_EVERY_SECONDS = 30  # how often due schedules become prompts
 
 
 class CheckinCog(commands.Cog):
@@ -54,18 +58,26 @@ class CheckinCog(commands.Cog):
         guild_only=True,
     )
 
-    def __init__(self, bot: HavenBot, checkins: CheckinService, pacer: Pacer | None = None) -> None:
+    def __init__(
+        self,
+        bot: HavenBot,
+        checkins: CheckinService,
+        delivery: DeliveryEngine,
+        pacer: Pacer | None = None,
+    ) -> None:
         self.bot = bot
         self.checkins = checkins
+        self.delivery = delivery
         self.pacer = pacer or Pacer(SEND_RATE)  # shared with the other cogs that send DMs in bulk
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
-        self.bot.loops.register("checkin_prompts", self.prompt_loop.seconds or 30)
-        self.prompt_loop.start()
+        self.delivery.register(PROMPT, self.handle_prompt)
+        self.delivery.register(REMINDER, self.handle_reminder)
+        # Due schedules become prompts (and their delivery items) from the delivery loop; no loop of our own.
+        self.delivery.every(SCHEDULE_EVERY_SECONDS, self.checkins.claim_due)
 
     async def cog_unload(self) -> None:
-        await stop_loop(self.prompt_loop)
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
 
     async def interaction_check(self, interaction: discord.Interaction[HavenBot]) -> bool:  # type: ignore[override]
@@ -346,72 +358,60 @@ class CheckinCog(commands.Cog):
             )
         await interaction.response.send_message(text, ephemeral=True)
 
-    # --- the prompt loop
+    # --- sending prompts and reminders (handlers of the delivery engine)
 
-    @tasks.loop(seconds=30)
-    async def prompt_loop(self) -> None:
-        self.bot.loops.beat("checkin_prompts")
+    async def handle_prompt(self, item: DeliveryItem) -> Outcome:
+        """Send one scheduled prompt by DM (the engine leased it; it retries with its one backoff policy)."""
+        prompt = await self.checkins.prompt_to_send(item.ref)
+        if prompt is None:
+            return Outcome.DONE  # answered, stopped, paused, turned off, or past the grace window
+        guild = self.bot.get_guild(prompt.guild_id)
+        locale = await self.bot.dm_locale(prompt.user_id, guild)
         try:
-            await self.send_due()
-        except Exception:
-            log.exception("The check-in prompt loop hit an error; it will try again")
+            user = await ready_to_dm(self.bot, self.pacer, prompt.user_id)
+            message = await user.send(
+                self.bot.i18n.text("checkin.prompt.dm", locale, server=guild.name if guild else ""),
+                view=mood_view(self.bot, locale, prompt.id, prompt.guild_id, scheduled=True),
+                nonce=item.nonce,  # Discord refuses a second create of the same prompt
+            )
+        except discord.Forbidden as exc:
+            self.bot.metrics.dm_failed("checkin_prompt", exc)
+            await self.checkins.dms_closed(prompt)
+            log.info("Check-in prompt %d: DMs closed; schedule paused", prompt.id)
+            return Outcome.DONE
+        except discord.NotFound as exc:
+            self.bot.metrics.dm_failed("checkin_prompt", exc)
+            await self.checkins.member_left(prompt.guild_id, prompt.user_id)  # the account is gone
+            log.info("Check-in prompt %d: user not found; schedule stopped", prompt.id)
+            return Outcome.DONE
+        except (discord.HTTPException, discord.RateLimited, OSError, TimeoutError) as exc:
+            # Not delivered: the engine tries again after its backoff, within the grace window.
+            self.bot.metrics.dm_failed("checkin_prompt", exc)
+            log.warning(
+                "Check-in prompt %d could not be sent (%s); will retry", prompt.id, type(exc).__name__
+            )
+            return Outcome.RETRY
+        await self.checkins.prompt_sent(prompt, message.id)
+        self.bot.metrics.prompt_sent()
+        return Outcome.DONE
 
-    @prompt_loop.before_loop
-    async def _before(self) -> None:
-        await self.bot.wait_until_ready()
-
-    async def send_due(self) -> int:
-        """Send every due prompt, paced by the shared DM budget. Returns how many were sent."""
-        sent = 0
-        due = await self.checkins.claim_due()
-        await self.bot.prefetch_locales([prompt.user_id for prompt in due])
-        for prompt in due:
-            if not (await self.checkins.server_settings(prompt.guild_id)).enabled:
-                await self.checkins.not_sent(prompt)  # turned off in that server just now: not sent
-                continue
-            guild = self.bot.get_guild(prompt.guild_id)
-            name = guild.name if guild else ""
+    async def handle_reminder(self, item: DeliveryItem) -> Outcome:
+        """One gentle reminder, a few hours after an unanswered prompt, for members who asked for it."""
+        prompt = await self.checkins.reminder_to_send(item.ref, item.due_at)
+        if prompt is None:
+            return Outcome.DONE
+        guild = self.bot.get_guild(prompt.guild_id)
+        try:
+            user = await ready_to_dm(self.bot, self.pacer, prompt.user_id)
             locale = await self.bot.dm_locale(prompt.user_id, guild)
-            try:
-                user = await ready_to_dm(self.bot, self.pacer, prompt.user_id)
-                message = await user.send(
-                    self.bot.i18n.text("checkin.prompt.dm", locale, server=name),
-                    view=mood_view(self.bot, locale, prompt.id, prompt.guild_id, scheduled=True),
-                )
-            except discord.Forbidden as exc:
-                self.bot.metrics.dm_failed("checkin_prompt", exc)
-                await self.checkins.dms_closed(prompt)
-                log.info("Check-in prompt %d: DMs closed; schedule paused", prompt.id)
-                continue
-            except discord.NotFound as exc:
-                self.bot.metrics.dm_failed("checkin_prompt", exc)
-                await self.checkins.member_left(prompt.guild_id, prompt.user_id)  # the account is gone
-                log.info("Check-in prompt %d: user not found; schedule stopped", prompt.id)
-                continue
-            except (discord.HTTPException, discord.RateLimited, OSError) as exc:
-                # Not delivered: hand it back, so it is tried again in a few minutes (within the grace window).
-                self.bot.metrics.dm_failed("checkin_prompt", exc)
-                await self.checkins.send_failed(prompt)
-                log.warning(
-                    "Check-in prompt %d could not be sent (%s); will retry", prompt.id, type(exc).__name__
-                )
-                continue
-            await self.checkins.prompt_sent(prompt.id, message.id)
-            self.bot.metrics.prompt_sent()
-            sent += 1
-        await self.send_reminders()
-        return sent
-
-    async def send_reminders(self) -> None:
-        """One gentle reminder for members who asked for it, a few hours after an unanswered prompt."""
-        for prompt in await self.checkins.due_reminders():
-            if not await self.checkins.reminded(prompt.id):
-                continue
-            guild = self.bot.get_guild(prompt.guild_id)
-            try:
-                user = await ready_to_dm(self.bot, self.pacer, prompt.user_id)
-                locale = await self.bot.dm_locale(prompt.user_id, guild)
-                await user.send(self.bot.i18n.text("checkin.reminder", locale))
-            except (discord.HTTPException, discord.RateLimited, OSError) as exc:
-                self.bot.metrics.dm_failed("checkin_reminder", exc)
-                log.info("Check-in reminder %d could not be sent", prompt.id)
+            await user.send(self.bot.i18n.text("checkin.reminder", locale), nonce=item.nonce)
+        except (discord.Forbidden, discord.NotFound) as exc:
+            self.bot.metrics.dm_failed("checkin_reminder", exc)
+            log.info("Check-in reminder %d could not be sent", prompt.id)
+            return Outcome.DONE
+        except (discord.HTTPException, discord.RateLimited, OSError, TimeoutError) as exc:
+            self.bot.metrics.dm_failed("checkin_reminder", exc)
+            log.info("Check-in reminder %d could not be sent; will retry within the hour", prompt.id)
+            return Outcome.RETRY
+        await self.checkins.reminded(prompt.id)
+        return Outcome.DONE

@@ -15,7 +15,7 @@ from bot.services.buddies import NoPairing
 from bot.services.checkins import Snooze
 from bot.ui.base import BaseModal, funnelled
 from bot.ui.confirm import ConfirmView
-from bot.ui.input import clip
+from bot.ui.input import clip, component_id
 
 if TYPE_CHECKING:
     from bot.app import HavenBot
@@ -84,11 +84,11 @@ class MoodButton(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Button[Any], match: re.Match[str], /
     ) -> MoodButton:
         return cls(
-            int(match["prompt"]),
-            int(match["guild"]),
+            component_id(match["prompt"]),
+            component_id(match["guild"]),
             int(match["mood"]),
             item.label or "",
-            int(match["request"] or 0),
+            component_id(match["request"] or "0"),
         )
 
     @funnelled
@@ -192,7 +192,9 @@ class ShareCheckinButton(
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Button[Any], match: re.Match[str], /
     ) -> ShareCheckinButton:
-        return cls(int(match["checkin"]), int(match["guild"]), int(match["mood"]), item.label or "")
+        return cls(
+            component_id(match["checkin"]), component_id(match["guild"]), int(match["mood"]), item.label or ""
+        )
 
     @funnelled
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
@@ -255,7 +257,7 @@ class AskModeratorButton(
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Button[Any], match: re.Match[str], /
     ) -> AskModeratorButton:
-        return cls(int(match["checkin"]), int(match["guild"]), item.label or "")
+        return cls(component_id(match["checkin"]), component_id(match["guild"]), item.label or "")
 
     @funnelled
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
@@ -290,7 +292,7 @@ class TellBuddyButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Button[Any], match: re.Match[str], /
     ) -> TellBuddyButton:
-        return cls(int(match["guild"]), item.label or "")
+        return cls(component_id(match["guild"]), item.label or "")
 
     @funnelled
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
@@ -330,7 +332,7 @@ class PromptButton(
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Button[Any], match: re.Match[str], /
     ) -> PromptButton:
-        return cls(match["action"], int(match["prompt"]), item.label or "")
+        return cls(match["action"], component_id(match["prompt"]), item.label or "")
 
     @funnelled
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
@@ -378,7 +380,7 @@ class NoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"ci:n
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Button[Any], match: re.Match[str], /
     ) -> NoteButton:
-        return cls(int(match["checkin"]), item.label or "")
+        return cls(component_id(match["checkin"]), item.label or "")
 
     @funnelled
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
@@ -446,7 +448,7 @@ class TagSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"ci:ta
         cls, interaction: discord.Interaction[Any], item: discord.ui.Select[Any], match: re.Match[str], /
     ) -> TagSelect:
         select = cls(
-            int(match["checkin"]), [(o.value, o.label) for o in item.options], item.placeholder or ""
+            component_id(match["checkin"]), [(o.value, o.label) for o in item.options], item.placeholder or ""
         )
         return select
 

@@ -18,7 +18,18 @@ from bot.cogs.crisis.views import card_view
 from bot.cogs.resources.embeds import render_answer
 from bot.cogs.resources.views import answer_view
 from bot.delivery import DeliveryEngine
-from bot.domain.alerts import CARD, EDIT, REPING, REPLY, Alert, CardState, ReplyState, Status, should_ping
+from bot.domain.alerts import (
+    CARD,
+    EDIT,
+    OWNER,
+    REPING,
+    REPLY,
+    Alert,
+    CardState,
+    ReplyState,
+    Status,
+    should_ping,
+)
 from bot.domain.crisis import Detection, Kind
 from bot.domain.delivery import DeliveryItem, Outcome, backoff
 from bot.domain.resources import Topic
@@ -51,13 +62,14 @@ class Delivery:
         self.engine.register(EDIT, self.handle_edit)
         self.engine.register(REPLY, self.handle_reply)
         self.engine.register(REPING, self.handle_reping)
+        self.engine.register(OWNER, self.handle_owner)
 
     async def deliver(self, alert_id: int) -> None:
         """The immediate path: the card, the member's reply, then the card edit that shows how it went.
 
         Each step leases its work item first; whatever the loop (or another process) holds is left to it.
         """
-        for kind in (CARD, REPLY, EDIT):
+        for kind in (CARD, OWNER, REPLY, EDIT):
             await self.engine.run_now(kind, alert_id)
 
     async def _guild_of(self, alert: Alert) -> discord.Guild | None:
@@ -185,22 +197,34 @@ class Delivery:
     async def _undeliverable(self, alert: Alert, guild: discord.Guild, why: str, item: DeliveryItem) -> None:
         """The alert channel is gone or Haven lost permission: retry later, log loudly, tell the owner once."""
         when = self._retry_at(item)
-        await self.crisis.card_failed(alert, when)
+        await self.crisis.card_failed(alert, when, tell_owner=True)
         log.error(
             "ALERT #%d IN SERVER %s COULD NOT BE DELIVERED: %s. Retrying at %s", alert.id, guild.id, why, when
         )
-        if alert.owner_told:
-            return
+
+    async def handle_owner(self, item: DeliveryItem) -> Outcome:
+        """Tell the server owner, once per alert and without the member's words, that an alert couldn't be posted."""
+        alert = await self.crisis.alert(item.ref)
+        if alert is None or alert.owner_told:
+            return Outcome.DONE
+        guild = await self._guild_of(alert)
+        if guild is None:
+            return Outcome.DONE  # Haven left the server: nobody to tell there
         try:
             owner = guild.owner or await self.bot.fetch_user(guild.owner_id or 0)
             locale = await self.bot.dm_locale(owner.id, guild)
-            await owner.send(self.bot.i18n.text("crisis.owner.undeliverable", locale, server=guild.name))
-        except (discord.HTTPException, AttributeError) as exc:
+            text = self.bot.i18n.text("crisis.owner.undeliverable", locale, server=guild.name)
+            await owner.send(text, nonce=item.nonce)
+        except (discord.Forbidden, discord.NotFound) as exc:
             log.error(
                 "Alert #%d: couldn't tell the owner of server %s either (%s)", alert.id, guild.id, _why(exc)
             )
-            return
+            return Outcome.DONE
+        except (discord.HTTPException, discord.RateLimited, OSError, TimeoutError) as exc:
+            log.warning("Alert #%d: telling the owner failed (%s); will retry", alert.id, _why(exc))
+            return Outcome.RETRY
         await self.crisis.owner_told(alert.id)
+        return Outcome.DONE
 
     async def _reply(self, alert: Alert, guild: discord.Guild, item: DeliveryItem) -> Outcome:
         """The kind, private message to the member, with help for their country."""

@@ -12,7 +12,7 @@ from bot.domain.alerts import Alert, Status
 from bot.domain.crisis import Severity
 from bot.services.crisis import NotAlertModerator
 from bot.ui.base import BaseModal, funnelled
-from bot.ui.input import code_text, member_text
+from bot.ui.input import code_text, component_id, member_text
 
 if TYPE_CHECKING:
     from bot.app import HavenBot
@@ -106,17 +106,20 @@ class AlertButton(
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Button[Any], match: re.Match[str], /
     ) -> AlertButton:
-        return cls(match["action"], int(match["id"]), item.label or "", item.style, disabled=item.disabled)
+        return cls(
+            match["action"], component_id(match["id"]), item.label or "", item.style, disabled=item.disabled
+        )
 
     @funnelled
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        if self.action not in ACTIONS:
-            return
-        guild = await require_moderator(interaction)
         bot = _bot(interaction)
-        crisis = bot.services.crisis
         t = bot.i18n.text
         loc = interaction.locale
+        if self.action not in ACTIONS:  # only a modified client sends this: the same answer as an old button
+            await interaction.response.send_message(t("error.stale_component", loc), ephemeral=True)
+            return
+        guild = await require_moderator(interaction)
+        crisis = bot.services.crisis
         if self.action == "allow":
             await interaction.response.send_modal(AllowModal(bot, loc))
             return
@@ -135,7 +138,8 @@ class AlertButton(
         change = {"claim": crisis.claim, "resolve": crisis.resolve, "false": crisis.false_alarm}[self.action]
         changed = await change(self.alert_id, guild.id, interaction.user.id)
         alert = await crisis.alert(self.alert_id)
-        if alert is None:
+        if alert is None or alert.guild_id != guild.id:  # deleted since, or not an alert of this server
+            await interaction.response.send_message(t("error.stale_component", loc), ephemeral=True)
             return
         if not changed:
             await interaction.response.send_message(t("crisis.button.too_late", loc), ephemeral=True)
