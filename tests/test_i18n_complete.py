@@ -29,7 +29,7 @@ LANGUAGES = ("es", "de")
 @pytest.fixture
 async def commands(tmp_path: Path) -> AsyncIterator[dict[str, str]]:
     """The command texts of the real bot's tree (descriptions and choice names), by catalog key."""
-    from bot.cogs import load_cogs
+    from bot.composition import load_cogs
 
     db = await Database.open(f"sqlite+aiosqlite:///{tmp_path / 's.db'}", connect_timeout=1)
     bot = build_bot(db)

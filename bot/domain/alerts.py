@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.domain.crisis import Kind, Severity
+from bot.domain.resources import Topic
 
 EXCERPT_MAX = 200
 LEASE_SECONDS = 10
@@ -183,3 +184,8 @@ def stats(alerts: Sequence[Alert], now: datetime, days: int) -> Stats:
         false_alarms=sum(1 for a in recent if a.status is Status.FALSE_ALARM),
         median_claim_seconds=statistics.median(claims) if claims else None,
     )
+
+
+def help_topic(kind: Kind | None) -> Topic:
+    """Which help to show with a reply about an alert: for a worried friend, or for the person in crisis."""
+    return Topic.SUPPORT_A_FRIEND if kind is Kind.CONCERN else Topic.SUICIDE_CRISIS

@@ -30,6 +30,7 @@ from bot.domain.alerts import (
     next_ping_due,
     stats,
 )
+from bot.domain.cooldown import Cooldown
 from bot.domain.crisis import (
     PHRASES_MAX,
     CustomPhrase,
@@ -51,6 +52,7 @@ DETECTOR_CACHE = 512
 CACHE_SECONDS = 30
 # Texts longer than this are analysed in a worker thread, so a long message never holds the event loop.
 THREAD_TEXT = 500
+DIRECT_REPLY_COOLDOWN = timedelta(minutes=10)  # one kind reply per person when no moderators can be told
 
 
 def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
@@ -110,6 +112,7 @@ class CrisisService:
         # Per-message lookups are cached briefly; changes made here take effect at once, changes made by another
         # process (several bots on one PostgreSQL database) within CACHE_SECONDS.
         self._cache: dict[tuple[str, int], tuple[datetime, Any]] = {}
+        self._direct_replies = Cooldown(DIRECT_REPLY_COOLDOWN)
 
     async def _cached(self, kind: str, key: int, load: Any) -> Any:
         now = self._clock()
@@ -462,6 +465,16 @@ class CrisisService:
     async def opted_out(self, user_id: int) -> bool:
         """Whether a member turned scanning off."""
         return await self._repo.opted_out(user_id)
+
+    async def direct_reply(self, member_id: int, text: str) -> Detection | None:
+        """Someone wrote to Haven in crisis and no server of theirs can tell moderators: the detection to answer
+        kindly with, or ``None`` (nothing in crisis, scanning turned off, or answered within the cooldown)."""
+        if await self.opted_out(member_id):
+            return None
+        detection = await self.test(None, text)
+        if not detection.is_crisis or not self._direct_replies.allow(member_id, self._clock()):
+            return None
+        return detection
 
     async def purge_old_excerpts(self) -> int:
         """Delete excerpts past each server's retention period; counts remain. Returns how many."""

@@ -16,6 +16,7 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.cogs._loops import stop_loop
+from bot.cogs.checkins.collaborators import CheckinCollaborators
 from bot.cogs.checkins.history import Text, alt_text, chart_text
 from bot.cogs.checkins.views import DYNAMIC_ITEMS, DeleteConfirmView, mood_view
 from bot.domain.checkins import (
@@ -31,14 +32,13 @@ from bot.domain.timezones import display_zone, format_offset, timezone_choices
 from bot.errors import InvalidInput
 from bot.pacing import Pacer, ready_to_dm
 from bot.permissions import require_manage_guild
-from bot.services.checkins import CheckinsDisabled, CheckinService, ScheduleView
+from bot.services.checkins import CheckinsDisabled, ScheduleView
 from bot.ui.chart import mood_chart
 
 if TYPE_CHECKING:
     from bot.app import HavenBot
 
 log = logging.getLogger(__name__)
-SEND_RATE = 40.0  # prompts a second at most, below Discord's global limit of 50 requests a second
 
 
 class CheckinCog(commands.Cog):
@@ -54,12 +54,14 @@ class CheckinCog(commands.Cog):
         guild_only=True,
     )
 
-    def __init__(self, bot: HavenBot, checkins: CheckinService, pacer: Pacer | None = None) -> None:
+    def __init__(self, bot: HavenBot, parts: CheckinCollaborators, pacer: Pacer) -> None:
         self.bot = bot
-        self.checkins = checkins
-        self.pacer = pacer or Pacer(SEND_RATE)  # shared with the other cogs that send DMs in bulk
+        self.parts = parts
+        self.checkins = parts.checkins
+        self.pacer = pacer  # shared with the other cogs that send DMs in bulk
 
     async def cog_load(self) -> None:
+        self.parts.register(self.bot)
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
         self.bot.loops.register("checkin_prompts", self.prompt_loop.seconds or 30)
         self.prompt_loop.start()
@@ -67,6 +69,7 @@ class CheckinCog(commands.Cog):
     async def cog_unload(self) -> None:
         await stop_loop(self.prompt_loop)
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        self.parts.unregister(self.bot)
 
     async def interaction_check(self, interaction: discord.Interaction[HavenBot]) -> bool:  # type: ignore[override]
         command = interaction.command
@@ -74,12 +77,12 @@ class CheckinCog(commands.Cog):
             return True
         if command.root_parent is self.admin:
             require_manage_guild(interaction)
-        elif (
-            command.name in ("now", "schedule", "resume")
-            and not (await self.checkins.server_settings(interaction.guild.id)).enabled
-        ):
-            # Checks must raise CheckFailure to reach the error funnel; the cause carries the kind wording.
-            raise app_commands.CheckFailure() from CheckinsDisabled()
+        elif command.name in ("now", "schedule", "resume"):
+            try:
+                await self.checkins.require_enabled(interaction.guild.id)
+            except CheckinsDisabled as exc:
+                # Checks must raise CheckFailure to reach the error funnel; the cause carries the kind wording.
+                raise app_commands.CheckFailure() from exc
         return True
 
     def _t(self, interaction: discord.Interaction[Any], key: str, **params: Any) -> str:
@@ -258,7 +261,7 @@ class CheckinCog(commands.Cog):
     async def delete(self, interaction: discord.Interaction[HavenBot]) -> None:
         """Delete all your check-ins, notes and schedule in this server, for good (asks first)."""
         assert interaction.guild is not None
-        view = DeleteConfirmView(self.bot, interaction.locale, interaction.guild.id)
+        view = DeleteConfirmView(self.bot.i18n, interaction.locale, interaction.guild.id)
         await interaction.response.send_message(
             self._t(interaction, "checkin.delete.ask"), view=view, ephemeral=True
         )

@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
+from bot.cogs.checkins.collaborators import CheckinCollaborators
 from bot.cogs.resources.embeds import render_answer
 from bot.domain.checkins import TAGS, Mood
 from bot.domain.resources import Topic
+from bot.i18n import Catalogs
 from bot.services.buddies import NoPairing
 from bot.services.checkins import Snooze
 from bot.ui.base import BaseModal, funnelled
@@ -23,6 +25,10 @@ if TYPE_CHECKING:
 
 def _bot(interaction: discord.Interaction[Any]) -> HavenBot:
     return cast("HavenBot", interaction.client)
+
+
+def _parts(interaction: discord.Interaction[Any]) -> CheckinCollaborators:
+    return CheckinCollaborators.of(interaction.client)
 
 
 async def _is_member(guild: discord.Guild, user: discord.abc.User) -> bool:
@@ -96,7 +102,8 @@ class MoodButton(
         bot = _bot(interaction)
         t = bot.i18n.text
         loc = interaction.locale
-        service = bot.services.checkins
+        parts = _parts(interaction)
+        service = parts.checkins
         prompt_id = self.prompt_id or None
         if prompt_id is not None:
             prompt = await service.prompt(prompt_id)
@@ -147,25 +154,22 @@ class MoodButton(
         embeds: list[discord.Embed] = []
         if recorded.follow_up:
             text += "\n\n" + t("checkin.follow_up", loc)
-            alerts = await bot.services.guild_settings.get(self.guild_id)
-            if server.moderator_followup and alerts.alerts_configured:
-                # Only for members who chose it: nothing goes to anyone unless they press it.
-                if await service.follow_up(self.guild_id, interaction.user.id):
-                    view.add_item(
-                        AskModeratorButton(
-                            recorded.checkin_id, self.guild_id, t("checkin.button.ask_moderator", loc)
-                        )
+            # Only for members who chose it: nothing goes to anyone unless they press it.
+            offer = await parts.follow_up.offer(self.guild_id, interaction.user.id, server)
+            if offer.ask_moderator:
+                view.add_item(
+                    AskModeratorButton(
+                        recorded.checkin_id, self.guild_id, t("checkin.button.ask_moderator", loc)
                     )
-                else:
-                    text += "\n" + t("checkin.follow_up.hint", loc)
-            if await service.follow_up(self.guild_id, interaction.user.id) and (
-                await bot.services.buddies.active_buddies(self.guild_id, interaction.user.id)
-            ):
+                )
+            if offer.hint:
+                text += "\n" + t("checkin.follow_up.hint", loc)
+            if offer.tell_buddy:
                 view.add_item(TellBuddyButton(self.guild_id, t("checkin.button.tell_buddy", loc)))
-            answer = await bot.services.resources.answer(
+            answer = await parts.resources.answer(
                 user_id=interaction.user.id, guild_id=None, country_text=None, topic=Topic.SUICIDE_CRISIS
             )
-            embeds.append(render_answer(bot.i18n, loc, answer, bot.services.resources.directory))
+            embeds.append(render_answer(bot.i18n, loc, answer, parts.resources.directory))
         # Replace the mood buttons with the confirmation, so one prompt or /checkin now makes one check-in.
         await interaction.response.edit_message(content=text, embeds=embeds, view=view)
 
@@ -199,7 +203,7 @@ class ShareCheckinButton(
         bot = _bot(interaction)
         t = bot.i18n.text
         loc = interaction.locale
-        service = bot.services.checkins
+        service = _parts(interaction).checkins
         guild = bot.get_guild(self.guild_id)
         if guild is None or not await _is_member(guild, interaction.user):
             await interaction.response.send_message(t("checkin.share.not_member", loc), ephemeral=True)
@@ -260,15 +264,14 @@ class AskModeratorButton(
     @funnelled
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         bot = _bot(interaction)
-        alert_id = await bot.services.crisis.request_check_in(
-            self.guild_id, interaction.user.id, self.checkin_id
-        )
+        parts = _parts(interaction)
+        alert_id = await parts.crisis.request_check_in(self.guild_id, interaction.user.id, self.checkin_id)
         await interaction.response.send_message(
             bot.i18n.text("checkin.moderator_asked", interaction.locale), ephemeral=True
         )
-        cog = bot.get_cog("CrisisCog")
-        if cog is not None:  # after answering, so a slow Discord never makes the click time out
-            await cog.delivery.deliver(alert_id)  # type: ignore[attr-defined]
+        await parts.deliver_alert(
+            alert_id
+        )  # after answering, so a slow Discord never makes the click time out
 
 
 class TellBuddyButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"ci:buddy:(?P<guild>\d+)"):
@@ -295,8 +298,9 @@ class TellBuddyButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r
     @funnelled
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         bot = _bot(interaction)
+        parts = _parts(interaction)
         try:
-            sent = await bot.services.buddies.nudge(self.guild_id, interaction.user.id)
+            sent = await parts.buddies.nudge(self.guild_id, interaction.user.id)
         except NoPairing:
             await interaction.response.send_message(
                 bot.i18n.text("checkin.buddy_none", interaction.locale), ephemeral=True
@@ -304,9 +308,8 @@ class TellBuddyButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r
             return
         key = "checkin.buddy_told" if sent else "checkin.buddy_told_already"
         await interaction.response.send_message(bot.i18n.text(key, interaction.locale), ephemeral=True)
-        cog = bot.get_cog("BuddyCog")
-        if sent and cog is not None:
-            cog.wake()  # type: ignore[attr-defined]
+        if sent:
+            parts.wake_buddies()
 
 
 class PromptButton(
@@ -337,7 +340,7 @@ class PromptButton(
         bot = _bot(interaction)
         t = bot.i18n.text
         loc = interaction.locale
-        service = bot.services.checkins
+        service = _parts(interaction).checkins
         prompt = await service.prompt(self.prompt_id)
         if prompt is None:
             await interaction.response.send_message(t("checkin.gone", loc), ephemeral=True)
@@ -383,7 +386,9 @@ class NoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"ci:n
     @funnelled
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         bot = _bot(interaction)
-        await bot.services.checkins.still_there(self.checkin_id, interaction.user.id)  # deleted: say so first
+        await _parts(interaction).checkins.still_there(
+            self.checkin_id, interaction.user.id
+        )  # deleted: say so first
         await interaction.response.send_modal(NoteModal(bot, interaction.locale, self.checkin_id))
 
 
@@ -406,7 +411,9 @@ class NoteModal(BaseModal):
 
     async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
         bot = _bot(interaction)
-        kept = await bot.services.checkins.add_note(self.checkin_id, interaction.user.id, self.note.value)
+        kept = await _parts(interaction).checkins.add_note(
+            self.checkin_id, interaction.user.id, self.note.value
+        )
         key = "checkin.note.saved" if kept else "checkin.note.cleared"
         await interaction.response.send_message(bot.i18n.text(key, interaction.locale), ephemeral=True)
 
@@ -453,7 +460,9 @@ class TagSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"ci:ta
     @funnelled
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         bot = _bot(interaction)
-        await bot.services.checkins.add_tags(self.checkin_id, interaction.user.id, list(self.item.values))
+        await _parts(interaction).checkins.add_tags(
+            self.checkin_id, interaction.user.id, list(self.item.values)
+        )
         await interaction.response.send_message(
             bot.i18n.text("checkin.tags.saved", interaction.locale), ephemeral=True
         )
@@ -462,13 +471,13 @@ class TagSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"ci:ta
 class DeleteConfirmView(ConfirmView):
     """Asks once before deleting a member's check-ins; shown privately, so only that member can press it."""
 
-    def __init__(self, bot: HavenBot, locale: Any, guild_id: int) -> None:
-        super().__init__(bot, locale, "checkin.delete.confirm", "checkin.delete.keep")
+    def __init__(self, i18n: Catalogs, locale: Any, guild_id: int) -> None:
+        super().__init__(i18n, locale, "checkin.delete.confirm", "checkin.delete.keep")
         self.guild_id = guild_id
 
     async def _delete(self, interaction: discord.Interaction[Any]) -> None:
         bot = _bot(interaction)
-        count = await bot.services.checkins.delete_everything(self.guild_id, interaction.user.id)
+        count = await _parts(interaction).checkins.delete_everything(self.guild_id, interaction.user.id)
         self.stop()
         await interaction.response.edit_message(
             content=bot.i18n.text("checkin.delete.done", interaction.locale, count=count), view=None

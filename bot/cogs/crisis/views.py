@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 import discord
 
 from bot.cogs.crisis.cards import render_card
+from bot.cogs.crisis.collaborators import CrisisCollaborators
 from bot.domain.alerts import Alert, Status
 from bot.domain.crisis import Severity
 from bot.services.crisis import NotAlertModerator
@@ -22,6 +23,10 @@ ACTIONS = ("claim", "resolve", "false", "reveal", "allow")
 
 def _bot(interaction: discord.Interaction[Any]) -> HavenBot:
     return cast("HavenBot", interaction.client)
+
+
+def _parts(interaction: discord.Interaction[Any]) -> CrisisCollaborators:
+    return CrisisCollaborators.of(interaction.client)
 
 
 def card_view(bot: HavenBot, alert: Alert, locale: Any) -> discord.ui.View:
@@ -68,7 +73,7 @@ async def require_moderator(interaction: discord.Interaction[Any]) -> discord.Gu
     guild = interaction.guild
     if guild is None or not isinstance(interaction.user, discord.Member):
         raise NotAlertModerator()
-    settings = await _bot(interaction).services.guild_settings.get(guild.id)
+    settings = await _parts(interaction).guild_settings.get(guild.id)
     has_role = settings.moderator_role_id is not None and any(
         r.id == settings.moderator_role_id for r in interaction.user.roles
     )
@@ -114,7 +119,7 @@ class AlertButton(
             return
         guild = await require_moderator(interaction)
         bot = _bot(interaction)
-        crisis = bot.services.crisis
+        crisis = _parts(interaction).crisis
         t = bot.i18n.text
         loc = interaction.locale
         if self.action == "allow":
@@ -167,7 +172,7 @@ class AllowModal(BaseModal):
     async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
         guild = await require_moderator(interaction)
         bot = _bot(interaction)
-        phrase = await bot.services.crisis.add_phrase(
+        phrase = await _parts(interaction).crisis.add_phrase(
             guild.id, self.phrase.value, Severity.WATCH, interaction.user.id, allow=True
         )
         await interaction.response.send_message(
