@@ -94,9 +94,7 @@ def test_cogs_and_views_never_look_cogs_up_by_name() -> None:
         f"{path.relative_to(ROOT)}:{node.lineno}"
         for path in _adapter_files()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-        if isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr == "get_cog"
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get_cog"
     ]
     assert offenders == []
 
