@@ -28,6 +28,7 @@ from bot.domain.alerts import (
     in_cooldown,
     merges_into,
     next_ping_due,
+    reason_ref,
     stats,
 )
 from bot.domain.cooldown import Cooldown
@@ -258,7 +259,7 @@ class CrisisService:
             guild_id,
             member_id,
             request_id,
-            "The member asked for a moderator to check in on them after a low check-in.",
+            reason_ref("crisis.request.check_in"),
             Kind.SELF,
         )
 
@@ -402,8 +403,11 @@ class CrisisService:
     # --- settings
 
     async def settings(self, guild_id: int) -> CrisisSettings:
-        """A server's crisis settings."""
-        return await self._repo.settings(guild_id)
+        """A server's crisis settings (cached like the scanning lookups; a change made here takes effect at once)."""
+        settings: CrisisSettings = await self._cached(
+            "settings", guild_id, lambda: self._repo.settings(guild_id)
+        )
+        return settings
 
     async def update_settings(self, guild_id: int, **changes: Any) -> CrisisSettings:
         """Change some settings; numbers are checked against their limits."""

@@ -59,7 +59,9 @@ class Delivery:
     async def deliver(self, alert_id: int) -> None:
         """The immediate path: the card, the member's reply, then the card edit that shows how it went.
 
-        Each step leases its work item first; whatever the loop (or another process) holds is left to it.
+        Each step leases its work item first; whatever the loop (or another process) holds is left to it. Each
+        step reads the alert again on purpose: it must see what the step before wrote (the card's message id), or
+        what another process did meanwhile. Server settings come from the services' short caches.
         """
         for kind in (CARD, REPLY, EDIT):
             await self.engine.run_now(kind, alert_id)

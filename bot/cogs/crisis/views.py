@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
-from bot.cogs.crisis.cards import render_card
+from bot.cogs.crisis.cards import reason_text, render_card
 from bot.cogs.crisis.collaborators import CrisisCollaborators
 from bot.domain.alerts import Alert, Status
 from bot.domain.crisis import Severity
@@ -133,7 +133,11 @@ class AlertButton(
             count = await crisis.reveal(alert.id, interaction.user.id)
             text = t("crisis.reveal.text", loc, excerpt=member_text(alert.excerpt, 1800), count=count)
             if alert.matched:  # before the excerpt, whose quote runs to the end of the message
-                why = t("crisis.reveal.matched", loc, matched=discord.utils.escape_mentions(alert.matched))
+                why = t(
+                    "crisis.reveal.matched",
+                    loc,
+                    matched=discord.utils.escape_mentions(reason_text(bot, alert.matched, loc)),
+                )
                 text = f"{why}\n{text}"
             await interaction.response.send_message(text[:2000], ephemeral=True)
             return
