@@ -6,19 +6,16 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-import discord
 import pytest
 import simcord
 
-from tests.helpers import ModeratedServer, haven
+from tests.helpers import haven
+from tests.kit import World
 
 EPHEMERAL = 64
 
 
-class Place(ModeratedServer):
-    def cards(self) -> list[discord.Message]:
-        return [m for m in self.alerts.history() if m.embeds and "alert" in (m.embeds[0].title or "")]
-
+class Place(World):
     def card_payload_strings(self) -> list[str]:
         """Every string the bot sent for cards: posts and edits in the alert channel, and card updates by button."""
         strings: list[str] = []
