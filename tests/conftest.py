@@ -68,7 +68,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
 
 
 @pytest.fixture
-def world(env: simcord.Env, clock: FakeClock):
+async def world(env: simcord.Env, clock: FakeClock):  # -> tests.kit.World (the kit imports this module)
     """A ``tests.kit.World``: a server with #general, #mod-alerts, a moderator role, a moderator and Robin."""
     from tests.kit import World
 
