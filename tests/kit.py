@@ -13,15 +13,39 @@ that runs on a short period (delivery, check-in prompts, buddy rounds) run once,
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import discord
 import simcord
+from discord.ext import tasks
 
+from bot.app import HavenBot
+from bot.composition import load_cogs
+from bot.storage.engine import Database
+from bot.wiring import build_bot
 from tests.conftest import FakeClock
 from tests.helpers import fields, haven
 
 FREQUENT = 60.0  # loops with a longer period (the hourly purge) don't run on a tick
+
+
+@contextlib.asynccontextmanager
+async def offline_bot(tmp_path: Path) -> AsyncIterator[HavenBot]:
+    """The real bot with every cog loaded, not logged in (no loops run): for reading its command tree."""
+    db = await Database.open(f"sqlite+aiosqlite:///{tmp_path / 's.db'}", connect_timeout=1)
+    bot = build_bot(db)
+    await load_cogs(bot)
+    for cog in bot.cogs.values():
+        for value in vars(type(cog)).values():
+            if isinstance(value, tasks.Loop):
+                getattr(cog, value.coro.__name__).cancel()
+    try:
+        yield bot
+    finally:
+        await db.close()
 
 
 def loop_periods(env: simcord.Env) -> dict[str, float]:
@@ -54,9 +78,11 @@ class World:
         clock: FakeClock | None = None,
         name: str = "Support Circle",
         *,
-        member: str = "robin",
+        member: Any = "robin",
+        moderator: str = "mod",
         locale: str | None = None,
     ) -> None:
+        """``member``: a name for a new user, or a user already in another world (the same person in two servers)."""
         self.env = env
         self.clock = clock
         self.guild = env.create_guild(name, preferred_locale=locale) if locale else env.create_guild(name)
@@ -65,8 +91,8 @@ class World:
         self.mods = self.guild.create_role(
             "Mods", permissions=discord.Permissions(manage_guild=True), mentionable=True
         )
-        self.moderator = self.guild.add_member(env.create_user("mod"), roles=[self.mods])
-        self.member = self.guild.add_member(env.create_user(member))
+        self.moderator = self.guild.add_member(env.create_user(moderator), roles=[self.mods])
+        self.member = self.guild.add_member(env.create_user(member) if isinstance(member, str) else member)
 
     def add_member(self, name: str, **options: Any) -> Any:
         """Another member of the server."""

@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pytest
 from discord import app_commands
-from discord.ext import tasks
 
 from bot.i18n import Catalogs
-from bot.storage.engine import Database
-from bot.wiring import build_bot
+from tests.kit import offline_bot
 
 ROOT = Path(__file__).resolve().parents[1]
 BOT = ROOT / "bot"
@@ -129,19 +127,8 @@ def test_no_load_dotenv_outside_the_composition_root() -> None:
 
 @pytest.fixture
 async def commands_tree(tmp_path: Path):
-    db = await Database.open(f"sqlite+aiosqlite:///{tmp_path / 's.db'}", connect_timeout=1)
-    bot = build_bot(db)
-    from bot.composition import load_cogs
-
-    await load_cogs(bot)
-    for cog in bot.cogs.values():  # not logged in: no loops
-        for value in vars(type(cog)).values():
-            if isinstance(value, tasks.Loop):
-                getattr(cog, value.coro.__name__).cancel()
-    try:
+    async with offline_bot(tmp_path) as bot:
         yield bot.tree
-    finally:
-        await db.close()
 
 
 def _walk(tree: app_commands.CommandTree):  # type: ignore[type-arg]
