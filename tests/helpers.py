@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import discord
 import simcord
 
@@ -24,3 +27,15 @@ def bot_member(env: simcord.Env, guild: simcord.GuildHandle) -> discord.Member:
 def fields(embed: discord.Embed) -> dict[str, str]:
     """An embed's fields as name -> value."""
     return {str(f.name): str(f.value) for f in embed.fields}
+
+
+def strings_in(value: Any) -> Iterator[str]:
+    """Every string in a JSON payload (a request body), however deeply nested."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():  # pyright: ignore[reportUnknownVariableType]
+            yield from strings_in(item)
+    elif isinstance(value, list):
+        for item in value:  # pyright: ignore[reportUnknownVariableType]
+            yield from strings_in(item)
