@@ -128,7 +128,8 @@ def parse_days(text: str) -> frozenset[int]:
         if not 1 <= len(ends) <= 2 or None in ends:
             raise InvalidInput("checkin.error.days", text=text[:60])
         first, last = ends[0], ends[-1]
-        assert first is not None and last is not None
+        assert first is not None
+        assert last is not None
         found.update((first + i) % 7 for i in range((last - first) % 7 + 1))  # "fri-mon" wraps
     if not found:
         raise InvalidInput("checkin.error.days", text=text[:60])

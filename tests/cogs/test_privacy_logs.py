@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import discord
@@ -79,9 +79,9 @@ def haven_log(tmp_path: Path) -> Iterator[HavenLog]:
 
 
 @pytest.fixture
-async def database(haven_log: HavenLog, database: Database) -> AsyncIterator[Database]:
+async def database(haven_log: HavenLog, database: Database) -> Database:
     """The migrated database, opened after logging is set up (as the bot does)."""
-    yield database
+    return database
 
 
 async def test_every_feature_at_debug_logs_no_member_text_and_no_token(

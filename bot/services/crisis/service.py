@@ -151,7 +151,8 @@ class CrisisService(AlertWorkflow):
         return await self._record(message, detection)
 
     async def _record(self, message: MessageToScan, detection: Detection) -> ScanResult:
-        assert detection.severity is not None and detection.kind is not None
+        assert detection.severity is not None
+        assert detection.kind is not None
         now = self._clock()
         settings = await self._repo.settings(message.guild_id)
         matched = "; ".join(detection.explain())[:1000]
