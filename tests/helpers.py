@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import discord
@@ -39,3 +40,23 @@ def strings_in(value: Any) -> Iterator[str]:
     elif isinstance(value, list):
         for item in value:  # pyright: ignore[reportUnknownVariableType]
             yield from strings_in(item)
+
+
+def restore_root_logging(
+    saved_handlers: list[logging.Handler],
+    saved_level: int,
+    *,
+    keep: Callable[[logging.Handler], bool] | None = None,
+) -> None:
+    """Put the root logger back as it was: handlers added since are closed (``keep`` spares some), removed ones
+    come back, and the level is restored."""
+    root = logging.getLogger()
+    spare = keep or (lambda handler: handler in saved_handlers)
+    for handler in list(root.handlers):
+        if not spare(handler):
+            root.removeHandler(handler)
+            handler.close()
+    for handler in saved_handlers:
+        if handler not in root.handlers:
+            root.addHandler(handler)
+    root.setLevel(saved_level)
