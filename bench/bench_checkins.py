@@ -146,6 +146,7 @@ class RateLimitedDiscord:
 
 async def send_burst(quick: bool) -> list[tuple[str, str, str, str]]:
     from bot.cogs.checkins import cog as checkin_cog
+    from bot.domain.delivery import DM_SEND_RATE
 
     count = 2_000 if quick else 10_000
     clock = [0.0]
@@ -175,7 +176,7 @@ async def send_burst(quick: bool) -> list[tuple[str, str, str, str]]:
         cog = checkin_cog.CheckinCog.__new__(checkin_cog.CheckinCog)
         cog.bot = bot  # type: ignore[assignment]
         cog.checkins = service
-        cog.pacer = Pacer(checkin_cog.SEND_RATE, clock=lambda: clock[0], sleep=virtual_sleep)
+        cog.pacer = Pacer(DM_SEND_RATE, clock=lambda: clock[0], sleep=virtual_sleep)
         checkin_cog.mood_view = lambda *a, **k: None  # type: ignore[assignment]  # the view isn't sent anywhere
         engine = DeliveryEngine(DeliveryRepository(db), lambda: NOW, instance_id="bench")
         engine.register(PROMPT, cog.handle_prompt)  # the real handler, run by the real delivery engine
@@ -187,7 +188,7 @@ async def send_burst(quick: bool) -> list[tuple[str, str, str, str]]:
         sent = len(discord_sim.sent)
         wall = time.perf_counter() - started
         await db.close()
-    allowed = count / checkin_cog.SEND_RATE
+    allowed = count / DM_SEND_RATE
     return [
         (
             f"{count:,} prompts due in one minute, rate-limited Discord (50/s)",

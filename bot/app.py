@@ -13,6 +13,7 @@ from discord.ext import commands
 from bot.clock import Clock
 from bot.delivery import DeliveryEngine
 from bot.domain.commands import sync_scope
+from bot.domain.delivery import DM_SEND_RATE
 from bot.health import HealthServer, LoopMonitor, Probes
 from bot.i18n import Catalogs
 from bot.i18n.translator import HavenTranslator
@@ -87,7 +88,7 @@ class HavenBot(commands.Bot):
         catalogs: Catalogs,
         dev_guild_id: int | None = None,
         intents: discord.Intents | None = None,
-        checkin_send_rate: float = 40.0,
+        checkin_send_rate: float = DM_SEND_RATE,
         health_host: str = "127.0.0.1",
         health_port: int | None = None,
         sample_loop_lag: bool = True,
@@ -113,7 +114,7 @@ class HavenBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         """Load cogs, install the translator, sync commands if the set changed, start the health endpoint."""
-        from bot.cogs import load_cogs
+        from bot.composition import load_cogs
 
         await self.tree.set_translator(HavenTranslator(self.i18n))
         await self.services.delivery.start()  # takes back the leases this process's previous run held

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from bot.domain.delivery import DM_SEND_RATE
 from bot.errors import ConfigError
 from bot.redaction import redact
 
@@ -123,7 +124,7 @@ class Settings:
     dev_guild_id: int | None
     log_level: str
     log_file: Path | None
-    checkin_send_rate: float = 40.0
+    checkin_send_rate: float = DM_SEND_RATE
     discord_connect_timeout: float = 120.0
     health_host: str = "127.0.0.1"
     health_port: int | None = None  # None: no health endpoint

@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.delivery import DeliveryEngine
 from bot.delivery.instance import stable_instance_id
 from bot.domain.crisis import Lexicon
+from bot.domain.delivery import DM_SEND_RATE
 from bot.domain.resources import Directory
 from bot.errors import DataKeyError
 from bot.i18n import Catalogs
@@ -102,7 +103,7 @@ def build_bot(
     dev_guild_id: int | None = None,
     clock: Clock = system_clock,
     catalogs: Catalogs | None = None,
-    checkin_send_rate: float = 40.0,
+    checkin_send_rate: float = DM_SEND_RATE,
     health_host: str = "127.0.0.1",
     health_port: int | None = None,
     sample_loop_lag: bool = True,

@@ -26,7 +26,7 @@ from bot.i18n.completeness import Gaps, command_texts, find_gaps  # noqa: E402
 async def _commands() -> dict[str, str]:
     from discord.ext import tasks
 
-    from bot.cogs import load_cogs
+    from bot.composition import load_cogs
     from bot.storage.engine import Database
     from bot.wiring import build_bot
 

@@ -68,6 +68,14 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
 
 
 @pytest.fixture
+async def world(env: simcord.Env, clock: FakeClock):  # -> tests.kit.World (the kit imports this module)
+    """A ``tests.kit.World``: a server with #general, #mod-alerts, a moderator role, a moderator and Robin."""
+    from tests.kit import World
+
+    return World(env, clock)
+
+
+@pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+
 import discord
 import simcord
 
@@ -26,17 +30,33 @@ def fields(embed: discord.Embed) -> dict[str, str]:
     return {str(f.name): str(f.value) for f in embed.fields}
 
 
-class ModeratedServer:
-    """A server with #general, a #mod-alerts channel, a moderator role (Manage Server, mentionable), a moderator and
-    one member, Robin: the usual start of a crisis scenario. Test files extend it with their own steps."""
+def strings_in(value: Any) -> Iterator[str]:
+    """Every string in a JSON payload (a request body), however deeply nested."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():  # pyright: ignore[reportUnknownVariableType]
+            yield from strings_in(item)
+    elif isinstance(value, list):
+        for item in value:  # pyright: ignore[reportUnknownVariableType]
+            yield from strings_in(item)
 
-    def __init__(self, env: simcord.Env, name: str = "Support Circle") -> None:
-        self.env = env
-        self.guild = env.create_guild(name)
-        self.general = self.guild.create_text_channel("general")
-        self.alerts = self.guild.create_text_channel("mod-alerts")
-        self.mods = self.guild.create_role(
-            "Mods", permissions=discord.Permissions(manage_guild=True), mentionable=True
-        )
-        self.moderator = self.guild.add_member(env.create_user("mod"), roles=[self.mods])
-        self.member = self.guild.add_member(env.create_user("robin"))
+
+def restore_root_logging(
+    saved_handlers: list[logging.Handler],
+    saved_level: int,
+    *,
+    keep: Callable[[logging.Handler], bool] | None = None,
+) -> None:
+    """Put the root logger back as it was: handlers added since are closed (``keep`` spares some), removed ones
+    come back, and the level is restored."""
+    root = logging.getLogger()
+    spare = keep or (lambda handler: handler in saved_handlers)
+    for handler in list(root.handlers):
+        if not spare(handler):
+            root.removeHandler(handler)
+            handler.close()
+    for handler in saved_handlers:
+        if handler not in root.handlers:
+            root.addHandler(handler)
+    root.setLevel(saved_level)

@@ -14,7 +14,7 @@ import sys
 from datetime import UTC, datetime
 
 from bot.cli.run import _CLOSING, install_stop_signals  # pyright: ignore[reportPrivateUsage]
-from bot.cogs import load_cogs
+from bot.composition import load_cogs
 from bot.domain.delivery import DeliveryItem, Outcome
 from bot.storage import migrate
 from bot.storage.engine import Database

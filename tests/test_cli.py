@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from tests.helpers import restore_root_logging
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "MTQ1NjA3NDQ0Mzk4MDgwMDAwMA.GhJkLm.abcdefghijklmnopqrstuvwxyz0123456789AB"
@@ -58,14 +59,7 @@ def run_cli(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subproc
         os.chdir(saved_cwd)
         os.environ.clear()
         os.environ.update(saved_env)
-        for handler in list(root.handlers):
-            if handler not in saved_handlers:
-                root.removeHandler(handler)
-                handler.close()
-        for handler in saved_handlers:
-            if handler not in root.handlers:
-                root.addHandler(handler)
-        root.setLevel(saved_level)
+        restore_root_logging(saved_handlers, saved_level)
     return subprocess.CompletedProcess(["python", "-m", "bot", *args], code, out.getvalue(), err.getvalue())
 
 

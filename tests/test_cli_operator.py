@@ -19,6 +19,7 @@ from bot.cli import main
 from bot.config import OWN_PREFIX, SETTING_NAMES
 from bot.redaction import REDACTED, redact
 from tests.conftest import PG_ENV, PG_SKIP_REASON
+from tests.helpers import restore_root_logging
 
 TOKEN = "MTQ1NjA3NDQ0Mzk4MDgwMDAwMA.GhJkLm.abcdefghijklmnopqrstuvwxyz0123456789AB"
 
@@ -46,14 +47,7 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
     try:
         yield run
     finally:
-        for handler in list(root.handlers):
-            if handler not in saved_handlers:
-                root.removeHandler(handler)
-                handler.close()
-        for handler in saved_handlers:
-            if handler not in root.handlers:
-                root.addHandler(handler)
-        root.setLevel(saved_level)
+        restore_root_logging(saved_handlers, saved_level)
 
 
 def closed_port() -> int:

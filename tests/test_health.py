@@ -32,6 +32,7 @@ from bot.storage.health import HealthRepository
 from bot.wiring import build_bot
 from tests.conftest import FakeClock
 from tests.helpers import haven
+from tests.kit import tick
 
 TOKEN = "MTQ1NjA3NDQ0Mzk4MDgwMDAwMA.GhJkLm.abcdefghijklmnopqrstuvwxyz0123456789AB"  # a made-up token
 LOOPS = {"delivery", "privacy_purge"}  # check-in prompts and buddy DMs go through the delivery loop
@@ -81,7 +82,7 @@ def value(samples: dict[tuple[str, tuple[tuple[str, str], ...]], float], name: s
 
 
 async def test_healthz_reports_gateway_database_and_loops(env: simcord.Env) -> None:
-    await env.advance_time(31)  # every loop has run at least once
+    await tick(env)  # every loop has run at least once
 
     status, report = await health(env)
 
@@ -204,7 +205,7 @@ async def test_metrics_move_when_a_check_in_prompt_is_sent_and_answered(
     assert value(await metrics(env), "haven_checkin_prompts_sent_total") == 0
 
     clock.advance(hours=1, minutes=1)
-    await env.advance_time(31)
+    await tick(env)
     [prompt] = [m for m in member.user.dm_channel.history() if "check-in time" in m.content]
     await member.user.click(prompt, label="Good")
 
@@ -320,7 +321,7 @@ async def test_metrics_count_pairs_made_on_joining_and_in_a_round(env: simcord.E
     joined = await metrics(env)
 
     clock.advance(days=7, minutes=1)  # rounds are weekly by default
-    await env.advance_time(31)
+    await tick(env)
     after = await metrics(env)
 
     assert value(joined, "haven_buddy_pairs_made_total", trigger="join") == 2  # ana+ben, then cat+dan

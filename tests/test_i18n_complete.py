@@ -8,7 +8,6 @@ from pathlib import Path
 import discord
 import pytest
 from discord import app_commands
-from discord.ext import tasks
 
 from bot.i18n import Catalogs
 from bot.i18n.completeness import (
@@ -20,8 +19,7 @@ from bot.i18n.completeness import (
     wrong_references,
 )
 from bot.i18n.translator import HavenTranslator
-from bot.storage.engine import Database
-from bot.wiring import build_bot
+from tests.kit import offline_bot
 
 LANGUAGES = ("es", "de")
 
@@ -29,19 +27,8 @@ LANGUAGES = ("es", "de")
 @pytest.fixture
 async def commands(tmp_path: Path) -> AsyncIterator[dict[str, str]]:
     """The command texts of the real bot's tree (descriptions and choice names), by catalog key."""
-    from bot.cogs import load_cogs
-
-    db = await Database.open(f"sqlite+aiosqlite:///{tmp_path / 's.db'}", connect_timeout=1)
-    bot = build_bot(db)
-    await load_cogs(bot)
-    for cog in bot.cogs.values():  # not logged in: no loops
-        for value in vars(type(cog)).values():
-            if isinstance(value, tasks.Loop):
-                getattr(cog, value.coro.__name__).cancel()
-    try:
+    async with offline_bot(tmp_path) as bot:
         yield await command_texts(bot.tree)  # type: ignore[arg-type]
-    finally:
-        await db.close()
 
 
 async def test_the_command_walk_finds_descriptions_options_and_choices(commands: dict[str, str]) -> None:

@@ -50,7 +50,7 @@ async def test_an_idle_pacer_lets_the_first_request_through_at_once() -> None:
 
 
 def test_a_rate_must_be_positive() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="positive"):
         Pacer(0)
 
 

@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pytest
 from discord import app_commands
-from discord.ext import tasks
 
 from bot.i18n import Catalogs
-from bot.storage.engine import Database
-from bot.wiring import build_bot
+from tests.kit import offline_bot
 
 ROOT = Path(__file__).resolve().parents[1]
 BOT = ROOT / "bot"
@@ -81,6 +79,54 @@ def test_sql_lives_only_in_storage() -> None:
     assert offenders == []
 
 
+ADAPTERS = ("cogs", "ui")
+
+
+def _adapter_files() -> list[Path]:
+    return [path for layer in ADAPTERS for path in (BOT / layer).rglob("*.py")]
+
+
+def test_cogs_and_views_never_import_storage() -> None:
+    """Cogs and views see services and domain types; rows and repositories stay behind the services."""
+    offenders = [
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in _adapter_files()
+        for name in _imports(path)
+        if name == "bot.storage" or name.startswith("bot.storage.")
+    ]
+    assert offenders == []
+
+
+def test_cogs_and_views_never_look_cogs_up_by_name() -> None:
+    """What one feature needs from another is handed over by the composition root, not found by a string."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in _adapter_files()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get_cog"
+    ]
+    assert offenders == []
+
+
+def test_cogs_and_views_never_reach_into_bot_services() -> None:
+    """Each cog, view and button receives the services it uses; none reaches through ``bot.services``."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in _adapter_files()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Attribute) and node.attr == "services"
+    ]
+    assert offenders == []
+
+
+def test_the_structure_checks_see_a_violation() -> None:
+    """The checks above find what they look for (a guard against a check that silently passes)."""
+    sample = ast.parse("cog = bot.get_cog('CrisisCog')\nx = bot.services.crisis\n")
+    attrs = {node.attr for node in ast.walk(sample) if isinstance(node, ast.Attribute)}
+    assert {"get_cog", "services"} <= attrs
+    assert _adapter_files(), "no cogs or views found: the paths are wrong"
+
+
 def test_no_load_dotenv_outside_the_composition_root() -> None:
     offenders = [
         str(path.relative_to(ROOT))
@@ -92,19 +138,8 @@ def test_no_load_dotenv_outside_the_composition_root() -> None:
 
 @pytest.fixture
 async def commands_tree(tmp_path: Path):
-    db = await Database.open(f"sqlite+aiosqlite:///{tmp_path / 's.db'}", connect_timeout=1)
-    bot = build_bot(db)
-    from bot.cogs import load_cogs
-
-    await load_cogs(bot)
-    for cog in bot.cogs.values():  # not logged in: no loops
-        for value in vars(type(cog)).values():
-            if isinstance(value, tasks.Loop):
-                getattr(cog, value.coro.__name__).cancel()
-    try:
+    async with offline_bot(tmp_path) as bot:
         yield bot.tree
-    finally:
-        await db.close()
 
 
 def _walk(tree: app_commands.CommandTree):  # type: ignore[type-arg]

@@ -24,7 +24,7 @@ log = logging.getLogger("bot")
 
 FIRST_RETRY_DELAY = 1.0
 MAX_RETRY_DELAY = 30.0
-TOKEN_REFUSED = "Discord refused the token. Copy it again from the developer portal's Bot page."
+TOKEN_REFUSED = "Discord refused the token. Copy it again from the developer portal's Bot page."  # noqa: S105 - a message
 # What a network that can't reach Discord (or a Discord outage) raises while logging in.
 UNREACHABLE = (OSError, aiohttp.ClientError, TimeoutError, discord.DiscordServerError)
 

@@ -14,7 +14,9 @@ from bot.domain.guild_settings import ALERT_CHANNEL_PERMISSIONS, missing_permiss
 from bot.domain.retention import KINDS, Kind
 from bot.errors import InvalidInput
 from bot.permissions import granted_names, require_manage_guild
+from bot.services.crisis import CrisisService
 from bot.services.guild_settings import GuildSettingsService, MissingChannelPermissions
+from bot.services.retention import RetentionService
 
 if TYPE_CHECKING:
     from bot.app import HavenBot
@@ -37,9 +39,17 @@ class SetupCog(commands.Cog):
         guild_only=True,
     )
 
-    def __init__(self, bot: HavenBot, settings: GuildSettingsService) -> None:
+    def __init__(
+        self,
+        bot: HavenBot,
+        settings: GuildSettingsService,
+        retention: RetentionService,
+        crisis: CrisisService,
+    ) -> None:
         self.bot = bot
         self.settings = settings
+        self.retention_service = retention
+        self.crisis = crisis
 
     async def interaction_check(self, interaction: discord.Interaction[HavenBot]) -> bool:  # type: ignore[override]
         """Checked again when run: a server may have changed who can see /setup."""
@@ -108,7 +118,7 @@ class SetupCog(commands.Cog):
     async def _retention_lines(self, guild_id: int, locale: discord.Locale) -> str:
         """How long each kind of member text is kept here, one line each."""
         t = self.bot.i18n.text
-        periods = await self.bot.services.retention.periods(guild_id)
+        periods = await self.retention_service.periods(guild_id)
         lines = [t(f"setup.retention.{kind}", locale, days=periods.days(kind)) for kind in KINDS]
         return "\n".join([*lines, t("setup.retention.change", locale)])
 
@@ -144,7 +154,7 @@ class SetupCog(commands.Cog):
     ) -> None:
         """Post or update a notice telling members what Haven scans, who sees alerts, and how to opt out."""
         assert interaction.guild is not None
-        crisis = self.bot.services.crisis
+        crisis = self.crisis
         settings = await crisis.settings(interaction.guild.id)
         locale = interaction.guild.preferred_locale
         t = self.bot.i18n.text
@@ -194,7 +204,7 @@ class SetupCog(commands.Cog):
         """Choose how long Haven keeps alert excerpts, check-in notes or buddy reports here."""
         assert interaction.guild is not None
         chosen: Kind = "notes" if kind == "notes" else "reports" if kind == "reports" else "excerpts"
-        periods = await self.bot.services.retention.set_period(interaction.guild.id, chosen, days)
+        periods = await self.retention_service.set_period(interaction.guild.id, chosen, days)
         t = self.bot.i18n.text
         text = t(f"setup.retention.saved.{chosen}", interaction.locale, days=periods.days(chosen))
         await interaction.response.send_message(text, ephemeral=True)

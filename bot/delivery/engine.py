@@ -162,7 +162,8 @@ class DeliveryEngine:
     async def _run_periodic(self) -> None:
         for entry in self._periodic:
             seconds, function, last = entry
-            assert isinstance(seconds, float | int) and isinstance(last, float)
+            assert isinstance(seconds, float | int)
+            assert isinstance(last, float)
             if time.monotonic() - last >= seconds:
                 entry[2] = time.monotonic()
                 await function()  # type: ignore[operator]

@@ -5,13 +5,16 @@ Pure: no discord, no I/O; time comes in as a parameter.
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from bot.domain.crisis import Kind, Severity
+from bot.domain.resources import Topic
 
 EXCERPT_MAX = 200
 LEASE_SECONDS = 10
@@ -184,3 +187,34 @@ def stats(alerts: Sequence[Alert], now: datetime, days: int) -> Stats:
         false_alarms=sum(1 for a in recent if a.status is Status.FALSE_ALARM),
         median_claim_seconds=statistics.median(claims) if claims else None,
     )
+
+
+def help_topic(kind: Kind | None) -> Topic:
+    """Which help to show with a reply about an alert: for a worried friend, or for the person in crisis."""
+    return Topic.SUPPORT_A_FRIEND if kind is Kind.CONCERN else Topic.SUICIDE_CRISIS
+
+
+# A reason written for moderators by Haven itself (a member's request) is stored as a catalog key, so the card
+# reads it in the server's language: "i18n:" then {"key": ..., "params": {...}}. Anything else is shown as stored.
+REASON_PREFIX = "i18n:"
+
+
+def reason_ref(key: str, **params: str) -> str:
+    """A moderator-facing reason, stored as a catalog key and its parameters."""
+    return REASON_PREFIX + json.dumps({"key": key, "params": params}, ensure_ascii=False, sort_keys=True)
+
+
+def parse_reason(matched: str) -> tuple[str, dict[str, str]] | None:
+    """The catalog key and parameters of a reason from ``reason_ref``; ``None`` for text shown as stored."""
+    if not matched.startswith(REASON_PREFIX):
+        return None
+    try:
+        data: Any = json.loads(matched[len(REASON_PREFIX) :])
+        key: Any = data["key"]
+        params: Any = data.get("params", {})
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if not isinstance(key, str) or not isinstance(params, dict):
+        return None
+    named: dict[Any, Any] = params  # pyright: ignore[reportUnknownVariableType]
+    return key, {str(name): str(value) for name, value in named.items()}

@@ -156,7 +156,8 @@ def parse_days(text: str) -> frozenset[int]:
         if not 1 <= len(ends) <= 2 or None in ends:
             raise InvalidInput("checkin.error.days", text=text[:60])
         first, last = ends[0], ends[-1]
-        assert first is not None and last is not None
+        assert first is not None
+        assert last is not None
         found.update((first + i) % 7 for i in range((last - first) % 7 + 1))  # "fri-mon" wraps
     if not found:
         raise InvalidInput("checkin.error.days", text=text[:60])
@@ -389,3 +390,23 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def spreadsheet_safe(cell: str) -> str:
     """A CSV cell a spreadsheet won't run as a formula: a leading =, +, -, @, tab or CR gets an apostrophe first."""
     return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+@dataclass(frozen=True)
+class FollowUpOffer:
+    """Which follow-up buttons a low check-in offers: nothing reaches anyone unless the member presses one."""
+
+    ask_moderator: bool = False
+    hint: bool = False  # the server offers "ask a moderator", but the member hasn't turned follow-ups on
+    tell_buddy: bool = False
+
+
+def follow_up_offer(
+    *, opted_in: bool, moderator_followup: bool, alerts_configured: bool, has_buddy: bool
+) -> FollowUpOffer:
+    """The follow-up buttons for a low check-in: asking a moderator only where the server offers it and alerts
+    reach someone; telling a buddy only to a member with one; both only for members who opted in."""
+    offered = moderator_followup and alerts_configured
+    return FollowUpOffer(
+        ask_moderator=offered and opted_in, hint=offered and not opted_in, tell_buddy=opted_in and has_buddy
+    )

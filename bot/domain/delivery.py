@@ -15,6 +15,9 @@ LEASE_SECONDS = 10  # a lease is short ...
 RENEW_SECONDS = 3  # ... and renewed this often while its send is in progress
 HEARTBEAT_SECONDS = 3
 NONCE_LENGTH = 25  # Discord's limit for a message nonce
+# DMs sent in bulk (prompts, reminders, pairing DMs) a second at most, below Discord's global 50 requests a second;
+# CHECKIN_SEND_RATE overrides it.
+DM_SEND_RATE = 40.0
 
 
 class ItemState(StrEnum):

@@ -61,7 +61,7 @@ def placeholders(template: str) -> set[str]:
 
 
 def valid_name(name: str) -> bool:
-    """Discord's rule for command and option names: ``^[-_\\p{L}\\p{N}\\p{sc=Deva}\\p{sc=Thai}]{1,32}$``, lowercase."""
+    r"""Discord's rule for command and option names: ``^[-_\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$``, lowercase."""
     if not 1 <= len(name) <= NAME_LIMIT or name != name.lower():
         return False
     return all(

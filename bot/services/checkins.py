@@ -236,9 +236,7 @@ class CheckinService:
         reminder: bool = False,
     ) -> ScheduleView:
         """Create or replace the member's schedule in this server (the server's default time if none is given)."""
-        server = await self.server_settings(guild_id)
-        if not server.enabled:
-            raise CheckinsDisabled()
+        server = await self.require_enabled(guild_id)
         if not time_text:
             if server.default_time is None:
                 raise NeedTime()
@@ -481,6 +479,17 @@ class CheckinService:
         return await self._repo.mark_prompt(prompt_id, PromptState.REMINDED, from_states=(PromptState.SENT,))
 
     # --- server settings
+
+    async def require_enabled(self, guild_id: int) -> ServerSettings:
+        """The server's check-in settings, if check-ins are on there.
+
+        Raises:
+            CheckinsDisabled: moderators turned check-ins off in this server.
+        """
+        server = await self.server_settings(guild_id)
+        if not server.enabled:
+            raise CheckinsDisabled()
+        return server
 
     async def server_settings(self, guild_id: int) -> ServerSettings:
         """A server's check-in settings."""

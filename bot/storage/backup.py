@@ -277,7 +277,7 @@ def run_pg_command(command: PgCommand, *, which: Callable[[str], str | None] = s
     program = which(command.argv[0])
     if program is None:
         raise FileNotFoundError(command.argv[0])
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603 - a fixed tool (pg_dump/psql) with argv, no shell
         [program, *command.argv[1:]],
         env={**os.environ, **command.env},
         capture_output=True,

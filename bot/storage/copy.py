@@ -113,11 +113,11 @@ async def _reset_sequences(dst: AsyncConnection) -> None:
         column = table.autoincrement_column
         if column is None:
             continue
-        t, c = quote(table.name), quote(column.name)
+        table_name, column_name = quote(table.name), quote(column.name)  # from the schema, quoted
         await dst.execute(
             text(
-                f"SELECT setval(pg_get_serial_sequence(:table, :column), COALESCE(MAX({c}), 1), "
-                f"MAX({c}) IS NOT NULL) FROM {t}"
+                f"SELECT setval(pg_get_serial_sequence(:table, :column), COALESCE(MAX({column_name}), 1), "  # noqa: S608
+                f"MAX({column_name}) IS NOT NULL) FROM {table_name}"
             ),
             {"table": table.name, "column": column.name},
         )

@@ -15,7 +15,7 @@ from bot.storage._upsert import upsert
 from bot.storage.engine import Database
 from bot.storage.schema import guild_removals, metadata
 
-R = guild_removals.c
+REMOVAL = guild_removals.c
 
 
 def server_tables() -> list[Table]:
@@ -43,7 +43,7 @@ async def _purge(conn: AsyncConnection, guild_id: int) -> int:
             await conn.execute(delete(child).where(child.c[column].in_(parents)))
         result = await conn.execute(delete(table).where(table.c.guild_id == guild_id))
         count += result.rowcount or 0
-    await conn.execute(delete(guild_removals).where(R.guild_id == guild_id))
+    await conn.execute(delete(guild_removals).where(REMOVAL.guild_id == guild_id))
     return count
 
 
@@ -62,7 +62,7 @@ class GuildDataRepository:
     async def schedule_removal(self, guild_id: int, now: datetime, purge_after: datetime) -> None:
         """Note that Haven left a server; an earlier note (and its date) stays as it is."""
         async with self._db.transaction() as conn:
-            known = (await conn.execute(select(R.guild_id).where(R.guild_id == guild_id))).first()
+            known = (await conn.execute(select(REMOVAL.guild_id).where(REMOVAL.guild_id == guild_id))).first()
             if known is None:
                 values = {"guild_id": guild_id, "removed_at": now, "purge_after": purge_after}
                 await upsert(conn, guild_removals, values, keys=("guild_id",))
@@ -70,23 +70,27 @@ class GuildDataRepository:
     async def cancel_removal(self, guild_id: int) -> bool:
         """Haven is back in the server: nothing will be deleted. True if a removal was waiting."""
         async with self._db.transaction() as conn:
-            result = await conn.execute(delete(guild_removals).where(R.guild_id == guild_id))
+            result = await conn.execute(delete(guild_removals).where(REMOVAL.guild_id == guild_id))
             return bool(result.rowcount)
 
     async def removal(self, guild_id: int) -> datetime | None:
         """When the server's data will be deleted, if Haven was removed from it."""
         async with self._db.read() as conn:
-            return (await conn.execute(select(R.purge_after).where(R.guild_id == guild_id))).scalar()
+            return (
+                await conn.execute(select(REMOVAL.purge_after).where(REMOVAL.guild_id == guild_id))
+            ).scalar()
 
     async def pending_removals(self) -> list[int]:
         """Every server waiting out its grace period."""
         async with self._db.read() as conn:
-            return [int(row[0]) for row in await conn.execute(select(R.guild_id))]
+            return [int(row[0]) for row in await conn.execute(select(REMOVAL.guild_id))]
 
     async def due_removals(self, now: datetime) -> list[int]:
         """Servers whose grace period is over."""
         async with self._db.read() as conn:
-            rows = await conn.execute(select(R.guild_id).where(R.purge_after <= now).order_by(R.purge_after))
+            rows = await conn.execute(
+                select(REMOVAL.guild_id).where(REMOVAL.purge_after <= now).order_by(REMOVAL.purge_after)
+            )
             return [int(row[0]) for row in rows]
 
     async def purge(self, guild_id: int) -> int:

@@ -115,9 +115,9 @@ REGISTRY: tuple[Coverage, ...] = (
     Coverage("buddy_outbox", "buddies", False, (_col("user_id"), _col("about_id"))),
 )
 
-SC = checkin_schedules.c
-AL = crisis_alerts.c
-PM = buddy_pair_members.c
+SCHEDULE = checkin_schedules.c
+ALERT = crisis_alerts.c
+PAIR_MEMBER = buddy_pair_members.c
 ALERT_EXPORT = ("id", "guild_id", "kind", "severity", "from_dm", "excerpt", "matched", "status", "created_at")
 
 
@@ -165,7 +165,7 @@ async def delete_per_user(conn: AsyncConnection, user_id: int) -> int:
 async def export_crisis(conn: AsyncConnection, user_id: int, servers: Servers) -> dict[str, Any]:
     """Alerts about the member (what they wrote that raised one), without moderators' names."""
     columns = [crisis_alerts.c[name] for name in ALERT_EXPORT]
-    query = select(*columns).where(AL.member_id == user_id, _in(crisis_alerts, servers)).order_by(AL.id)
+    query = select(*columns).where(ALERT.member_id == user_id, _in(crisis_alerts, servers)).order_by(ALERT.id)
     return {"alerts_about_you": await _rows(conn, query)}
 
 
@@ -173,7 +173,7 @@ async def delete_crisis(conn: AsyncConnection, user_id: int, servers: Servers) -
     """Alerts stay for the moderators' retention period, without the excerpt and what matched."""
     result = await conn.execute(
         update(crisis_alerts)
-        .where(AL.member_id == user_id, _in(crisis_alerts, servers))
+        .where(ALERT.member_id == user_id, _in(crisis_alerts, servers))
         .values(excerpt=None, matched="", card_dirty=True)  # a card already posted is edited without them
     )
     return result.rowcount or 0
@@ -184,9 +184,11 @@ async def delete_crisis(conn: AsyncConnection, user_id: int, servers: Servers) -
 
 async def export_checkins(conn: AsyncConnection, user_id: int, servers: Servers) -> dict[str, Any]:
     """Schedules, prompts sent, check-ins with notes and tags, and the follow-up choice."""
-    mine = select(SC.id).where(SC.user_id == user_id, _in(checkin_schedules, servers))
+    mine = select(SCHEDULE.id).where(SCHEDULE.user_id == user_id, _in(checkin_schedules, servers))
     return {
-        "schedules": await _rows(conn, select(checkin_schedules).where(SC.id.in_(mine)).order_by(SC.id)),
+        "schedules": await _rows(
+            conn, select(checkin_schedules).where(SCHEDULE.id.in_(mine)).order_by(SCHEDULE.id)
+        ),
         "prompts": await _rows(
             conn,
             select(checkin_prompts)
@@ -216,10 +218,14 @@ async def export_checkins(conn: AsyncConnection, user_id: int, servers: Servers)
 
 async def delete_checkins(conn: AsyncConnection, user_id: int, servers: Servers) -> int:
     """Check-ins, notes, tags, schedules, their prompts, the follow-up choice and a pending departure."""
-    mine = select(SC.id).where(SC.user_id == user_id, _in(checkin_schedules, servers)).scalar_subquery()
+    mine = (
+        select(SCHEDULE.id)
+        .where(SCHEDULE.user_id == user_id, _in(checkin_schedules, servers))
+        .scalar_subquery()
+    )
     await conn.execute(delete(checkin_prompts).where(checkin_prompts.c.schedule_id.in_(mine)))
     await conn.execute(
-        delete(checkin_schedules).where(SC.user_id == user_id, _in(checkin_schedules, servers))
+        delete(checkin_schedules).where(SCHEDULE.user_id == user_id, _in(checkin_schedules, servers))
     )
     await conn.execute(
         delete(checkin_members).where(checkin_members.c.user_id == user_id, _in(checkin_members, servers))
@@ -246,12 +252,12 @@ async def export_buddies(conn: AsyncConnection, user_id: int, servers: Servers) 
             buddy_pairings.c.status,
             buddy_pairings.c.created_at,
             buddy_pairings.c.ended_at,
-            PM.response,
-            PM.talked,
-            PM.left,
+            PAIR_MEMBER.response,
+            PAIR_MEMBER.talked,
+            PAIR_MEMBER.left,
         )
-        .join(buddy_pairings, buddy_pairings.c.id == PM.pairing_id)
-        .where(PM.user_id == user_id, _in(buddy_pair_members, servers))
+        .join(buddy_pairings, buddy_pairings.c.id == PAIR_MEMBER.pairing_id)
+        .where(PAIR_MEMBER.user_id == user_id, _in(buddy_pair_members, servers))
         .order_by(buddy_pairings.c.id)
     )
     outbox = buddy_outbox.c
@@ -285,7 +291,7 @@ async def delete_buddies(conn: AsyncConnection, user_id: int, servers: Servers) 
     count = 0
     for table, condition in (
         (buddy_members, buddy_members.c.user_id == user_id),
-        (buddy_pair_members, PM.user_id == user_id),
+        (buddy_pair_members, PAIR_MEMBER.user_id == user_id),
         (buddy_blocks, buddy_blocks.c.user_id == user_id),
         (buddy_reports, buddy_reports.c.reporter_id == user_id),
         (buddy_outbox, (buddy_outbox.c.user_id == user_id) | (buddy_outbox.c.about_id == user_id)),
@@ -326,14 +332,14 @@ class MemberDataRepository:
     async def servers_of(self, user_id: int) -> list[int]:
         """Servers where Haven holds something about the member."""
         queries = [
-            select(SC.guild_id).where(SC.user_id == user_id),
+            select(SCHEDULE.guild_id).where(SCHEDULE.user_id == user_id),
             select(checkins.c.guild_id).where(checkins.c.user_id == user_id),
             select(checkin_members.c.guild_id).where(checkin_members.c.user_id == user_id),
             select(buddy_members.c.guild_id).where(buddy_members.c.user_id == user_id),
-            select(PM.guild_id).where(PM.user_id == user_id),
+            select(PAIR_MEMBER.guild_id).where(PAIR_MEMBER.user_id == user_id),
             select(buddy_blocks.c.guild_id).where(buddy_blocks.c.user_id == user_id),
             select(buddy_reports.c.guild_id).where(buddy_reports.c.reporter_id == user_id),
-            select(AL.guild_id).where(AL.member_id == user_id),
+            select(ALERT.guild_id).where(ALERT.member_id == user_id),
         ]
         found: set[int] = set()
         async with self._db.read() as conn:

@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
+from bot.i18n import Catalogs
 from bot.ui.base import BaseView
-
-if TYPE_CHECKING:
-    from bot.app import HavenBot
 
 
 class ConfirmView(BaseView):
     """Two buttons labelled from the catalog; subclasses say what each does (``_delete`` and ``_keep``)."""
 
     def __init__(
-        self, bot: HavenBot, locale: Any, confirm_key: str, keep_key: str, *, timeout: float = 300
+        self, i18n: Catalogs, locale: Any, confirm_key: str, keep_key: str, *, timeout: float = 300
     ) -> None:
         super().__init__(timeout=timeout)
         confirm: discord.ui.Button[Any] = discord.ui.Button(
-            label=bot.i18n.text(confirm_key, locale)[:80], style=discord.ButtonStyle.danger
+            label=i18n.text(confirm_key, locale)[:80], style=discord.ButtonStyle.danger
         )
         keep: discord.ui.Button[Any] = discord.ui.Button(
-            label=bot.i18n.text(keep_key, locale)[:80], style=discord.ButtonStyle.secondary
+            label=i18n.text(keep_key, locale)[:80], style=discord.ButtonStyle.secondary
         )
         confirm.callback = self._delete
         keep.callback = self._keep

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import discord
 import pytest
 import simcord
 import simcord.interactions as simcord_interactions
@@ -15,19 +14,17 @@ from bot.storage.engine import Database
 from bot.wiring import build_bot
 from tests.conftest import FakeClock
 from tests.helpers import haven
+from tests.kit import World, dms, tick
 
 
 @pytest.fixture
-async def place(env: simcord.Env):
-    guild = env.create_guild("Support Circle")
-    return guild, guild.create_text_channel("general")
+async def place(world: World):
+    return world.guild, world.general
 
 
 @pytest.fixture
-async def mod(env: simcord.Env, place):
-    guild, _ = place
-    role = guild.create_role("Mods", permissions=discord.Permissions(manage_guild=True), mentionable=True)
-    return guild.add_member(env.create_user("mod"), roles=[role]), role
+async def mod(world: World):
+    return world.moderator, world.mods
 
 
 async def join(env: simcord.Env, place, name: str, topics: list[str], **options: str):
@@ -43,11 +40,6 @@ async def join(env: simcord.Env, place, name: str, topics: list[str], **options:
     return member, chosen.response.content
 
 
-def dms(member) -> list:
-    channel = member.user.dm_channel
-    return list(channel.history()) if channel is not None else []
-
-
 def intro(member):
     found = [m for m in dms(member) if "has a buddy for you" in m.content]
     return found[-1] if found else None
@@ -57,11 +49,6 @@ def intro_text(member) -> str:
     message = intro(member)
     assert message is not None, "no introduction DM"
     return " ".join(f.value for f in message.embeds[0].fields)
-
-
-async def tick(env: simcord.Env, clock: FakeClock, **delta: float) -> None:
-    clock.advance(**delta)
-    await env.advance_time(31)
 
 
 async def test_join_waits_then_pairs_on_demand_with_consent(env: simcord.Env, place) -> None:

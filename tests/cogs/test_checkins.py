@@ -16,14 +16,14 @@ from bot.ui.chart import HEIGHT, WIDTH
 from bot.wiring import build_bot
 from tests.conftest import FakeClock
 from tests.helpers import haven
+from tests.kit import World, tick
 
 MANAGE = discord.Permissions(manage_guild=True)
 
 
 @pytest.fixture
-async def place(env: simcord.Env):
-    guild = env.create_guild("Support Circle")
-    return guild, guild.create_text_channel("general"), guild.add_member(env.create_user("robin"))
+async def place(world: World):
+    return world.guild, world.general, world.member
 
 
 def labels(message) -> list[str | None]:
@@ -36,11 +36,6 @@ def labels(message) -> list[str | None]:
 
 def prompts(member) -> list:
     return [m for m in member.user.dm_channel.history() if "check-in time" in m.content]
-
-
-async def tick(env: simcord.Env, clock: FakeClock, **delta: float) -> None:
-    clock.advance(**delta)
-    await env.advance_time(31)
 
 
 async def test_check_in_now_privately_with_note_and_tags(env: simcord.Env, place) -> None:
@@ -628,7 +623,7 @@ async def test_a_restart_within_the_grace_window_sends_an_overdue_prompt_once(
 
     clock.advance(hours=2, minutes=30)  # the bot was down from 12:00 to 14:30: the 13:00 prompt is overdue
     await env.restart_bot(build_bot(database, clock=clock))
-    await env.advance_time(31)
+    await tick(env)
     await env.restart_bot(build_bot(database, clock=clock))
     await tick(env, clock, minutes=5)
 

@@ -14,31 +14,13 @@ from bot.services.crisis import MessageToScan
 from bot.storage.engine import Database
 from bot.wiring import build_bot
 from tests.conftest import FakeClock
-from tests.helpers import ModeratedServer, fields, haven
-
-
-class World(ModeratedServer):
-    async def configure(self) -> None:
-        await self.moderator.slash(self.general, "setup alerts", channel=self.alerts, role=self.mods)
-
-    def cards(self) -> list[discord.Message]:
-        return [m for m in self.alerts.history() if m.embeds and "alert" in (m.embeds[0].title or "")]
-
-    def card(self) -> discord.Message:
-        cards = self.cards()
-        assert len(cards) == 1, f"expected one card, found {len(cards)}"
-        return cards[0]
-
-    def card_fields(self) -> dict[str, str]:
-        return fields(self.card().embeds[0])
-
-    def dms(self, actor: Any) -> list[discord.Message]:
-        return actor.user.dm_channel.history()
+from tests.helpers import fields, haven
+from tests.kit import World
 
 
 @pytest.fixture
-async def world(env: simcord.Env) -> World:
-    world = World(env)
+async def world(world: World) -> World:
+    """The kit's world with alerts set up."""
     await world.configure()
     return world
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 import simcord
 
+from tests.kit import World
+
 
 @pytest.fixture
-async def place(env: simcord.Env):
-    guild = env.create_guild()
-    return guild.create_text_channel("general"), guild.add_member(env.create_user("robin"))
+async def place(world: World):
+    return world.general, world.member
 
 
 async def test_a_5xx_on_the_reply_still_gets_the_member_an_answer(env: simcord.Env, place) -> None:

@@ -25,7 +25,8 @@ from simcord import actors as sim_actors
 from simcord.backend import serializers
 
 from bot.errors import DomainError
-from tests.helpers import ModeratedServer, haven
+from tests.helpers import haven
+from tests.kit import World
 
 BUTTON, STRING_SELECT = 2, 3
 HOSTILE_NUMBERS = ["0", "9" * 40, str(2**63), str(2**64)]
@@ -84,7 +85,7 @@ def _cause(error: BaseException) -> BaseException:
     return error
 
 
-async def messages_to_press(env: simcord.Env, world: ModeratedServer) -> list[tuple[Any, Any]]:
+async def messages_to_press(env: simcord.Env, world: World) -> list[tuple[Any, Any]]:
     """(actor, message) pairs: the messages with components a member and a moderator see."""
     await world.moderator.slash(world.general, "setup alerts", channel=world.alerts, role=world.mods)
     shown = await world.member.slash(world.general, "checkin now")
@@ -130,12 +131,12 @@ async def press(actor: Any, stored: Any, original: str, data: dict[str, Any]) ->
 
 
 @pytest.fixture
-async def world(env: simcord.Env) -> ModeratedServer:
-    return ModeratedServer(env, "Hostile Components")
+async def world(env: simcord.Env) -> World:
+    return World(env, name="Hostile Components")
 
 
 async def test_hostile_custom_ids_and_select_values_get_a_private_answer_and_no_traceback(
-    env: simcord.Env, world: ModeratedServer, caplog: pytest.LogCaptureFixture
+    env: simcord.Env, world: World, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
     problems: list[str] = []

@@ -16,7 +16,8 @@ from simcord import actors as sim_actors
 from simcord import interactions as sim_interactions
 
 from bot.errors import DomainError
-from tests.helpers import ModeratedServer, fields, haven
+from tests.helpers import fields, haven
+from tests.kit import World as KitWorld
 
 STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE, NUMBER = 3, 4, 5, 6, 7, 8, 9, 10
 SNOWFLAKES = (USER, CHANNEL, ROLE, MENTIONABLE)
@@ -70,9 +71,9 @@ def hostile_values(option: dict[str, Any]) -> list[Any]:
     return []
 
 
-class World(ModeratedServer):
+class World(KitWorld):
     def __init__(self, env: simcord.Env) -> None:
-        super().__init__(env, "Hostile Input")
+        super().__init__(env, name="Hostile Input")
 
     def valid(self, option: dict[str, Any]) -> Any:
         """A valid value for ``option`` (as a simcord handle for snowflakes)."""

@@ -14,6 +14,7 @@ from bot.domain.resources import normalise
 from bot.i18n import Catalogs
 from tests.conftest import FakeClock
 from tests.helpers import haven
+from tests.kit import World, tick
 
 CATALOGS = Catalogs.load()
 
@@ -42,24 +43,12 @@ def labels(message: discord.Message) -> list[str | None]:
     return [getattr(c, "label", None) for row in message.components for c in getattr(row, "children", [])]
 
 
-class Place:
+class Place(World):
     def __init__(self, env: simcord.Env, server_locale: str = "en-US") -> None:
-        self.guild = env.create_guild("Support Circle", preferred_locale=server_locale)
-        self.general = self.guild.create_text_channel("general")
-        self.alerts = self.guild.create_text_channel("mod-alerts")
-        self.mods = self.guild.create_role(
-            "Mods", permissions=discord.Permissions(manage_guild=True), mentionable=True
-        )
-        self.moderator = self.guild.add_member(env.create_user("mod"), roles=[self.mods])
-        self.member = self.guild.add_member(env.create_user("ana"))
+        super().__init__(env, member="ana", locale=server_locale)
 
     async def alerts_on(self) -> None:
-        await self.moderator.slash(self.general, "setup alerts", channel=self.alerts, role=self.mods)
-
-
-async def tick(env: simcord.Env, clock: FakeClock, **delta: float) -> None:
-    clock.advance(**delta)
-    await env.advance_time(31)
+        await self.configure()
 
 
 @pytest.mark.parametrize(("discord_locale", "catalog"), [("es-ES", "es"), ("es-419", "es"), ("de", "de")])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import discord
 import pytest
 import simcord
 from sqlalchemy import select
@@ -16,22 +15,20 @@ from bot.storage.schema import metadata
 from bot.wiring import build_bot
 from tests.conftest import FakeClock
 from tests.helpers import haven
+from tests.kit import World
 
-MANAGE = discord.Permissions(manage_guild=True)
 NOTE = "MARKER-note-7f3a"
 REPORT = "MARKER-report-91bc"
 CRISIS = "I want to kill myself tonight MARKER-crisis"
 
 
-class Place:
+class Place(World):
+    """The kit's world with Robin (perhaps the same person as in another server) and Sam."""
+
     def __init__(self, env: simcord.Env, name: str, robin: Any = None) -> None:
-        self.guild = env.create_guild(name)
-        self.general = self.guild.create_text_channel("general")
-        self.alerts = self.guild.create_text_channel("mod-alerts")
-        self.mods = self.guild.create_role("Mods", permissions=MANAGE, mentionable=True)
-        self.moderator = self.guild.add_member(env.create_user(f"mod-{name}"), roles=[self.mods])
-        self.robin = self.guild.add_member(robin or env.create_user("robin"))
-        self.sam = self.guild.add_member(env.create_user(f"sam-{name}"))
+        super().__init__(env, name=name, member=robin or "robin", moderator=f"mod-{name}")
+        self.robin = self.member
+        self.sam = self.add_member(f"sam-{name}")
 
 
 async def fill(env: simcord.Env, place: Place) -> None:

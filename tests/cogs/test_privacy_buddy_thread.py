@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from typing import Any
 
 import discord
 import pytest
 import simcord
 
 from bot.domain.pairing import DEFAULT_TOPICS
+from tests.helpers import strings_in
 
 TOPICS = ["Grief and loss", "Loneliness"]
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
 
 
 def message_text(message: discord.Message) -> str:
@@ -69,7 +57,10 @@ async def test_a_thread_holds_the_buttons_and_no_topics_or_intro(env: simcord.En
     posted = list(thread.history(viewer=robin))
     assert posted, "the introduction went to the private thread"
     sent = [
-        s for r in env.http_requests if r.path.startswith(f"/channels/{thread.id}/") for s in _strings(r.json)
+        s
+        for r in env.http_requests
+        if r.path.startswith(f"/channels/{thread.id}/")
+        for s in strings_in(r.json)
     ]
     seen = [message_text(m) for m in posted] + sent
     for text in seen:

@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any
 
-import discord
 import pytest
 import simcord
 
-from tests.helpers import ModeratedServer, haven
+from tests.helpers import haven, strings_in
+from tests.kit import World
 
 EPHEMERAL = 64
 
 
-class Place(ModeratedServer):
-    def cards(self) -> list[discord.Message]:
-        return [m for m in self.alerts.history() if m.embeds and "alert" in (m.embeds[0].title or "")]
-
-    def card_payload_strings(self) -> list[str]:
+class Place(World):
+    def card_payloadstrings_in(self) -> list[str]:
         """Every string the bot sent for cards: posts and edits in the alert channel, and card updates by button."""
         strings: list[str] = []
         for request in self.env.http_requests:
@@ -27,7 +22,7 @@ class Place(ModeratedServer):
             if not isinstance(body, dict):
                 continue
             if request.path.startswith(f"/channels/{self.alerts.id}/messages"):
-                strings += list(_strings(body))
+                strings += list(strings_in(body))
             elif request.path.startswith("/interactions/"):
                 data = body.get("data")
                 if (
@@ -35,19 +30,8 @@ class Place(ModeratedServer):
                     and data.get("embeds")
                     and not int(data.get("flags") or 0) & EPHEMERAL
                 ):
-                    strings += list(_strings(data))
+                    strings += list(strings_in(data))
         return strings
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
 
 
 def phrase_words(matched: str) -> set[str]:
@@ -84,7 +68,7 @@ async def test_a_dm_alert_card_shows_no_word_of_the_dm_until_reveal(env: simcord
     claimed = await place.moderator.click(card, label="I'm on it")  # an edit of the card, by button
     assert claimed.response is not None
 
-    assert not words_on_card(place.card_payload_strings(), words)
+    assert not words_on_card(place.card_payloadstrings_in(), words)
     values = {str(f.name): str(f.value) for f in place.cards()[0].embeds[0].fields}
     assert "Press **Reveal**" in values["Excerpt"]
     assert "Reveal" in values["What matched"]
@@ -93,7 +77,7 @@ async def test_a_dm_alert_card_shows_no_word_of_the_dm_until_reveal(env: simcord
     assert revealed.ephemeral and revealed.response is not None
     assert dm in revealed.response.content
     assert alert.matched in revealed.response.content  # after Reveal: the excerpt and what matched
-    assert not words_on_card(place.card_payload_strings(), words)  # the card itself still shows none
+    assert not words_on_card(place.card_payloadstrings_in(), words)  # the card itself still shows none
 
 
 async def test_a_dm_folded_into_an_alert_from_a_channel_is_hidden_too(env: simcord.Env, place: Place) -> None:
@@ -109,7 +93,7 @@ async def test_a_dm_folded_into_an_alert_from_a_channel_is_hidden_too(env: simco
     [alert] = await haven(env).services.crisis.active_alerts(place.guild.id)
     assert alert.hits == 2 and alert.from_dm
     words = phrase_words(alert.matched) | set(re.findall(r"[\w']+", dm)) - {"i"}
-    strings = place.card_payload_strings()
+    strings = place.card_payloadstrings_in()
     assert strings, "the card was not edited"
     assert not words_on_card(strings, words)
     revealed = await place.moderator.click(place.cards()[0], label="Reveal")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import discord
@@ -14,7 +14,7 @@ import simcord
 
 from bot.logging_setup import SAFE_LEVELS, setup_logging
 from bot.storage.engine import Database
-from tests.helpers import haven
+from tests.helpers import haven, restore_root_logging
 
 BOT_TOKEN = "MTA0.haven-test-bot-token.secret"
 
@@ -66,22 +66,17 @@ def haven_log(tmp_path: Path) -> Iterator[HavenLog]:
         yield log
         assert not log.leaks(), f"member text or tokens in the log (teardown included): {log.leaks()}"
     finally:
-        for handler in list(root.handlers):
-            if not type(handler).__module__.startswith("_pytest"):
-                root.removeHandler(handler)
-                handler.close()
-        for handler in saved_handlers:
-            if handler not in root.handlers:
-                root.addHandler(handler)
-        root.setLevel(saved_level)
+        restore_root_logging(
+            saved_handlers, saved_level, keep=lambda handler: type(handler).__module__.startswith("_pytest")
+        )
         for name, level in saved_levels.items():
             logging.getLogger(name).setLevel(level)
 
 
 @pytest.fixture
-async def database(haven_log: HavenLog, database: Database) -> AsyncIterator[Database]:
+async def database(haven_log: HavenLog, database: Database) -> Database:
     """The migrated database, opened after logging is set up (as the bot does)."""
-    yield database
+    return database
 
 
 async def test_every_feature_at_debug_logs_no_member_text_and_no_token(

@@ -11,14 +11,12 @@ import simcord
 
 from tests.conftest import FakeClock
 from tests.helpers import fields, haven
+from tests.kit import World
 
 
 @pytest.fixture
-async def place(env: simcord.Env):
-    guild = env.create_guild("Support Circle")
-    channel = guild.create_text_channel("general")
-    member = guild.add_member(env.create_user("robin"))
-    return guild, channel, member
+async def place(world: World):
+    return world.guild, world.general, world.member
 
 
 def embed_of(result) -> discord.Embed:

@@ -7,17 +7,13 @@ import pytest
 import simcord
 
 from tests.helpers import bot_member, fields, haven
+from tests.kit import World
 
 
 @pytest.fixture
-async def world(env: simcord.Env):
-    guild = env.create_guild("Support Circle")
-    general = guild.create_text_channel("general")
-    alerts = guild.create_text_channel("mod-alerts")
-    mods = guild.create_role("Mods", permissions=discord.Permissions(manage_guild=True), mentionable=True)
-    moderator = guild.add_member(env.create_user("mod"), roles=[mods])
-    member = guild.add_member(env.create_user("robin"))
-    return guild, general, alerts, mods, moderator, member
+async def world(world: World):
+    """The kit's world, unpacked: guild, #general, #mod-alerts, the moderator role, the moderator, Robin."""
+    return world.guild, world.general, world.alerts, world.mods, world.moderator, world.member
 
 
 async def test_moderator_sets_alert_channel_and_role_privately(env: simcord.Env, world) -> None:

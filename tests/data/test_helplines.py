@@ -6,7 +6,7 @@ import csv
 import json
 import re
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,7 @@ def test_every_line_is_valid_and_sourced(code: str, line: dict[str, Any]) -> Non
     assert line["phones"] or line["sms"] or line["website"] or line["chat_url"]
     assert line["status"] in ("verified", "unverified")
     assert line["source"] and URL.match(line["source_url"]), line["source_url"]
-    assert date.fromisoformat(line["last_verified"]) <= date.today()
+    assert date.fromisoformat(line["last_verified"]) <= datetime.now(UTC).date()
     assert line["topics"] and all(Topic(t) in LINE_TOPICS for t in line["topics"])
     for url in (line["website"], line["chat_url"]):
         assert url is None or URL.match(url), url

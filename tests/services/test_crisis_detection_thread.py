@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from bot.domain.crisis import Detector, Severity
-from bot.services import crisis as crisis_module
 from bot.services.crisis import THREAD_TEXT, CrisisService, MessageToScan, ScanOutcome, load_lexicon
+from bot.services.crisis import service as crisis_module
 from bot.storage.crisis import CrisisRepository
 from bot.storage.engine import Database
 from tests.conftest import FakeClock

@@ -42,7 +42,7 @@ async def test_times_come_back_aware_in_utc(database: Database) -> None:
 
 async def test_naive_datetimes_are_refused(database: Database) -> None:
     with pytest.raises(Exception, match="naive datetime"):
-        await BotStateRepository(database).set("k", "v", datetime(2026, 1, 1))
+        await BotStateRepository(database).set("k", "v", datetime(2026, 1, 1))  # noqa: DTZ001 - naive on purpose
 
 
 async def test_snowflakes_fit_bigint(database: Database) -> None:

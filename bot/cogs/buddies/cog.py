@@ -11,10 +11,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.cogs._loops import finish_tasks
+from bot.cogs.buddies.collaborators import BuddyCollaborators
 from bot.cogs.buddies.intro import intro_embed
 from bot.cogs.buddies.messages import render, render_for_thread
 from bot.cogs.buddies.views import DYNAMIC_ITEMS, JoinView, pairing_view
-from bot.delivery import DeliveryEngine
 from bot.domain.buddy_states import DM, DmKind, MemberStatus, PairingStatus, Response
 from bot.domain.delivery import DeliveryItem, Outcome
 from bot.domain.pairing import INTRO_MAX, Cadence, LookingFor, OddRule, clean_intro
@@ -22,8 +22,7 @@ from bot.domain.timezones import resolve_timezone, timezone_choices
 from bot.errors import InvalidInput
 from bot.pacing import Pacer, ready_to_dm
 from bot.permissions import require_manage_guild
-from bot.services.buddies import BuddyService, NeedListenerRole
-from bot.storage.buddies import OutboxRow
+from bot.services.buddies import NeedListenerRole, OutboxRow
 
 if TYPE_CHECKING:
     from bot.app import HavenBot
@@ -53,20 +52,16 @@ class BuddyCog(commands.Cog):
         guild_only=True,
     )
 
-    def __init__(
-        self,
-        bot: HavenBot,
-        buddies: BuddyService,
-        delivery: DeliveryEngine,
-        pacer: Pacer | None = None,
-    ) -> None:
+    def __init__(self, bot: HavenBot, parts: BuddyCollaborators, pacer: Pacer) -> None:
         self.bot = bot
-        self.buddies = buddies
-        self.delivery = delivery
-        self.pacer = pacer or Pacer(40.0)  # shared with the check-in prompts
+        self.parts = parts
+        self.buddies = parts.buddies
+        self.delivery = parts.engine
+        self.pacer = pacer  # shared with the check-in prompts
         self._woken: set[asyncio.Task[int]] = set()
 
     async def cog_load(self) -> None:
+        self.parts.register(self.bot)
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
         self.delivery.register(DM, self.handle_dm)
         # Rounds, expiries and halfway questions run from the delivery loop; no loop of our own.
@@ -75,6 +70,7 @@ class BuddyCog(commands.Cog):
     async def cog_unload(self) -> None:
         await finish_tasks(self._woken)
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        self.parts.unregister(self.bot)
 
     async def interaction_check(self, interaction: discord.Interaction[HavenBot]) -> bool:  # type: ignore[override]
         command = interaction.command
@@ -126,12 +122,12 @@ class BuddyCog(commands.Cog):
         guild_id, user_id = interaction.guild.id, interaction.user.id
         existing = await self.buddies.member(guild_id, user_id)
         if not timezone:
-            schedule = await self.bot.services.checkins.schedule_of(guild_id, user_id)
+            schedule = await self.parts.checkins.schedule_of(guild_id, user_id)
             timezone = schedule.timezone if schedule else (existing.timezone if existing else None)
         if not timezone:
             raise InvalidInput("buddy.error.need_timezone")
         # Clear answers now, before the topic picker.
-        zone = resolve_timezone(timezone, self.bot.services.checkins.now())
+        zone = resolve_timezone(timezone, self.parts.checkins.now())
         intro = clean_intro(intro)
         settings = await self.buddies.settings(guild_id)
         roles = getattr(interaction.user, "roles", [])
@@ -156,7 +152,7 @@ class BuddyCog(commands.Cog):
     async def timezone_autocomplete(
         self, interaction: discord.Interaction[HavenBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        now = self.bot.services.checkins.now()
+        now = self.parts.checkins.now()
         found = await asyncio.to_thread(timezone_choices, current[:100], 25, now)
         return [app_commands.Choice(name=label[:100], value=z) for label, z in found]
 
@@ -280,9 +276,7 @@ class BuddyCog(commands.Cog):
         key = "buddy.reported" if alert_id is not None else "buddy.error.too_many"
         await self._reply(interaction, self._t(interaction, key))
         if alert_id is not None:  # after answering, so a slow Discord never makes the command time out
-            cog = self.bot.get_cog("CrisisCog")
-            if cog is not None:
-                await cog.delivery.deliver(alert_id)  # type: ignore[attr-defined]
+            await self.parts.deliver_alert(alert_id)
 
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.domain.pairing import conversation_starters
-from bot.storage.buddies import MemberRow, PairingRow
+from bot.services.buddies import MemberRow, PairingRow
 
 if TYPE_CHECKING:
     from bot.app import HavenBot

@@ -8,7 +8,7 @@ import discord
 
 from bot.cogs.buddies.intro import COLOUR, intro_embed
 from bot.cogs.buddies.views import pairing_view
-from bot.storage.buddies import MemberRow, OutboxRow, PairingRow
+from bot.services.buddies import MemberRow, OutboxRow, PairingRow
 
 if TYPE_CHECKING:
     from bot.app import HavenBot

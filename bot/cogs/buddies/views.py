@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
+from bot.cogs.buddies.collaborators import BuddyCollaborators
 from bot.cogs.buddies.intro import intro_embed
 from bot.domain.pairing import LookingFor
 from bot.ui.base import BaseView, funnelled
@@ -31,11 +32,13 @@ def _bot(interaction: discord.Interaction[Any]) -> HavenBot:
     return cast("HavenBot", interaction.client)
 
 
-def _wake(bot: HavenBot) -> None:
+def _parts(interaction: discord.Interaction[Any]) -> BuddyCollaborators:
+    return BuddyCollaborators.of(interaction.client)
+
+
+def _wake(interaction: discord.Interaction[Any]) -> None:
     """Send the DMs an answer queued (the other person told, "You're buddies!") now, not at the next tick."""
-    cog = bot.get_cog("BuddyCog")
-    if cog is not None:
-        cog.wake()  # type: ignore[attr-defined]
+    _parts(interaction).wake()
 
 
 def pairing_view(bot: HavenBot, locale: Any, pairing_id: int, actions: tuple[str, ...]) -> discord.ui.View:
@@ -76,7 +79,7 @@ class BuddyButton(
         bot = _bot(interaction)
         t = bot.i18n.text
         loc = interaction.locale
-        service = bot.services.buddies
+        service = _parts(interaction).buddies
         pairing = await service.pairing(self.pairing_id)
         if pairing is None or pairing.member(interaction.user.id) is None:
             await interaction.response.send_message(t("buddy.not_yours", loc), ephemeral=True)
@@ -99,16 +102,14 @@ class BuddyButton(
                 "gone": "buddy.respond.gone",
             }[outcome]
             await interaction.response.send_message(t(key, loc), ephemeral=True)
-            _wake(bot)
+            _wake(interaction)
             return
         if self.action == "worried":
             alert_id = await service.worried(self.pairing_id, interaction.user.id)
             key = "buddy.worried.sent" if alert_id is not None else "buddy.worried.recently"
             await interaction.response.send_message(t(key, loc), ephemeral=True)
             if alert_id is not None:  # after answering, so a slow Discord never makes the click time out
-                cog = bot.get_cog("CrisisCog")
-                if cog is not None:
-                    await cog.delivery.deliver(alert_id)  # type: ignore[attr-defined]
+                await _parts(interaction).deliver_alert(alert_id)
             return
         if self.action in ("talked", "notyet"):
             await service.halfway_answer(
@@ -121,7 +122,7 @@ class BuddyButton(
         await interaction.response.send_message(
             t("buddy.ended" if ended else "buddy.respond.gone", loc), ephemeral=True
         )
-        _wake(bot)
+        _wake(interaction)
 
 
 class JoinView(BaseView):
@@ -163,7 +164,7 @@ class JoinView(BaseView):
         bot = _bot(interaction)
         t = bot.i18n.text
         assert interaction.guild is not None
-        result = await bot.services.buddies.join(
+        result = await _parts(interaction).buddies.join(
             interaction.guild.id,
             interaction.user.id,
             topics=list(self.select.values),
@@ -178,7 +179,7 @@ class JoinView(BaseView):
         await interaction.response.edit_message(
             content=t(key, interaction.locale, topics=", ".join(self.select.values)), view=None
         )
-        _wake(bot)  # send the introductions now
+        _wake(interaction)  # send the introductions now
 
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (BuddyButton,)

@@ -15,9 +15,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.cogs.checkins.collaborators import CheckinCollaborators
 from bot.cogs.checkins.history import Text, alt_text, chart_text
 from bot.cogs.checkins.views import DYNAMIC_ITEMS, DeleteConfirmView, mood_view
-from bot.delivery import DeliveryEngine
 from bot.domain.checkins import (
     EVERY_DAY,
     PROMPT,
@@ -34,14 +34,13 @@ from bot.domain.timezones import display_zone, format_offset, timezone_choices
 from bot.errors import InvalidInput
 from bot.pacing import Pacer, ready_to_dm
 from bot.permissions import require_manage_guild
-from bot.services.checkins import CheckinsDisabled, CheckinService, ScheduleView
+from bot.services.checkins import CheckinsDisabled, ScheduleView
 from bot.ui.chart import mood_chart
 
 if TYPE_CHECKING:
     from bot.app import HavenBot
 
 log = logging.getLogger(__name__)
-SEND_RATE = 40.0  # prompts a second at most, below Discord's global limit of 50 requests a second
 SCHEDULE_EVERY_SECONDS = 30  # how often due schedules become prompts
 
 
@@ -58,19 +57,15 @@ class CheckinCog(commands.Cog):
         guild_only=True,
     )
 
-    def __init__(
-        self,
-        bot: HavenBot,
-        checkins: CheckinService,
-        delivery: DeliveryEngine,
-        pacer: Pacer | None = None,
-    ) -> None:
+    def __init__(self, bot: HavenBot, parts: CheckinCollaborators, pacer: Pacer) -> None:
         self.bot = bot
-        self.checkins = checkins
-        self.delivery = delivery
-        self.pacer = pacer or Pacer(SEND_RATE)  # shared with the other cogs that send DMs in bulk
+        self.parts = parts
+        self.checkins = parts.checkins
+        self.delivery = parts.engine
+        self.pacer = pacer  # shared with the other cogs that send DMs in bulk
 
     async def cog_load(self) -> None:
+        self.parts.register(self.bot)
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
         self.delivery.register(PROMPT, self.handle_prompt)
         self.delivery.register(REMINDER, self.handle_reminder)
@@ -79,6 +74,7 @@ class CheckinCog(commands.Cog):
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        self.parts.unregister(self.bot)
 
     async def interaction_check(self, interaction: discord.Interaction[HavenBot]) -> bool:  # type: ignore[override]
         command = interaction.command
@@ -86,12 +82,12 @@ class CheckinCog(commands.Cog):
             return True
         if command.root_parent is self.admin:
             require_manage_guild(interaction)
-        elif (
-            command.name in ("now", "schedule", "resume")
-            and not (await self.checkins.server_settings(interaction.guild.id)).enabled
-        ):
-            # Checks must raise CheckFailure to reach the error funnel; the cause carries the kind wording.
-            raise app_commands.CheckFailure() from CheckinsDisabled()
+        elif command.name in ("now", "schedule", "resume"):
+            try:
+                await self.checkins.require_enabled(interaction.guild.id)
+            except CheckinsDisabled as exc:
+                # Checks must raise CheckFailure to reach the error funnel; the cause carries the kind wording.
+                raise app_commands.CheckFailure() from exc
         return True
 
     def _t(self, interaction: discord.Interaction[Any], key: str, **params: Any) -> str:
@@ -270,7 +266,7 @@ class CheckinCog(commands.Cog):
     async def delete(self, interaction: discord.Interaction[HavenBot]) -> None:
         """Delete all your check-ins, notes and schedule in this server, for good (asks first)."""
         assert interaction.guild is not None
-        view = DeleteConfirmView(self.bot, interaction.locale, interaction.guild.id)
+        view = DeleteConfirmView(self.bot.i18n, interaction.locale, interaction.guild.id)
         await interaction.response.send_message(
             self._t(interaction, "checkin.delete.ask"), view=view, ephemeral=True
         )

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.domain.alerts import Alert, ReplyState, Status
+from bot.domain.alerts import Alert, ReplyState, Status, parse_reason
 from bot.domain.crisis import Kind, Severity
 from bot.ui.input import clip, member_text
 
@@ -25,6 +25,15 @@ CLOSED_COLOUR = discord.Colour(0x57F287)
 def card_ref(alert_id: int) -> str:
     """The reference in a card's footer, also used to find a card after a crash."""
     return f"Alert #{alert_id}"
+
+
+def reason_text(bot: HavenBot, matched: str, locale: Any) -> str:
+    """What matched, or the reason Haven wrote for moderators, in the moderators' language."""
+    reason = parse_reason(matched)
+    if reason is None:
+        return matched
+    key, params = reason
+    return bot.i18n.text(key, locale, **params)
 
 
 def render_card(
@@ -57,7 +66,7 @@ def render_card(
         matched = (
             t("crisis.card.matched_hidden", locale)
             if hidden
-            else clip(discord.utils.escape_markdown(alert.matched), 1024)
+            else clip(discord.utils.escape_markdown(reason_text(bot, alert.matched, locale)), 1024)
         )
         embed.add_field(name=t("crisis.card.matched", locale), value=matched, inline=False)
     history = (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -11,11 +10,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.cogs.crisis.collaborators import CrisisCollaborators
 from bot.cogs.crisis.delivery import Delivery
 from bot.cogs.crisis.views import DYNAMIC_ITEMS
 from bot.domain.crisis import Severity
 from bot.permissions import require_manage_guild
-from bot.services.crisis import CrisisService, MessageToScan, ScanOutcome
+from bot.services.crisis import MessageToScan, ScanOutcome
 from bot.ui.input import code_text
 
 if TYPE_CHECKING:
@@ -30,7 +30,6 @@ SEVERITY_CHOICES = [
 ]
 PURGE_EVERY_SECONDS = 3600
 REQUEUE_EVERY_SECONDS = 60
-DM_REPLY_COOLDOWN = 600  # one kind reply per person per ten minutes when no moderators can be told
 SCANNED_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 
 
@@ -50,21 +49,23 @@ class CrisisCog(commands.Cog):
         name="allow", description="Phrases never to alert on here.", parent=crisis_group
     )
 
-    def __init__(self, bot: HavenBot, crisis: CrisisService) -> None:
+    def __init__(self, bot: HavenBot, parts: CrisisCollaborators, delivery: Delivery) -> None:
         self.bot = bot
-        self.crisis = crisis
-        self.delivery = Delivery(bot)
-        self._dm_replies: dict[int, float] = {}
+        self.parts = parts
+        self.crisis = parts.crisis
+        self.delivery = delivery
 
     async def cog_load(self) -> None:
+        self.parts.register(self.bot)
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
         # Cards, edits, re-pings and member replies are sent by the one delivery engine (bot/delivery).
         self.delivery.register()
-        self.bot.services.delivery.every(PURGE_EVERY_SECONDS, self.crisis.purge_old_excerpts)
-        self.bot.services.delivery.every(REQUEUE_EVERY_SECONDS, self.crisis.requeue_unsent_cards)
+        self.parts.engine.every(PURGE_EVERY_SECONDS, self.crisis.purge_old_excerpts)
+        self.parts.engine.every(REQUEUE_EVERY_SECONDS, self.crisis.requeue_unsent_cards)
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        self.parts.unregister(self.bot)
 
     # --- scanning
 
@@ -99,7 +100,7 @@ class CrisisCog(commands.Cog):
             ]
         raised = False
         for target_guild, channel_id, roles in targets:
-            settings = await self.bot.services.guild_settings.get(target_guild.id)
+            settings = await self.parts.guild_settings.get(target_guild.id)
             result = await self.crisis.scan(
                 MessageToScan(
                     guild_id=target_guild.id,
@@ -122,14 +123,9 @@ class CrisisCog(commands.Cog):
 
     async def _reply_without_moderators(self, author: discord.User | discord.Member, text: str) -> None:
         """Someone wrote to Haven in crisis, and no server of theirs has alerts set up: still answer kindly."""
-        if await self.crisis.opted_out(author.id):
-            return
-        detection = await self.crisis.test(None, text)
-        now = time.monotonic()
-        if not detection.is_crisis or now - self._dm_replies.get(author.id, -1e9) < DM_REPLY_COOLDOWN:
-            return
-        self._dm_replies[author.id] = now
-        await self.delivery.reply_directly(author, detection)
+        detection = await self.crisis.direct_reply(author.id, text)
+        if detection is not None:
+            await self.delivery.reply_directly(author, detection)
 
     # --- /crisis for moderators
 
@@ -181,7 +177,7 @@ class CrisisCog(commands.Cog):
         embed = discord.Embed(title=self._t(interaction, "crisis.alerts.title"), colour=COLOUR)
         if not active:
             embed.description = self._t(interaction, "crisis.alerts.none")
-        settings = await self.bot.services.guild_settings.get(interaction.guild.id)
+        settings = await self.parts.guild_settings.get(interaction.guild.id)
         for alert in active[:25]:
             link = (
                 f"https://discord.com/channels/{alert.guild_id}/{settings.alert_channel_id}/{alert.card_message_id}"

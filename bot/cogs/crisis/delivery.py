@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.cogs.crisis.cards import card_ref, render_card, render_member_reply
+from bot.cogs.crisis.collaborators import CrisisCollaborators
 from bot.cogs.crisis.views import card_view
 from bot.cogs.resources.embeds import render_answer
 from bot.cogs.resources.views import answer_view
-from bot.delivery import DeliveryEngine
 from bot.domain.alerts import (
     CARD,
     EDIT,
@@ -28,12 +28,11 @@ from bot.domain.alerts import (
     CardState,
     ReplyState,
     Status,
+    help_topic,
     should_ping,
 )
 from bot.domain.crisis import Detection, Kind
 from bot.domain.delivery import DeliveryItem, Outcome, backoff
-from bot.domain.resources import Topic
-from bot.services.crisis import CrisisService
 
 if TYPE_CHECKING:
     from bot.app import HavenBot
@@ -45,16 +44,11 @@ HISTORY_SEARCH = 50
 class Delivery:
     """The Discord side of alert delivery: handlers the delivery engine runs, each under its lease."""
 
-    def __init__(self, bot: HavenBot) -> None:
+    def __init__(self, bot: HavenBot, parts: CrisisCollaborators) -> None:
         self.bot = bot
-
-    @property
-    def crisis(self) -> CrisisService:
-        return self.bot.services.crisis
-
-    @property
-    def engine(self) -> DeliveryEngine:
-        return self.bot.services.delivery
+        self.parts = parts
+        self.crisis = parts.crisis
+        self.engine = parts.engine
 
     def register(self) -> None:
         """Hand the engine a handler per kind of alert work."""
@@ -67,7 +61,9 @@ class Delivery:
     async def deliver(self, alert_id: int) -> None:
         """The immediate path: the card, the member's reply, then the card edit that shows how it went.
 
-        Each step leases its work item first; whatever the loop (or another process) holds is left to it.
+        Each step leases its work item first; whatever the loop (or another process) holds is left to it. Each
+        step reads the alert again on purpose: it must see what the step before wrote (the card's message id), or
+        what another process did meanwhile. Server settings come from the services' short caches.
         """
         for kind in (CARD, OWNER, REPLY, EDIT):
             await self.engine.run_now(kind, alert_id)
@@ -112,12 +108,12 @@ class Delivery:
         return await self._reply(alert, guild, item)
 
     def _retry_at(self, item: DeliveryItem) -> datetime:
-        return self.bot.services.clock() + backoff(item.attempts)
+        return self.parts.clock() + backoff(item.attempts)
 
     async def _alert_place(
         self, guild: discord.Guild
     ) -> tuple[discord.TextChannel | None, discord.Role | None]:
-        settings = await self.bot.services.guild_settings.get(guild.id)
+        settings = await self.parts.guild_settings.get(guild.id)
         channel = guild.get_channel(settings.alert_channel_id) if settings.alert_channel_id else None
         role = guild.get_role(settings.moderator_role_id) if settings.moderator_role_id else None
         return (channel if isinstance(channel, discord.TextChannel) else None), role
@@ -235,12 +231,11 @@ class Delivery:
             if user is None:
                 user = await self.bot.fetch_user(alert.member_id)
             text = render_member_reply(self.bot, alert, locale, guild.name, tell_member=settings.tell_member)
-            topic = Topic.SUPPORT_A_FRIEND if alert.kind is Kind.CONCERN else Topic.SUICIDE_CRISIS
-            answer = await self.bot.services.resources.answer(
-                user_id=alert.member_id, guild_id=None, country_text=None, topic=topic
+            answer = await self.parts.resources.answer(
+                user_id=alert.member_id, guild_id=None, country_text=None, topic=help_topic(alert.kind)
             )
-            embed = render_answer(self.bot.i18n, locale, answer, self.bot.services.resources.directory)
-            view = answer_view(self.bot, locale, answer, in_guild=False)
+            embed = render_answer(self.bot.i18n, locale, answer, self.parts.resources.directory)
+            view = answer_view(self.bot.i18n, self.parts.resources.directory, locale, answer, in_guild=False)
             await user.send(content=text, embed=embed, view=view, nonce=item.nonce)
         except discord.Forbidden as exc:
             self.bot.metrics.dm_failed("crisis_reply", exc)
@@ -266,14 +261,17 @@ class Delivery:
         text = "\n\n".join(
             [self.bot.i18n.text(key, locale), self.bot.i18n.text("crisis.reply.peer_note", locale)]
         )
-        topic = Topic.SUPPORT_A_FRIEND if kind is Kind.CONCERN else Topic.SUICIDE_CRISIS
-        answer = await self.bot.services.resources.answer(
-            user_id=user.id, guild_id=None, country_text=None, topic=topic
+        answer = await self.parts.resources.answer(
+            user_id=user.id, guild_id=None, country_text=None, topic=help_topic(kind)
         )
-        embed = render_answer(self.bot.i18n, locale, answer, self.bot.services.resources.directory)
+        embed = render_answer(self.bot.i18n, locale, answer, self.parts.resources.directory)
         try:
             await user.send(
-                content=text, embed=embed, view=answer_view(self.bot, locale, answer, in_guild=False)
+                content=text,
+                embed=embed,
+                view=answer_view(
+                    self.bot.i18n, self.parts.resources.directory, locale, answer, in_guild=False
+                ),
             )
         except (discord.HTTPException, discord.RateLimited, OSError) as exc:
             self.bot.metrics.dm_failed("crisis_reply", exc)

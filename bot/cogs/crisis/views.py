@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
-from bot.cogs.crisis.cards import render_card
+from bot.cogs.crisis.cards import reason_text, render_card
+from bot.cogs.crisis.collaborators import CrisisCollaborators
 from bot.domain.alerts import Alert, Status
 from bot.domain.crisis import Severity
 from bot.services.crisis import NotAlertModerator
@@ -22,6 +23,10 @@ ACTIONS = ("claim", "resolve", "false", "reveal", "allow")
 
 def _bot(interaction: discord.Interaction[Any]) -> HavenBot:
     return cast("HavenBot", interaction.client)
+
+
+def _parts(interaction: discord.Interaction[Any]) -> CrisisCollaborators:
+    return CrisisCollaborators.of(interaction.client)
 
 
 def card_view(bot: HavenBot, alert: Alert, locale: Any) -> discord.ui.View:
@@ -68,7 +73,7 @@ async def require_moderator(interaction: discord.Interaction[Any]) -> discord.Gu
     guild = interaction.guild
     if guild is None or not isinstance(interaction.user, discord.Member):
         raise NotAlertModerator()
-    settings = await _bot(interaction).services.guild_settings.get(guild.id)
+    settings = await _parts(interaction).guild_settings.get(guild.id)
     has_role = settings.moderator_role_id is not None and any(
         r.id == settings.moderator_role_id for r in interaction.user.roles
     )
@@ -113,13 +118,13 @@ class AlertButton(
     @funnelled
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         bot = _bot(interaction)
+        crisis = _parts(interaction).crisis
         t = bot.i18n.text
         loc = interaction.locale
         if self.action not in ACTIONS:  # only a modified client sends this: the same answer as an old button
             await interaction.response.send_message(t("error.stale_component", loc), ephemeral=True)
             return
         guild = await require_moderator(interaction)
-        crisis = bot.services.crisis
         if self.action == "allow":
             await interaction.response.send_modal(AllowModal(bot, loc))
             return
@@ -131,7 +136,11 @@ class AlertButton(
             count = await crisis.reveal(alert.id, interaction.user.id)
             text = t("crisis.reveal.text", loc, excerpt=member_text(alert.excerpt, 1800), count=count)
             if alert.matched:  # before the excerpt, whose quote runs to the end of the message
-                why = t("crisis.reveal.matched", loc, matched=discord.utils.escape_mentions(alert.matched))
+                why = t(
+                    "crisis.reveal.matched",
+                    loc,
+                    matched=discord.utils.escape_mentions(reason_text(bot, alert.matched, loc)),
+                )
                 text = f"{why}\n{text}"
             await interaction.response.send_message(text[:2000], ephemeral=True)
             return
@@ -171,7 +180,7 @@ class AllowModal(BaseModal):
     async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
         guild = await require_moderator(interaction)
         bot = _bot(interaction)
-        phrase = await bot.services.crisis.add_phrase(
+        phrase = await _parts(interaction).crisis.add_phrase(
             guild.id, self.phrase.value, Severity.WATCH, interaction.user.id, allow=True
         )
         await interaction.response.send_message(

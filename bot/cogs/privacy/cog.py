@@ -10,9 +10,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
+from bot.cogs.privacy.collaborators import PrivacyCollaborators
 from bot.cogs.privacy.views import ChoicesView, DeleteView, show_embed
-from bot.services.crisis import CrisisService
-from bot.services.privacy import PrivacyService
 
 if TYPE_CHECKING:
     from bot.app import HavenBot
@@ -32,10 +31,11 @@ class PrivacyCog(commands.Cog):
         name="privacy", description="Your privacy in Haven: see, change, download or delete what it keeps."
     )
 
-    def __init__(self, bot: HavenBot, privacy: PrivacyService, crisis: CrisisService) -> None:
+    def __init__(self, bot: HavenBot, parts: PrivacyCollaborators) -> None:
         self.bot = bot
-        self.privacy = privacy
-        self.crisis = crisis
+        self.parts = parts
+        self.privacy = parts.privacy
+        self.crisis = parts.crisis
 
     async def cog_load(self) -> None:
         self.bot.loops.register("privacy_purge", PURGE_EVERY_SECONDS)
@@ -84,11 +84,11 @@ class PrivacyCog(commands.Cog):
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
         if payload.user.id == getattr(self.bot.user, "id", None):
             return  # Haven itself: on_guild_remove handles the server
-        await self.bot.services.retention.member_left(payload.guild_id, payload.user.id)
+        await self.parts.retention.member_left(payload.guild_id, payload.user.id)
 
     @commands.Cog.listener()
     async def on_member_join(self, member: discord.Member) -> None:
-        await self.bot.services.retention.member_back(member.guild.id, member.id)
+        await self.parts.retention.member_back(member.guild.id, member.id)
 
     def _is_member(self, guild_id: int, user_id: int) -> bool:
         guild = self.bot.get_guild(guild_id)
@@ -103,7 +103,7 @@ class PrivacyCog(commands.Cog):
             await self.privacy.purge_due(self._present())
         except Exception:  # nothing is lost: the server stays on the list and the next run tries again
             log.exception("Deleting the data of servers Haven left failed; will try again")
-        retention = self.bot.services.retention
+        retention = self.parts.retention
         try:
             await retention.purge_departed(self._is_member)
             await retention.purge_if_due()  # daily: notes, reports and alert excerpts past their period
@@ -128,10 +128,10 @@ class PrivacyCog(commands.Cog):
             return
         consent = await self.privacy.consent(interaction.guild.id, interaction.user.id)
         summary = await self.privacy.summary(interaction.guild.id, interaction.user.id)
-        retention = await self.bot.services.retention.periods(interaction.guild.id)
+        retention = await self.parts.retention.periods(interaction.guild.id)
         await interaction.response.send_message(
-            embed=show_embed(self.bot, interaction.locale, consent, summary, retention),
-            view=ChoicesView(self.bot, interaction.locale, consent),
+            embed=show_embed(self.parts, interaction.locale, consent, summary, retention),
+            view=ChoicesView(self.parts, interaction.locale, consent),
             ephemeral=True,
         )
 
@@ -162,7 +162,7 @@ class PrivacyCog(commands.Cog):
             days = (await self.crisis.settings(servers[0])).retention_days
             text = self._t(interaction, "privacy.delete.ask_here", days=days)
         await interaction.response.send_message(
-            text, view=DeleteView(self.bot, interaction.locale, servers), ephemeral=True
+            text, view=DeleteView(self.parts, interaction.locale, servers), ephemeral=True
         )
 
     @privacy_group.command(name="scanning")

@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
+from bot.cogs.privacy.collaborators import PrivacyCollaborators
 from bot.domain.consent import Consent, Scanning
 from bot.domain.retention import KINDS, Retention
 from bot.ui.base import BaseView
 from bot.ui.confirm import ConfirmView
 
-if TYPE_CHECKING:
-    from bot.app import HavenBot
-
 COLOUR = discord.Colour(0x5B8DEF)
 Action = Callable[[], Awaitable[None]]
-
-
-def _bot(interaction: discord.Interaction[Any]) -> HavenBot:
-    return interaction.client  # type: ignore[no-any-return]
 
 
 def _stored_lines(t: Callable[..., str], summary: dict[str, int]) -> str:
@@ -34,20 +28,20 @@ def _stored_lines(t: Callable[..., str], summary: dict[str, int]) -> str:
     return "\n".join(f"• {line}" for line in lines) or t("privacy.show.nothing")
 
 
-def _country_name(bot: HavenBot, locale: Any, saved: str | None) -> str | None:
+def _country_name(parts: PrivacyCollaborators, locale: Any, saved: str | None) -> str | None:
     """The saved country as the member's language names it ("Alemania"), or as stored."""
-    directory = bot.services.resources.directory
+    directory = parts.directory
     country = directory.resolve(saved) if saved else None
-    return directory.name_in(country, bot.i18n.resolve_locale(locale)) if country else saved
+    return directory.name_in(country, parts.i18n.resolve_locale(locale)) if country else saved
 
 
 def show_embed(
-    bot: HavenBot, locale: Any, consent: Consent, summary: dict[str, int], retention: Retention
+    parts: PrivacyCollaborators, locale: Any, consent: Consent, summary: dict[str, int], retention: Retention
 ) -> discord.Embed:
     """What Haven stores about the member here, for how long, and their choices."""
 
     def t(key: str, **params: Any) -> str:
-        return bot.i18n.text(key, locale, **params)
+        return parts.i18n.text(key, locale, **params)
 
     checkins = (
         t(f"privacy.show.checkins.{consent.checkins}")
@@ -66,7 +60,7 @@ def show_embed(
             t("privacy.show.line.scanning", state=t(f"privacy.scanning_state.{consent.scanning.value}")),
         )
     )
-    country = _country_name(bot, locale, consent.saved_country) or t("privacy.show.no_country")
+    country = _country_name(parts, locale, consent.saved_country) or t("privacy.show.no_country")
     embed = discord.Embed(title=t("privacy.show.title"), colour=COLOUR)
     embed.add_field(name=t("privacy.show.choices"), value=choices[:1024], inline=False)
     embed.add_field(name=t("privacy.show.stored"), value=_stored_lines(t, summary)[:1024], inline=False)
@@ -83,10 +77,11 @@ def show_embed(
 class ChoicesView(BaseView):
     """Buttons to change the member's choices; shown privately, so only they can press them."""
 
-    def __init__(self, bot: HavenBot, locale: Any, consent: Consent) -> None:
+    def __init__(self, parts: PrivacyCollaborators, locale: Any, consent: Consent) -> None:
         super().__init__(timeout=600)
+        self.parts = parts
         self.consent = consent
-        privacy = bot.services.privacy
+        privacy = parts.privacy
         guild_id, user_id = consent.guild_id, consent.user_id
         buttons: list[tuple[str, Action]] = []
         if consent.may_change_scanning:
@@ -107,7 +102,7 @@ class ChoicesView(BaseView):
             )
         for key, action in buttons:
             button: discord.ui.Button[Any] = discord.ui.Button(
-                label=bot.i18n.text(key, locale)[:80], style=discord.ButtonStyle.secondary
+                label=parts.i18n.text(key, locale)[:80], style=discord.ButtonStyle.secondary
             )
             button.callback = self._pressed(action)  # pyright: ignore[reportAttributeAccessIssue]
             self.add_item(button)
@@ -115,16 +110,16 @@ class ChoicesView(BaseView):
     def _pressed(self, action: Action) -> Callable[[discord.Interaction[Any]], Awaitable[None]]:
         async def callback(interaction: discord.Interaction[Any]) -> None:
             await action()
-            bot = _bot(interaction)
-            privacy = bot.services.privacy
+            parts = self.parts
+            privacy = parts.privacy
             consent = await privacy.consent(self.consent.guild_id, self.consent.user_id)
             summary = await privacy.summary(self.consent.guild_id, self.consent.user_id)
-            retention = await bot.services.retention.periods(self.consent.guild_id)
+            retention = await parts.retention.periods(self.consent.guild_id)
             self.stop()
             await interaction.response.edit_message(
-                content=bot.i18n.text("privacy.show.changed", interaction.locale),
-                embed=show_embed(bot, interaction.locale, consent, summary, retention),
-                view=ChoicesView(bot, interaction.locale, consent),
+                content=parts.i18n.text("privacy.show.changed", interaction.locale),
+                embed=show_embed(parts, interaction.locale, consent, summary, retention),
+                view=ChoicesView(parts, interaction.locale, consent),
             )
 
         return callback
@@ -133,19 +128,20 @@ class ChoicesView(BaseView):
 class DeleteView(ConfirmView):
     """Asks once before deleting everything about the member (here, or in every server)."""
 
-    def __init__(self, bot: HavenBot, locale: Any, servers: Sequence[int] | None) -> None:
-        super().__init__(bot, locale, "privacy.delete.confirm", "privacy.delete.keep")
+    def __init__(self, parts: PrivacyCollaborators, locale: Any, servers: Sequence[int] | None) -> None:
+        super().__init__(parts.i18n, locale, "privacy.delete.confirm", "privacy.delete.keep")
+        self.parts = parts
         self.servers = servers
 
     async def _delete(self, interaction: discord.Interaction[Any]) -> None:
-        bot = _bot(interaction)
-        await bot.services.privacy.delete(interaction.user.id, self.servers)
+        parts = self.parts
+        await parts.privacy.delete(interaction.user.id, self.servers)
         self.stop()
         key = "privacy.delete.done_everywhere" if self.servers is None else "privacy.delete.done_here"
-        await interaction.response.edit_message(content=bot.i18n.text(key, interaction.locale), view=None)
+        await interaction.response.edit_message(content=parts.i18n.text(key, interaction.locale), view=None)
 
     async def _keep(self, interaction: discord.Interaction[Any]) -> None:
         self.stop()
         await interaction.response.edit_message(
-            content=_bot(interaction).i18n.text("privacy.delete.kept", interaction.locale), view=None
+            content=self.parts.i18n.text("privacy.delete.kept", interaction.locale), view=None
         )

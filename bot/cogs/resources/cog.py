@@ -8,11 +8,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.cogs.resources.collaborators import ResourceCollaborators
 from bot.cogs.resources.embeds import COLOUR, render_local, topic_label
 from bot.cogs.resources.views import DYNAMIC_ITEMS, show_answer
 from bot.domain.resources import LINE_TOPICS, Topic
 from bot.permissions import require_manage_guild
-from bot.services.resources import LocalEntryNotFound, ResourceService
+from bot.services.resources import LocalEntryNotFound
 from bot.ui.input import parse_id
 
 if TYPE_CHECKING:
@@ -45,15 +46,18 @@ CLEARABLE = [app_commands.Choice(name=n, value=n) for n in ("phone", "url", "top
 class ResourcesCog(commands.Cog):
     """Where to turn: crisis lines and support by country and topic, plus short self-help."""
 
-    def __init__(self, bot: HavenBot, resources: ResourceService) -> None:
+    def __init__(self, bot: HavenBot, parts: ResourceCollaborators) -> None:
         self.bot = bot
-        self.resources = resources
+        self.parts = parts
+        self.resources = parts.resources
 
     async def cog_load(self) -> None:
+        self.parts.register(self.bot)
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        self.parts.unregister(self.bot)
 
     @app_commands.command(name="resources")
     @app_commands.describe(

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 import discord
 
+from bot.cogs.resources.collaborators import ResourceCollaborators
 from bot.cogs.resources.embeds import render_answer, topic_label
-from bot.domain.resources import Topic, normalise
+from bot.domain.resources import Directory, Topic, normalise
+from bot.i18n import Catalogs
 from bot.services.resources import Answer
 from bot.ui.base import BaseModal, funnelled
 from bot.ui.input import member_text
-
-if TYPE_CHECKING:
-    from bot.app import HavenBot
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +22,8 @@ NO_COUNTRY = "--"
 SELECT_MAX = 25
 
 
-def _bot(interaction: discord.Interaction[Any]) -> HavenBot:
-    return cast("HavenBot", interaction.client)
+def _parts(interaction: discord.Interaction[Any]) -> ResourceCollaborators:
+    return ResourceCollaborators.of(interaction.client)
 
 
 def _topic(value: str) -> Topic:
@@ -34,9 +33,11 @@ def _topic(value: str) -> Topic:
         return Topic.SUICIDE_CRISIS
 
 
-def answer_view(bot: HavenBot, locale: object, answer: Answer, *, in_guild: bool) -> discord.ui.View:
+def answer_view(
+    i18n: Catalogs, directory: Directory, locale: object, answer: Answer, *, in_guild: bool
+) -> discord.ui.View:
     """The buttons (and, with no country, the region picker) under a private answer."""
-    t = bot.i18n.text
+    t = i18n.text
     view = discord.ui.View(timeout=None)
     code = answer.country.code if answer.country else NO_COUNTRY
     topic = answer.topic.value
@@ -45,14 +46,12 @@ def answer_view(bot: HavenBot, locale: object, answer: Answer, *, in_guild: bool
     if not answer.topic.is_self_help:
         view.add_item(ReportButton(code, topic, t("resources.button.report", locale)))
     if answer.country is not None and answer.country_source == "given":
-        directory = bot.services.resources.directory
-        name = directory.name_in(answer.country, bot.i18n.resolve_locale(locale))
+        name = directory.name_in(answer.country, i18n.resolve_locale(locale))
         view.add_item(RememberButton(code, t("resources.button.remember", locale, country=name)))
     if answer.country_source == "saved":
         view.add_item(ForgetButton(t("resources.button.forget", locale)))
     if answer.country is None:
-        directory = bot.services.resources.directory
-        language = bot.i18n.resolve_locale(locale)
+        language = i18n.resolve_locale(locale)
         regions = [(region, directory.region_in(region, language)) for region in directory.by_region()]
         regions.sort(key=lambda region: normalise(region[1]))
         view.add_item(RegionSelect(topic, regions, t("resources.picker.region", locale)))
@@ -61,9 +60,12 @@ def answer_view(bot: HavenBot, locale: object, answer: Answer, *, in_guild: bool
 
 async def show_answer(interaction: discord.Interaction[Any], answer: Answer, *, edit: bool = False) -> None:
     """Reply privately with an answer (or replace the picker message with it)."""
-    bot = _bot(interaction)
-    embed = render_answer(bot.i18n, interaction.locale, answer, bot.services.resources.directory)
-    view = answer_view(bot, interaction.locale, answer, in_guild=interaction.guild is not None)
+    parts = _parts(interaction)
+    directory = parts.resources.directory
+    embed = render_answer(parts.i18n, interaction.locale, answer, directory)
+    view = answer_view(
+        parts.i18n, directory, interaction.locale, answer, in_guild=interaction.guild is not None
+    )
     if edit:
         await interaction.response.edit_message(content=None, embed=embed, view=view)
     else:
@@ -93,13 +95,13 @@ class ShareButton(
 
     @funnelled
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        bot = _bot(interaction)
+        parts = _parts(interaction)
         if interaction.guild is None:
             await interaction.response.send_message(
-                bot.i18n.text("resources.share.guild_only", interaction.locale), ephemeral=True
+                parts.i18n.text("resources.share.guild_only", interaction.locale), ephemeral=True
             )
             return
-        service = bot.services.resources
+        service = parts.resources
         answer = await service.answer(
             user_id=interaction.user.id,
             guild_id=interaction.guild.id,
@@ -116,7 +118,7 @@ class ShareButton(
             local=answer.local,
             statuses=answer.statuses,
         )
-        embed = render_answer(bot.i18n, locale, shared, service.directory)
+        embed = render_answer(parts.i18n, locale, shared, service.directory)
         await interaction.response.send_message(embed=embed)
 
 
@@ -144,15 +146,15 @@ class ReportButton(
     @funnelled
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         await interaction.response.send_modal(
-            ReportModal(_bot(interaction), interaction.locale, self.code, self.topic)
+            ReportModal(_parts(interaction).i18n, interaction.locale, self.code, self.topic)
         )
 
 
 class ReportModal(BaseModal):
     """What's wrong with a line: goes to the server's moderators and the maintainers' log."""
 
-    def __init__(self, bot: HavenBot, locale: object, code: str, topic: Topic) -> None:
-        t = bot.i18n.text
+    def __init__(self, i18n: Catalogs, locale: object, code: str, topic: Topic) -> None:
+        t = i18n.text
         super().__init__(
             title=t("resources.report.title", locale)[:45], custom_id=f"res:reportform:{code}:{topic.value}"
         )
@@ -168,8 +170,8 @@ class ReportModal(BaseModal):
         self.add_item(self.details)
 
     async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
-        bot = _bot(interaction)
-        service = bot.services.resources
+        parts = _parts(interaction)
+        service = parts.resources
         shown = service.help_for(self.code, self.topic)
         guild_id = interaction.guild.id if interaction.guild else None
         report_id = await service.report_problem(
@@ -180,23 +182,27 @@ class ReportModal(BaseModal):
             text=self.details.value,
         )
         await interaction.response.send_message(
-            bot.i18n.text("resources.report.thanks", interaction.locale, id=report_id), ephemeral=True
+            parts.i18n.text("resources.report.thanks", interaction.locale, id=report_id), ephemeral=True
         )
         if interaction.guild is not None:
-            await _tell_moderators(bot, interaction, report_id, shown, self.details.value)
+            await _tell_moderators(parts, interaction, report_id, shown, self.details.value)
 
 
 async def _tell_moderators(
-    bot: HavenBot, interaction: discord.Interaction[Any], report_id: int, shown: Answer, text: str
+    parts: ResourceCollaborators,
+    interaction: discord.Interaction[Any],
+    report_id: int,
+    shown: Answer,
+    text: str,
 ) -> None:
     guild = interaction.guild
     assert guild is not None
-    settings = await bot.services.guild_settings.get(guild.id)
+    settings = await parts.guild_settings.get(guild.id)
     channel = guild.get_channel(settings.alert_channel_id) if settings.alert_channel_id else None
     if not isinstance(channel, discord.TextChannel):
         log.info("Correction report #%d: server %s has no alert channel set", report_id, guild.id)
         return
-    t = bot.i18n.text
+    t = parts.i18n.text
     locale = guild.preferred_locale
     lines = ", ".join(line.name for line in shown.selection.lines) if shown.selection else "-"
     embed = discord.Embed(
@@ -206,7 +212,7 @@ async def _tell_moderators(
         name=t("resources.report.card_country", locale), value=shown.country.name if shown.country else "-"
     )
     embed.add_field(
-        name=t("resources.report.card_topic", locale), value=topic_label(bot.i18n, locale, shown.topic)
+        name=t("resources.report.card_topic", locale), value=topic_label(parts.i18n, locale, shown.topic)
     )
     embed.add_field(name=t("resources.report.card_lines", locale), value=lines[:1024] or "-", inline=False)
     shown_text = member_text(text.strip(), 1024) or "-"  # never an empty field (Discord refuses it)
@@ -244,11 +250,11 @@ class RememberButton(
 
     @funnelled
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        bot = _bot(interaction)
-        country = await bot.services.resources.remember_country(interaction.user.id, self.code)
-        name = bot.services.resources.directory.name_in(country, bot.i18n.resolve_locale(interaction.locale))
+        parts = _parts(interaction)
+        country = await parts.resources.remember_country(interaction.user.id, self.code)
+        name = parts.resources.directory.name_in(country, parts.i18n.resolve_locale(interaction.locale))
         await interaction.response.send_message(
-            bot.i18n.text("resources.remembered", interaction.locale, country=name), ephemeral=True
+            parts.i18n.text("resources.remembered", interaction.locale, country=name), ephemeral=True
         )
 
 
@@ -268,10 +274,10 @@ class ForgetButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"re
 
     @funnelled
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        bot = _bot(interaction)
-        forgot = await bot.services.resources.forget_country(interaction.user.id)
+        parts = _parts(interaction)
+        forgot = await parts.resources.forget_country(interaction.user.id)
         key = "resources.forgotten" if forgot else "resources.nothing_to_forget"
-        await interaction.response.send_message(bot.i18n.text(key, interaction.locale), ephemeral=True)
+        await interaction.response.send_message(parts.i18n.text(key, interaction.locale), ephemeral=True)
 
 
 class RegionSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"res:region:(?P<topic>[a-z_]+)"):
@@ -296,19 +302,19 @@ class RegionSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"re
 
     @funnelled
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        bot = _bot(interaction)
+        parts = _parts(interaction)
         region = self.item.values[0] if self.item.values else ""
-        directory = bot.services.resources.directory
-        language = bot.i18n.resolve_locale(interaction.locale)
+        directory = parts.resources.directory
+        language = parts.i18n.resolve_locale(interaction.locale)
         countries = directory.sorted_in(directory.by_region().get(region, []), language)
         named = [(c.code, directory.name_in(c, language)) for c in countries]
         view = discord.ui.View(timeout=None)
-        placeholder = bot.i18n.text("resources.picker.country", interaction.locale)
+        placeholder = parts.i18n.text("resources.picker.country", interaction.locale)
         for index, start in enumerate(range(0, len(named), SELECT_MAX)):
             chunk = named[start : start + SELECT_MAX]
             view.add_item(CountrySelect(self.topic, index, chunk, _range_placeholder(placeholder, chunk)))
         await interaction.response.send_message(
-            bot.i18n.text("resources.picker.prompt", interaction.locale), view=view, ephemeral=True
+            parts.i18n.text("resources.picker.prompt", interaction.locale), view=view, ephemeral=True
         )
 
 
@@ -348,9 +354,9 @@ class CountrySelect(
 
     @funnelled
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        bot = _bot(interaction)
+        parts = _parts(interaction)
         code = self.item.values[0] if self.item.values else None
-        answer = await bot.services.resources.answer(
+        answer = await parts.resources.answer(
             user_id=interaction.user.id,
             guild_id=interaction.guild.id if interaction.guild else None,
             country_text=code,

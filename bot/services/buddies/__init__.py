@@ -29,6 +29,7 @@ from bot.services.buddies.model import (
     TooMany,
     zone_of,
 )
+from bot.storage.buddies import MemberRow, OutboxRow, PairingRow  # the rows the buddy cog renders
 
 __all__ = [
     "KEEP_MESSAGES",
@@ -39,9 +40,12 @@ __all__ = [
     "WORRY_EVERY",
     "BuddyService",
     "JoinResult",
+    "MemberRow",
     "NeedListenerRole",
     "NoPairing",
     "NotInProgramme",
+    "OutboxRow",
+    "PairingRow",
     "RoundResult",
     "ServerSettings",
     "Status",

@@ -1,0 +1,1 @@
+"""Alembic migrations: the environment and the numbered revisions under versions/."""

@@ -1,0 +1,1 @@
+"""The numbered Alembic revisions, applied in order by ``bot.storage.migrate``."""

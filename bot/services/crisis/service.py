@@ -3,33 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
-from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 from bot.clock import Clock
 from bot.domain.alerts import (
-    LEASE_SECONDS,
     SETTING_LIMITS,
-    Alert,
     CardState,
     CrisisSettings,
     ReplyState,
-    Stats,
     Status,
     excerpt,
-    first_ping_due,
     in_cooldown,
     merges_into,
-    next_ping_due,
-    stats,
+    reason_ref,
 )
+from bot.domain.cooldown import Cooldown
 from bot.domain.crisis import (
     PHRASES_MAX,
     CustomPhrase,
@@ -38,66 +31,25 @@ from bot.domain.crisis import (
     Kind,
     Lexicon,
     Severity,
-    parse_lexicon,
     validate_phrase,
 )
-from bot.errors import DomainError, InvalidInput
+from bot.errors import InvalidInput
+from bot.services.crisis.outcomes import (
+    CACHE_SECONDS,
+    DETECTOR_CACHE,
+    DIRECT_REPLY_COOLDOWN,
+    THREAD_TEXT,
+    MessageToScan,
+    ScanOutcome,
+    ScanResult,
+)
+from bot.services.crisis.workflow import AlertWorkflow
 from bot.storage.crisis import CrisisRepository
 
 log = logging.getLogger(__name__)
 
-LEXICON_PATH = Path(__file__).resolve().parents[1] / "data" / "crisis_lexicon.json"
-DETECTOR_CACHE = 512
-CACHE_SECONDS = 30
-# Texts longer than this are analysed in a worker thread, so a long message never holds the event loop.
-THREAD_TEXT = 500
 
-
-def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
-    """Read the shipped lexicon once, at start-up."""
-    with path.open(encoding="utf-8") as fh:
-        return parse_lexicon(json.load(fh))
-
-
-class ScanOutcome(StrEnum):
-    """What scanning one message led to."""
-
-    SKIPPED = "skipped"  # not scanned (turned off, ignored, opted out)
-    NOTHING = "nothing"  # scanned; nothing for moderators
-    NEW = "new"  # a new alert card is on its way
-    UPDATED = "updated"  # folded into the member's open card
-
-
-@dataclass(frozen=True)
-class ScanResult:
-    """The outcome of scanning one message, with the detection for explanation."""
-
-    outcome: ScanOutcome
-    detection: Detection | None = None
-    alert_id: int | None = None
-
-
-@dataclass(frozen=True)
-class MessageToScan:
-    """A message as the scanner sees it: ids, text, the author's role ids."""
-
-    guild_id: int
-    member_id: int
-    channel_id: int | None
-    message_id: int
-    text: str
-    role_ids: Sequence[int] = ()
-    from_dm: bool = False
-    edited: bool = False
-
-
-class NotAlertModerator(DomainError):
-    """Only moderators can act on an alert card."""
-
-    key = "crisis.error.not_moderator"
-
-
-class CrisisService:
+class CrisisService(AlertWorkflow):
     """Detects crisis language, keeps the alert outbox, and runs the moderators' side of an alert."""
 
     def __init__(self, lexicon: Lexicon, repo: CrisisRepository, clock: Clock) -> None:
@@ -110,6 +62,7 @@ class CrisisService:
         # Per-message lookups are cached briefly; changes made here take effect at once, changes made by another
         # process (several bots on one PostgreSQL database) within CACHE_SECONDS.
         self._cache: dict[tuple[str, int], tuple[datetime, Any]] = {}
+        self._direct_replies = Cooldown(DIRECT_REPLY_COOLDOWN)
 
     async def _cached(self, kind: str, key: int, load: Any) -> Any:
         now = self._clock()
@@ -198,7 +151,8 @@ class CrisisService:
         return await self._record(message, detection)
 
     async def _record(self, message: MessageToScan, detection: Detection) -> ScanResult:
-        assert detection.severity is not None and detection.kind is not None
+        assert detection.severity is not None
+        assert detection.kind is not None
         now = self._clock()
         settings = await self._repo.settings(message.guild_id)
         matched = "; ".join(detection.explain())[:1000]
@@ -255,7 +209,7 @@ class CrisisService:
             guild_id,
             member_id,
             request_id,
-            "The member asked for a moderator to check in on them after a low check-in.",
+            reason_ref("crisis.request.check_in"),
             Kind.SELF,
         )
 
@@ -288,120 +242,14 @@ class CrisisService:
         )
         return alert_id
 
-    # --- the outbox
-
-    async def due_deliveries(self) -> list[Alert]:
-        """Alerts with a card to send or edit, or a member reply to send (the alert rows' own view)."""
-        return await self._repo.due_deliveries(self._clock())
-
-    async def lease(self, alert_id: int) -> bool:
-        """Mark an alert's card as being sent, if nobody else is sending it (a short lease on the alert row)."""
-        return await self._repo.lease(alert_id, self._clock(), LEASE_SECONDS)
-
-    async def card_sending(self, alert_id: int) -> None:
-        """The delivery engine leased the card and is sending it now."""
-        now = self._clock()
-        await self._repo.set_fields(
-            alert_id,
-            now,
-            card_state=CardState.SENDING.value,
-            lease_until=now + timedelta(seconds=LEASE_SECONDS),
-        )
-
-    async def card_sent(self, alert: Alert, card_message_id: int) -> None:
-        """Record the card, and when to ping again if nobody claims it."""
-        now = self._clock()
-        settings = await self._repo.settings(alert.guild_id)
-        await self._repo.mark_sent(
-            alert.id, card_message_id, first_ping_due(alert.severity, settings, now), now
-        )
-
-    async def card_failed(self, alert: Alert, retry_at: datetime, *, tell_owner: bool = False) -> None:
-        """Record a failed attempt (the delivery engine retries it at ``retry_at``). ``tell_owner``: the card
-        can't be posted at all, so the server owner's DM is queued with it (once per alert)."""
-        await self._repo.mark_failed(alert.id, retry_at, self._clock(), tell_owner=tell_owner)
-
-    async def take_card_edit(self, alert_id: int) -> bool:
-        """Clear the alert's pending-edit flag (the card was just edited)."""
-        return await self._repo.take_dirty(alert_id, self._clock())
-
-    async def reply_done(self, alert_id: int, state: ReplyState) -> None:
-        """Record how the private reply to the member went (and queue the card edit that shows it)."""
-        await self._repo.mark_reply(alert_id, state, self._clock())
-
-    async def requeue_unsent_cards(self) -> int:
-        """Make sure every alert whose card isn't sent is queued for delivery (run at start and every minute)."""
-        added = await self._repo.requeue_unsent_cards(self._clock())
-        if added:
-            log.warning("Queued %d alert card(s) that had no delivery work item", added)
-        return added
-
-    async def owner_told(self, alert_id: int) -> None:
-        """Remember that the server owner was told the alert channel is broken."""
-        await self._repo.set_fields(alert_id, self._clock(), owner_told=True)
-
-    async def record_ping(self, alert: Alert) -> bool:
-        """Count one re-ping (exactly once) and schedule the next, if any."""
-        now = self._clock()
-        settings = await self._repo.settings(alert.guild_id)
-        return await self._repo.record_ping(
-            alert.id, alert.pings, next_ping_due(alert.pings + 1, settings, now), now
-        )
-
-    async def alert(self, alert_id: int) -> Alert | None:
-        """One alert."""
-        return await self._repo.alert(alert_id)
-
-    # --- moderators' workflow
-
-    async def claim(self, alert_id: int, guild_id: int, moderator_id: int) -> bool:
-        """ "I'm on it": only an open alert can be claimed, and only once."""
-        return await self._repo.transition(
-            alert_id, guild_id, (Status.OPEN,), Status.CLAIMED, moderator_id, self._clock()
-        )
-
-    async def resolve(self, alert_id: int, guild_id: int, moderator_id: int) -> bool:
-        """Close an open or claimed alert as resolved."""
-        return await self._repo.transition(
-            alert_id, guild_id, (Status.OPEN, Status.CLAIMED), Status.RESOLVED, moderator_id, self._clock()
-        )
-
-    async def false_alarm(self, alert_id: int, guild_id: int, moderator_id: int) -> bool:
-        """Close an open or claimed alert as a false alarm (counted in stats)."""
-        return await self._repo.transition(
-            alert_id, guild_id, (Status.OPEN, Status.CLAIMED), Status.FALSE_ALARM, moderator_id, self._clock()
-        )
-
-    async def reveal(self, alert_id: int, moderator_id: int) -> int:
-        """Record a reveal of a DM excerpt; returns the number of reveals so far."""
-        return await self._repo.add_reveal(alert_id, moderator_id, self._clock())
-
-    async def active_alerts(self, guild_id: int) -> list[Alert]:
-        """A server's open and claimed alerts."""
-        return await self._repo.active_alerts(guild_id)
-
-    async def recent_alert_count(
-        self, guild_id: int, member_id: int, days: int = 7, exclude: int | None = None
-    ) -> int:
-        """How many alerts a member had in a server in the last ``days`` days (shown on the card)."""
-        since = self._clock() - timedelta(days=days)
-        return sum(
-            1
-            for a in await self._repo.alerts_since(guild_id, since)
-            if a.member_id == member_id and a.id != exclude
-        )
-
-    async def stats(self, guild_id: int) -> tuple[Stats, Stats]:
-        """Stats over 7 and 30 days."""
-        now = self._clock()
-        alerts = await self._repo.alerts_since(guild_id, now - timedelta(days=30))
-        return stats(alerts, now, 7), stats(alerts, now, 30)
-
     # --- settings
 
     async def settings(self, guild_id: int) -> CrisisSettings:
-        """A server's crisis settings."""
-        return await self._repo.settings(guild_id)
+        """A server's crisis settings (cached like the scanning lookups; a change made here takes effect at once)."""
+        settings: CrisisSettings = await self._cached(
+            "settings", guild_id, lambda: self._repo.settings(guild_id)
+        )
+        return settings
 
     async def update_settings(self, guild_id: int, **changes: Any) -> CrisisSettings:
         """Change some settings; numbers are checked against their limits."""
@@ -463,6 +311,16 @@ class CrisisService:
     async def opted_out(self, user_id: int) -> bool:
         """Whether a member turned scanning off."""
         return await self._repo.opted_out(user_id)
+
+    async def direct_reply(self, member_id: int, text: str) -> Detection | None:
+        """Someone wrote to Haven in crisis and no server of theirs can tell moderators: the detection to answer
+        kindly with, or ``None`` (nothing in crisis, scanning turned off, or answered within the cooldown)."""
+        if await self.opted_out(member_id):
+            return None
+        detection = await self.test(None, text)
+        if not detection.is_crisis or not self._direct_replies.allow(member_id, self._clock()):
+            return None
+        return detection
 
     async def purge_old_excerpts(self) -> int:
         """Delete excerpts past each server's retention period; counts remain. Returns how many."""

@@ -1,11 +1,11 @@
-"""Repository for crisis escalation: settings, phrases, ignores, opt-outs, the alert outbox and reveals."""
+"""Repository for crisis alerts: the alert outbox, moderators' workflow, pings and reveals."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain.alerts import (
@@ -16,179 +16,45 @@ from bot.domain.alerts import (
     REPLY,
     Alert,
     CardState,
-    CrisisSettings,
     ReplyState,
     Status,
 )
 from bot.domain.crisis import Kind, Severity
-from bot.storage._upsert import upsert
+from bot.storage.crisis.rules import CrisisRulesRepository
 from bot.storage.delivery import enqueue
 from bot.storage.engine import Database
 from bot.storage.schema import (
     crisis_alerts,
-    crisis_ignored,
-    crisis_phrases,
     crisis_reveals,
-    crisis_settings,
     delivery_items,
-    scan_optout,
 )
 
-A = crisis_alerts.c
-SETTING_COLUMNS = (
-    "scanning",
-    "auto_reply",
-    "tell_member",
-    "allow_optout",
-    "cooldown_seconds",
-    "reping_seconds",
-    "escalation_role_id",
-    "retention_days",
-    "transparency_channel_id",
-    "transparency_message_id",
-)
+ALERT = crisis_alerts.c  # the alert table's columns
 
 
-class CrisisRepository:
+class CrisisRepository(CrisisRulesRepository):
     """Reads and writes the crisis tables."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    # --- settings
-
-    async def settings(self, guild_id: int) -> CrisisSettings:
-        """A server's crisis settings, or the defaults."""
-        async with self._db.read() as conn:
-            row = (
-                (await conn.execute(select(crisis_settings).where(crisis_settings.c.guild_id == guild_id)))
-                .mappings()
-                .first()
-            )
-        if row is None:
-            return CrisisSettings(guild_id)
-        return CrisisSettings(guild_id, **{k: row[k] for k in SETTING_COLUMNS})
-
-    async def save_settings(self, settings: CrisisSettings, now: datetime) -> None:
-        """Store a server's crisis settings."""
-        values: dict[str, Any] = {k: getattr(settings, k) for k in SETTING_COLUMNS}
-        async with self._db.transaction() as conn:
-            await upsert(
-                conn,
-                crisis_settings,
-                {"guild_id": settings.guild_id, "updated_at": now, **values},
-                ("guild_id",),
-            )
-
-    # --- phrases and allow-list
-
-    async def phrases(self, guild_id: int, *, allow: bool) -> list[tuple[str, Severity]]:
-        """A server's extra phrases (or allow-list), oldest first."""
-        async with self._db.read() as conn:
-            rows = await conn.execute(
-                select(crisis_phrases.c.phrase, crisis_phrases.c.severity)
-                .where(crisis_phrases.c.guild_id == guild_id, crisis_phrases.c.allow == allow)
-                .order_by(crisis_phrases.c.id)
-            )
-            return [(r.phrase, Severity.parse(r.severity)) for r in rows]
-
-    async def count_phrases(self, guild_id: int, *, allow: bool) -> int:
-        """How many phrases a server has."""
-        async with self._db.read() as conn:
-            return (
-                await conn.execute(
-                    select(func.count())
-                    .select_from(crisis_phrases)
-                    .where(crisis_phrases.c.guild_id == guild_id, crisis_phrases.c.allow == allow)
-                )
-            ).scalar_one()
-
-    async def add_phrase(
-        self, guild_id: int, phrase: str, severity: Severity, *, allow: bool, by: int, now: datetime
-    ) -> bool:
-        """Add a phrase; returns False when the server already had it."""
-        try:
-            async with self._db.transaction() as conn:
-                await conn.execute(
-                    insert(crisis_phrases).values(
-                        guild_id=guild_id,
-                        phrase=phrase,
-                        severity=severity.label,
-                        allow=allow,
-                        created_by=by,
-                        created_at=now,
-                    )
-                )
-        except IntegrityError:
-            return False
-        return True
-
-    async def remove_phrase(self, guild_id: int, phrase: str, *, allow: bool) -> bool:
-        """Remove a phrase; returns whether it existed."""
-        async with self._db.transaction() as conn:
-            result = await conn.execute(
-                delete(crisis_phrases).where(
-                    crisis_phrases.c.guild_id == guild_id,
-                    crisis_phrases.c.phrase == phrase,
-                    crisis_phrases.c.allow == allow,
-                )
-            )
-            return result.rowcount > 0
-
-    # --- ignored channels and roles
-
-    async def ignored(self, guild_id: int) -> dict[int, str]:
-        """The channels and roles a server excluded from scanning: id -> "channel" or "role"."""
-        async with self._db.read() as conn:
-            rows = await conn.execute(select(crisis_ignored).where(crisis_ignored.c.guild_id == guild_id))
-            return {r.target_id: r.target_type for r in rows}
-
-    async def toggle_ignored(self, guild_id: int, target_id: int, target_type: str) -> bool:
-        """Ignore a channel or role, or stop ignoring it. Returns whether it is ignored now."""
-        async with self._db.transaction() as conn:
-            removed = await conn.execute(
-                delete(crisis_ignored).where(
-                    crisis_ignored.c.guild_id == guild_id, crisis_ignored.c.target_id == target_id
-                )
-            )
-            if removed.rowcount:
-                return False
-            await conn.execute(
-                insert(crisis_ignored).values(guild_id=guild_id, target_id=target_id, target_type=target_type)
-            )
-            return True
-
-    # --- member opt-out
-
-    async def opted_out(self, user_id: int) -> bool:
-        """Whether a member turned off scanning of their messages."""
-        async with self._db.read() as conn:
-            found = await conn.execute(select(scan_optout.c.user_id).where(scan_optout.c.user_id == user_id))
-            return found.first() is not None
-
-    async def set_optout(self, user_id: int, opted_out: bool, now: datetime) -> None:
-        """Turn scanning of a member's messages off (or back on)."""
-        async with self._db.transaction() as conn:
-            if opted_out:
-                await upsert(conn, scan_optout, {"user_id": user_id, "created_at": now}, ("user_id",))
-            else:
-                await conn.execute(delete(scan_optout).where(scan_optout.c.user_id == user_id))
-
     # --- alerts (the outbox)
 
     async def alert(self, alert_id: int) -> Alert | None:
         """One alert by id."""
-        return await self._one(A.id == alert_id)
+        return await self._one(ALERT.id == alert_id)
 
     async def by_message(self, guild_id: int, message_id: int) -> Alert | None:
         """The alert raised for a message in a server, if any."""
-        return await self._one(and_(A.guild_id == guild_id, A.message_id == message_id))
+        return await self._one(and_(ALERT.guild_id == guild_id, ALERT.message_id == message_id))
 
     async def active_for_member(self, guild_id: int, member_id: int) -> Alert | None:
         """The member's newest open or claimed alert in a server."""
         return await self._one(
             and_(
-                A.guild_id == guild_id, A.member_id == member_id, A.status.in_([Status.OPEN, Status.CLAIMED])
+                ALERT.guild_id == guild_id,
+                ALERT.member_id == member_id,
+                ALERT.status.in_([Status.OPEN, Status.CLAIMED]),
             ),
             newest=True,
         )
@@ -197,18 +63,18 @@ class CrisisRepository:
         """The member's most recently closed alert in a server."""
         return await self._one(
             and_(
-                A.guild_id == guild_id,
-                A.member_id == member_id,
-                A.status.in_([Status.RESOLVED, Status.FALSE_ALARM]),
+                ALERT.guild_id == guild_id,
+                ALERT.member_id == member_id,
+                ALERT.status.in_([Status.RESOLVED, Status.FALSE_ALARM]),
             ),
             newest=True,
         )
 
     async def insert_alert(self, values: dict[str, Any]) -> tuple[int, bool]:
-        """Store a new alert. Returns (id, created); a message already alerted on returns its alert."""
+        """Store a new ALERT. Returns (id, created); a message already alerted on returns its ALERT."""
         try:
             async with self._db.transaction() as conn:
-                result = await conn.execute(insert(crisis_alerts).values(**values).returning(A.id))
+                result = await conn.execute(insert(crisis_alerts).values(**values).returning(ALERT.id))
                 alert_id = result.scalar_one()
                 # The work it causes is written in the same transaction: the card, and the member's reply.
                 now = values["created_at"]
@@ -235,13 +101,13 @@ class CrisisRepository:
         A hit from a DM marks the alert as from a DM for good, so the DM's words stay hidden until Reveal.
         """
         async with self._db.transaction() as conn:
-            current = (await conn.execute(select(A.severity).where(A.id == alert_id))).scalar_one()
+            current = (await conn.execute(select(ALERT.severity).where(ALERT.id == alert_id))).scalar_one()
             worst = max(Severity.parse(current), severity)
             await conn.execute(
                 update(crisis_alerts)
-                .where(A.id == alert_id)
+                .where(ALERT.id == alert_id)
                 .values(
-                    hits=A.hits + 1,
+                    hits=ALERT.hits + 1,
                     excerpt=excerpt,
                     matched=matched,
                     **({"from_dm": True} if from_dm else {}),
@@ -256,11 +122,12 @@ class CrisisRepository:
         """Alerts whose card must be sent or edited, or whose member reply is pending."""
         condition = or_(
             and_(
-                A.card_state == CardState.PENDING, or_(A.next_attempt_at.is_(None), A.next_attempt_at <= now)
+                ALERT.card_state == CardState.PENDING,
+                or_(ALERT.next_attempt_at.is_(None), ALERT.next_attempt_at <= now),
             ),
-            and_(A.card_state == CardState.SENDING, A.lease_until < now),
-            and_(A.card_state == CardState.SENT, A.card_dirty.is_(True)),
-            and_(A.card_state == CardState.SENT, A.reply_state == ReplyState.PENDING),
+            and_(ALERT.card_state == CardState.SENDING, ALERT.lease_until < now),
+            and_(ALERT.card_state == CardState.SENT, ALERT.card_dirty.is_(True)),
+            and_(ALERT.card_state == CardState.SENT, ALERT.reply_state == ReplyState.PENDING),
         )
         return await self._many(condition, limit=limit)
 
@@ -270,10 +137,10 @@ class CrisisRepository:
             result = await conn.execute(
                 update(crisis_alerts)
                 .where(
-                    A.id == alert_id,
+                    ALERT.id == alert_id,
                     or_(
-                        A.card_state == CardState.PENDING,
-                        and_(A.card_state == CardState.SENDING, A.lease_until < now),
+                        ALERT.card_state == CardState.PENDING,
+                        and_(ALERT.card_state == CardState.SENDING, ALERT.lease_until < now),
                     ),
                 )
                 .values(
@@ -289,7 +156,7 @@ class CrisisRepository:
         async with self._db.transaction() as conn:
             await conn.execute(
                 update(crisis_alerts)
-                .where(A.id == alert_id)
+                .where(ALERT.id == alert_id)
                 .values(
                     card_state=CardState.SENT,
                     card_message_id=card_message_id,
@@ -309,16 +176,16 @@ class CrisisRepository:
         gone, permission lost), so queue the server owner's DM with it, unless they were told already."""
         async with self._db.transaction() as conn:
             if tell_owner:
-                told = (await conn.execute(select(A.owner_told).where(A.id == alert_id))).scalar()
+                told = (await conn.execute(select(ALERT.owner_told).where(ALERT.id == alert_id))).scalar()
                 if told is False:
                     await enqueue(conn, OWNER, alert_id, now, now)
             await conn.execute(
                 update(crisis_alerts)
-                .where(A.id == alert_id)
+                .where(ALERT.id == alert_id)
                 .values(
                     card_state=CardState.PENDING,
                     lease_until=None,
-                    card_attempts=A.card_attempts + 1,
+                    card_attempts=ALERT.card_attempts + 1,
                     next_attempt_at=next_attempt_at,
                     updated_at=now,
                 )
@@ -327,7 +194,9 @@ class CrisisRepository:
     async def set_fields(self, alert_id: int, now: datetime, **values: Any) -> None:
         """Update some delivery fields of an alert (reply state, dirty flag, owner told, pings)."""
         async with self._db.transaction() as conn:
-            await conn.execute(update(crisis_alerts).where(A.id == alert_id).values(updated_at=now, **values))
+            await conn.execute(
+                update(crisis_alerts).where(ALERT.id == alert_id).values(updated_at=now, **values)
+            )
 
     async def requeue_unsent_cards(self, now: datetime) -> int:
         """A safety net: every alert whose card isn't sent has a card work item. Returns how many were added."""
@@ -335,7 +204,7 @@ class CrisisRepository:
             select(delivery_items.c.id)
             .where(
                 delivery_items.c.kind == CARD,
-                delivery_items.c.ref == A.id,
+                delivery_items.c.ref == ALERT.id,
                 delivery_items.c.state.in_(["pending", "leased"]),
             )
             .exists()
@@ -343,7 +212,9 @@ class CrisisRepository:
         async with self._db.transaction() as conn:
             ids = list(
                 (
-                    await conn.execute(select(A.id).where(A.card_state != CardState.SENT.value, ~active))
+                    await conn.execute(
+                        select(ALERT.id).where(ALERT.card_state != CardState.SENT.value, ~active)
+                    )
                 ).scalars()
             )
             for alert_id in ids:
@@ -355,7 +226,7 @@ class CrisisRepository:
         async with self._db.transaction() as conn:
             await conn.execute(
                 update(crisis_alerts)
-                .where(A.id == alert_id)
+                .where(ALERT.id == alert_id)
                 .values(reply_state=state.value, card_dirty=True, updated_at=now)
             )
             await enqueue(conn, EDIT, alert_id, now, now)
@@ -365,7 +236,7 @@ class CrisisRepository:
         async with self._db.transaction() as conn:
             result = await conn.execute(
                 update(crisis_alerts)
-                .where(A.id == alert_id, A.card_dirty.is_(True))
+                .where(ALERT.id == alert_id, ALERT.card_dirty.is_(True))
                 .values(card_dirty=False, updated_at=now)
             )
             return result.rowcount == 1
@@ -373,7 +244,8 @@ class CrisisRepository:
     async def due_pings(self, now: datetime, limit: int = 50) -> list[Alert]:
         """Open, unclaimed alerts whose re-ping time has come."""
         return await self._many(
-            and_(A.status == Status.OPEN, A.card_state == CardState.SENT, A.next_ping_at <= now), limit=limit
+            and_(ALERT.status == Status.OPEN, ALERT.card_state == CardState.SENT, ALERT.next_ping_at <= now),
+            limit=limit,
         )
 
     async def record_ping(
@@ -383,7 +255,7 @@ class CrisisRepository:
         async with self._db.transaction() as conn:
             result = await conn.execute(
                 update(crisis_alerts)
-                .where(A.id == alert_id, A.pings == expected_pings, A.status == Status.OPEN)
+                .where(ALERT.id == alert_id, ALERT.pings == expected_pings, ALERT.status == Status.OPEN)
                 .values(pings=expected_pings + 1, next_ping_at=next_ping_at, updated_at=now)
             )
             if result.rowcount != 1:
@@ -410,7 +282,7 @@ class CrisisRepository:
         async with self._db.transaction() as conn:
             result = await conn.execute(
                 update(crisis_alerts)
-                .where(A.id == alert_id, A.guild_id == guild_id, A.status.in_(list(allowed_from)))
+                .where(ALERT.id == alert_id, ALERT.guild_id == guild_id, ALERT.status.in_(list(allowed_from)))
                 .values(**values)
             )
             if result.rowcount != 1:
@@ -420,12 +292,12 @@ class CrisisRepository:
 
     async def alerts_since(self, guild_id: int, since: datetime) -> list[Alert]:
         """A server's alerts created since ``since``."""
-        return await self._many(and_(A.guild_id == guild_id, A.created_at >= since), limit=100_000)
+        return await self._many(and_(ALERT.guild_id == guild_id, ALERT.created_at >= since), limit=100_000)
 
     async def active_alerts(self, guild_id: int, limit: int = 25) -> list[Alert]:
         """A server's open and claimed alerts, newest first."""
         return await self._many(
-            and_(A.guild_id == guild_id, A.status.in_([Status.OPEN, Status.CLAIMED])),
+            and_(ALERT.guild_id == guild_id, ALERT.status.in_([Status.OPEN, Status.CLAIMED])),
             limit=limit,
             newest=True,
         )
@@ -449,7 +321,7 @@ class CrisisRepository:
         async with self._db.transaction() as conn:
             result = await conn.execute(
                 update(crisis_alerts)
-                .where(A.guild_id == guild_id, A.created_at < before, A.excerpt.is_not(None))
+                .where(ALERT.guild_id == guild_id, ALERT.created_at < before, ALERT.excerpt.is_not(None))
                 .values(excerpt=None, matched="")
             )
         await self._db.scrub_deleted()
@@ -459,7 +331,7 @@ class CrisisRepository:
         """Servers that have excerpts older than ``before``."""
         async with self._db.read() as conn:
             rows = await conn.execute(
-                select(A.guild_id).where(A.created_at < before, A.excerpt.is_not(None)).distinct()
+                select(ALERT.guild_id).where(ALERT.created_at < before, ALERT.excerpt.is_not(None)).distinct()
             )
             return [r.guild_id for r in rows]
 
@@ -470,7 +342,7 @@ class CrisisRepository:
         return rows[0] if rows else None
 
     async def _many(self, condition: Any, *, limit: int, newest: bool = False) -> list[Alert]:
-        order = A.id.desc() if newest else A.id
+        order = ALERT.id.desc() if newest else ALERT.id
         async with self._db.read() as conn:
             rows = await conn.execute(select(crisis_alerts).where(condition).order_by(order).limit(limit))
             return [_alert(row) for row in rows.mappings()]
