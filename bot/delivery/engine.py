@@ -80,10 +80,12 @@ class DeliveryEngine:
         if not self._started:
             await self.start()
         now = now or self._clock()
-        await self._heartbeat(now)
-        await self._run_periodic()
-        self._enter()
+        self._enter()  # upkeep counts as work in progress too: a stop waits for it before the database closes
         try:
+            await self._heartbeat(now)
+            await self._run_periodic()
+            if not self._accepting:
+                return 0
             items = await self._repo.claim_due(self.instance_id, now, BATCH)
             for item in items:
                 if not self._accepting:
@@ -161,6 +163,8 @@ class DeliveryEngine:
 
     async def _run_periodic(self) -> None:
         for entry in self._periodic:
+            if not self._accepting:
+                return  # stopping: upkeep waits for the next start
             seconds, function, last = entry
             assert isinstance(seconds, float | int)
             assert isinstance(last, float)
