@@ -6,6 +6,7 @@ change that causes it, so a crash or a Discord outage delays a DM but never lose
 
 from __future__ import annotations
 
+import asyncio
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -33,7 +34,7 @@ from bot.domain.pairing import (
 from bot.domain.timezones import resolve_timezone
 from bot.errors import DomainError, InvalidInput
 from bot.services.crisis import CrisisService
-from bot.services.workers import Workers
+from bot.services.workers import INLINE_BELOW, Workers
 from bot.storage.buddies import BuddyRepository, MemberRow, OutboxRow, PairingRow
 
 WORRY_EVERY = timedelta(hours=12)  # one "I'm worried" per member per 12 hours reaches the moderators
@@ -591,7 +592,14 @@ class BuddyService:
             if seed is not None
             else random.Random(f"{guild_id}:{server.round_number}").randrange(1 << 30)
         )
-        result = await self.workers.match([self._candidate(m, now) for m in waiting], rules, seed)
+
+        # Off the event loop: the candidates of a large round (a timezone look-up each) in a thread, the matching in a
+        # worker process.
+        def build() -> list[Candidate]:
+            return [self._candidate(m, now) for m in waiting]
+
+        candidates = await asyncio.to_thread(build) if len(waiting) >= INLINE_BELOW else build()
+        result = await self.workers.match(candidates, rules, seed)
         created = 0
         for n, group in enumerate(result.groups):
             if await self._create(guild_id, server, group, seed + n):
