@@ -42,6 +42,7 @@ REMIND_AFTER = timedelta(hours=3)
 REMIND_WITHIN = timedelta(
     hours=1
 )  # a reminder more than this late (after downtime) is dropped, never sent hours late
+SUMMARY_THREAD_FROM = 60  # check-ins; fewer are summarised on the loop (well under a millisecond)
 KEEP_PROMPTS = timedelta(days=14)  # prompts (not check-ins) older than this are forgotten
 WEEKLY_MIN_MEMBERS = 5  # the server's weekly mood is shown only when this many members contributed
 
@@ -536,8 +537,12 @@ class CheckinService:
         zone = ZoneInfo(row.timezone) if row else ZoneInfo("UTC")
         now = self._clock()
         rows = await self._repo.history(guild_id, user_id, now - timedelta(days=days + 1))
-        # A year of check-ins takes milliseconds to summarise: in a thread, so the event loop isn't held meanwhile.
-        return await asyncio.to_thread(_summarise_rows, rows, zone, now.astimezone(zone).date(), days), zone
+        # A year of check-ins takes milliseconds to summarise: in a thread, so the event loop isn't held meanwhile
+        # (a few weeks' worth takes well under one, on the loop).
+        today = now.astimezone(zone).date()
+        if len(rows) < SUMMARY_THREAD_FROM:
+            return _summarise_rows(rows, zone, today, days), zone
+        return await asyncio.to_thread(_summarise_rows, rows, zone, today, days), zone
 
     async def export_rows(self, guild_id: int, user_id: int) -> list[tuple[str, int, str, str]]:
         """Every check-in of the member in this server: (UTC time, mood, tags, note)."""

@@ -5,7 +5,8 @@ switch interval (5 ms) and run at a fraction of its speed for the whole round (u
 process of its own leaves the loop free. What crosses to it is packed first, in a thread, into a few flat arrays
 (pickling 10,000 ``Candidate`` dataclasses and 30,000 recent pairs as sets takes tens of milliseconds, and pickling
 holds the GIL: the loop would stall meanwhile), and the result comes back the same way. Small rounds, which take a
-few milliseconds, run in a thread instead, so that no process is started for them. If the process can't be started
+few milliseconds, run in a thread instead, so that no process is started for them; rounds of a few members (under a
+millisecond or two) on the loop. If the process can't be started
 or dies (``BrokenProcessPool``, an OS limit, an id too large for the arrays), matching falls back to a thread for the
 rest of the process's life and says so once in the log. Figures: docs/PERFORMANCE.md.
 """
@@ -27,6 +28,7 @@ from bot.domain.pairing import Candidate, LookingFor, Matching, OddRule, Rules, 
 log = logging.getLogger("bot.workers")
 
 PROCESS_FROM = 200  # members; a smaller round is matched in a thread (at most a few milliseconds of work)
+INLINE_BELOW = 50  # members; so small a round (under a millisecond or two) is matched on the loop
 
 
 def _warm_up() -> None:
@@ -41,7 +43,7 @@ class Workers:
         self._use_processes = processes
         self._pool: ProcessPoolExecutor | None = None
         self._starting: asyncio.Lock | None = None
-        self.last_path = ""  # "process" or "thread": where the last round was matched (for tests and metrics)
+        self.last_path = ""  # "process", "thread" or "inline": where the last round was matched (for tests)
 
     async def match(self, candidates: Sequence[Candidate], rules: Rules, seed: int) -> Matching:
         """``bot.domain.pairing.match`` off the event loop: the same result, in a worker process or a thread."""
@@ -61,6 +63,9 @@ class Workers:
             else:
                 self.last_path = "process"
                 return result
+        if len(args[0]) < INLINE_BELOW:
+            self.last_path = "inline"
+            return match(*args)
         self.last_path = "thread"
         return await asyncio.to_thread(match, *args)
 

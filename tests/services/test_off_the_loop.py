@@ -80,7 +80,7 @@ async def test_a_small_round_is_matched_in_a_thread_without_starting_a_process(
         return real_match(*args)
 
     monkeypatch.setattr(workers_module, "match", recording)
-    people, rules = round_of(40, seed=4)
+    people, rules = round_of(120, seed=4)
     workers = Workers()
 
     result = await workers.match(people, rules, seed=2)
@@ -88,6 +88,9 @@ async def test_a_small_round_is_matched_in_a_thread_without_starting_a_process(
     assert workers.last_path == "thread"
     assert threads and threads[0] != threading.get_ident()
     assert result == real_match(people, rules, seed=2)
+    tiny, tiny_rules = round_of(10, seed=4)
+    assert await workers.match(tiny, tiny_rules, seed=2) == real_match(tiny, tiny_rules, seed=2)
+    assert workers.last_path == "inline"  # a few members: well under a millisecond, on the loop
     await workers.close()  # nothing to stop
 
 
@@ -134,7 +137,7 @@ async def test_the_check_in_summary_is_worked_out_off_the_event_loop(
     database: Database, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     service = CheckinService(CheckinRepository(database), clock)
-    for day in range(20):
+    for day in range(80):
         await service.record(1, 7, 1 + day % 5)
         clock.advance(days=1)
     threads: list[int] = []
@@ -146,7 +149,7 @@ async def test_the_check_in_summary_is_worked_out_off_the_event_loop(
 
     monkeypatch.setattr(checkins_module, "summarise", recording)
 
-    summary, _zone = await service.summary(1, 7, 30)
+    summary, _zone = await service.summary(1, 7, 90)
 
-    assert summary.count == 20
+    assert summary.count == 80
     assert threads and threads[0] != threading.get_ident()

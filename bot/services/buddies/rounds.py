@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from datetime import datetime
 
@@ -28,7 +29,7 @@ from bot.services.buddies.model import (
     ServerSettings,
 )
 from bot.services.crisis import CrisisService
-from bot.services.workers import Workers
+from bot.services.workers import INLINE_BELOW, Workers
 from bot.storage.buddies import BuddyRepository, MemberRow
 
 
@@ -182,7 +183,14 @@ class Rounds:
             if seed is not None
             else random.Random(f"{guild_id}:{server.round_number}").randrange(1 << 30)
         )
-        result = await self.workers.match([self._candidate(m, now) for m in waiting], rules, seed)
+
+        # Off the event loop: the candidates of a large round (a timezone look-up each) in a thread, the matching in a
+        # worker process.
+        def build() -> list[Candidate]:
+            return [self._candidate(m, now) for m in waiting]
+
+        candidates = await asyncio.to_thread(build) if len(waiting) >= INLINE_BELOW else build()
+        result = await self.workers.match(candidates, rules, seed)
         created = 0
         for n, group in enumerate(result.groups):
             if await self._create(guild_id, server, group, seed + n):
