@@ -49,8 +49,14 @@ async def offline_bot(tmp_path: Path) -> AsyncIterator[HavenBot]:
 
 
 def loop_periods(env: simcord.Env) -> dict[str, float]:
-    """Each registered loop's period in seconds, as the bot's own loop monitor knows it."""
-    return {name: status.period_seconds for name, status in haven(env).loops.status().items()}
+    """Each registered loop's period in seconds, as the bot's own loop monitor knows it, and each upkeep task the
+    delivery engine runs from its loop (turning schedules into prompts, buddy rounds, purges) by its own period."""
+    bot = haven(env)
+    periods = {name: status.period_seconds for name, status in bot.loops.status().items()}
+    periods.update(
+        {f"upkeep:{name}": seconds for name, seconds in bot.services.delivery.upkeep_periods().items()}
+    )
+    return periods
 
 
 async def tick(env: simcord.Env, clock: FakeClock | None = None, *loops: str, **delta: float) -> None:

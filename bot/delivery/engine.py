@@ -54,6 +54,14 @@ class DeliveryEngine:
         """Run ``function`` from the loop at most once per ``seconds`` (purges and other upkeep)."""
         self._periodic.append([seconds, function, float("-inf")])
 
+    def upkeep_periods(self) -> dict[str, float]:
+        """Each upkeep function registered with ``every`` and its period in seconds (for health pages and tests)."""
+        periods: dict[str, float] = {}
+        for seconds, function, _last in self._periodic:
+            assert isinstance(seconds, float | int)
+            periods[getattr(function, "__qualname__", repr(function))] = float(seconds)
+        return periods
+
     async def start(self) -> int:
         """Record this process and take back at once the leases its own previous run held. Returns how many."""
         host, pid = this_host(), os.getpid()

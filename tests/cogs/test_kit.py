@@ -16,7 +16,10 @@ async def test_a_crisis_message_reaches_the_moderators(world: World) -> None:
 
 async def test_a_tick_waits_for_the_slowest_frequent_loop(world: World) -> None:
     periods = loop_periods(world.env)
-    assert {"delivery", "checkin_prompts", "buddies"} <= set(periods)
+    # The delivery loop, and the upkeep it runs by its own period: schedules becoming prompts, buddy rounds.
+    assert "delivery" in periods
+    assert {"upkeep:CheckinService.claim_due", "upkeep:BuddyCog.run_due_work"} <= set(periods)
+    assert periods["upkeep:CheckinService.claim_due"] == 30
     assert world.clock is not None
     before = world.clock()
     await world.tick(minutes=5)
