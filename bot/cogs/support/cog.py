@@ -320,6 +320,8 @@ class SupportCog(commands.Cog):
         settings = await self.support.settings(guild.id)
         if not settings.configured:
             raise DomainError("support.error.not_set_up")
+        if await self.support.open_for_member(interaction.user.id) is not None:
+            raise DomainError("support.error.already_open")
         notice = self.t(
             interaction, "support.request.notice_anonymous" if anonymous else "support.request.notice_named"
         )

@@ -100,9 +100,11 @@ class ConfirmRequest(BaseView):
         self.add_item(stop)
 
     async def _go(self, interaction: discord.Interaction[Any]) -> None:
-        self.stop()
-        await self._send(interaction)
+        try:
+            await self._send(interaction)
+        finally:
+            self.stop()  # after answering: a stopped view no longer counts as handling the click
 
     async def _stop(self, interaction: discord.Interaction[Any]) -> None:
-        self.stop()
         await interaction.response.edit_message(content=self._t("support.request.left"), view=None)
+        self.stop()
