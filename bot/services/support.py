@@ -34,6 +34,10 @@ from bot.storage.support import SupportRepository
 log = logging.getLogger(__name__)
 
 
+# Reports share the alert table's request keys: negative like buddy reports, far beyond any buddy report id.
+REPORT_KEY_BASE = 10**12
+
+
 class SupportNotSetUp(DomainError):
     key = "support.error.not_set_up"
 
@@ -110,11 +114,14 @@ class SupportService:
                 "status": RequestStatus.WAITING.value,
                 "created_at": now,
             },
-            lambda rid: alias_for(rid, self._salt),
+            self._alias,
         )
         request = await self._repo.request(request_id)
         assert request is not None
         return request
+
+    def _alias(self, request_id: int) -> int:
+        return alias_for(request_id, self._salt)
 
     async def get(self, request_id: int) -> SupportRequest | None:
         return await self._repo.request(request_id)
@@ -148,6 +155,28 @@ class SupportService:
 
     async def set_thread(self, request_id: int, thread_id: int) -> None:
         await self._repo.set_fields(request_id, thread_id=thread_id)
+
+    async def release(self, request: SupportRequest) -> bool:
+        """Back to the queue with a fresh card: the member asked for someone else, or the listener can't go on.
+
+        The waiting time starts again from now (the counts measure each wait)."""
+        if request.listener_id is None:
+            return False
+        return await self._repo.release(request.id, request.listener_id, self._clock())
+
+    async def claimed_by(self, guild_id: int, listener_id: int) -> list[SupportRequest]:
+        return await self._repo.claimed_by(guild_id, listener_id)
+
+    async def report(self, request: SupportRequest, reporter_id: int, reason: str) -> int:
+        """One side reports the other to the moderators (a card; once per side per request)."""
+        reporter_is_member = reporter_id == request.member_id
+        subject = request.listener_id if reporter_is_member else request.member_id
+        if subject is None:
+            raise DomainError("support.error.nothing_open")
+        who = "the member" if reporter_is_member else "the listener"
+        text = f"Support request #{request.id}: {who} <@{reporter_id}> reported the other side. {reason.strip()[:700]}"
+        key = -(REPORT_KEY_BASE + request.id * 2 + (0 if reporter_is_member else 1))
+        return await self._crisis.request_moderator(request.guild_id, subject, key, text, Kind.HARASSMENT)
 
     async def end(self, request_id: int, status: RequestStatus = RequestStatus.ENDED) -> bool:
         return await self._repo.end(request_id, status, self._clock())

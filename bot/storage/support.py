@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -37,8 +38,14 @@ from bot.storage.schema import (
 R = support_requests.c
 M = support_messages.c
 F = support_flags.c
-SETTING_COLUMNS = ("listener_role_id", "channel_id", "reping_seconds", "store_text", "retention_days")
-SETTING_COLUMNS += ("requests_per_day",)
+SETTING_COLUMNS = (
+    "listener_role_id",
+    "channel_id",
+    "reping_seconds",
+    "store_text",
+    "retention_days",
+    "requests_per_day",
+)
 
 
 def _request(row: Any) -> SupportRequest:
@@ -150,7 +157,7 @@ class SupportRepository:
             )
             return [_request(row) for row in await conn.execute(query)]
 
-    async def insert_request(self, values: dict[str, Any], alias_of: Any) -> int:
+    async def insert_request(self, values: dict[str, Any], alias_of: Callable[[int], int]) -> int:
         """Store a request and queue its card (one transaction). ``alias_of(id)`` gives its alias."""
         now = values["created_at"]
         async with self._db.transaction() as conn:
@@ -201,15 +208,34 @@ class SupportRepository:
             )
             return bool(result.rowcount)
 
-    async def release(self, request_id: int, listener_id: int) -> bool:
-        """The member asked for someone else (or the listener left): back to waiting, a fresh card."""
+    async def release(self, request_id: int, listener_id: int, now: datetime) -> bool:
+        """The member asked for someone else (or the listener left): back to waiting, a fresh card queued."""
         async with self._db.transaction() as conn:
             result = await conn.execute(
                 update(support_requests)
                 .where(R.id == request_id, R.status == "claimed", R.listener_user_id == listener_id)
-                .values(status="waiting", listener_user_id=None, thread_id=None, claimed_at=None, pings=0)
+                .values(
+                    status="waiting",
+                    listener_user_id=None,
+                    thread_id=None,
+                    claimed_at=None,
+                    card_message_id=None,
+                    pings=0,
+                    created_at=now,
+                )
             )
-            return bool(result.rowcount)
+            if not result.rowcount:
+                return False
+            await enqueue(conn, CARD, request_id, now, now)
+            return True
+
+    async def claimed_by(self, guild_id: int, listener_id: int) -> list[SupportRequest]:
+        """The conversations a listener is in, in one server."""
+        async with self._db.read() as conn:
+            query = select(support_requests).where(
+                R.guild_id == guild_id, R.listener_user_id == listener_id, R.status == "claimed"
+            )
+            return [_request(row) for row in await conn.execute(query)]
 
     async def end(self, request_id: int, status: RequestStatus, now: datetime) -> bool:
         """End an open request (only once)."""

@@ -20,8 +20,18 @@ from bot.storage.schema import (
 
 R = support_requests.c
 M = support_messages.c
-REQUEST_EXPORT = ("id", "guild_id", "topic", "anonymous", "alias", "first_message", "status", "created_at")
-REQUEST_EXPORT += ("claimed_at", "ended_at")
+REQUEST_EXPORT = (
+    "id",
+    "guild_id",
+    "topic",
+    "anonymous",
+    "alias",
+    "first_message",
+    "status",
+    "created_at",
+    "claimed_at",
+    "ended_at",
+)
 
 
 def _in(table: Table, servers: Sequence[int] | None) -> Any:

@@ -360,3 +360,67 @@ async def test_closed_dms_tell_the_listener(env: simcord.Env, circle: Circle) ->
     await circle.ask(circle.member)
     await circle.claim(circle.listeners[0])
     assert any("couldn't reach them by DM" in m.content for m in circle.thread().history())
+
+
+async def test_someone_else_puts_the_request_back_with_a_fresh_card(env: simcord.Env, circle: Circle) -> None:
+    await circle.ask(circle.member)
+    await circle.claim(circle.listeners[0])
+    offer = [m for m in dms(circle.member) if "is here" in m.content][-1]
+
+    answer = await circle.member.user.click(offer, label="Someone else, please")
+
+    assert "back in the queue" in said(answer)
+    assert any("talk with someone else" in m.content for m in circle.thread().history())
+    assert len(circle.request_cards()) == 2 and circle.request_cards()[-1].components  # a fresh card to claim
+    before = len(circle.thread().history())
+    await circle.member.send_dm("hello again")
+    assert len(circle.thread().history()) == before  # nothing more to the last listener
+    await circle.claim(circle.listeners[1])
+    await circle.member.send_dm("hello, new listener")
+    newest = circle.support.threads[-1]
+    assert any("hello, new listener" in m.content for m in newest.history())
+
+
+async def test_a_listener_losing_the_role_hands_the_conversation_back(
+    env: simcord.Env, circle: Circle
+) -> None:
+    sam = circle.listeners[0]
+    await circle.ask(circle.member)
+    await circle.claim(sam)
+
+    env.backend.remove_member_role(circle.guild.id, sam.id, circle.role.id)
+    await env.advance_time(1)
+
+    assert "can't continue the conversation" in dm_text(circle.member)
+    assert any("went back to the queue" in m.content for m in circle.thread().history())
+    assert len(circle.request_cards()) == 2
+
+
+async def test_a_member_leaving_ends_the_conversation(env: simcord.Env, circle: Circle) -> None:
+    await circle.ask(circle.member)
+    await circle.claim(circle.listeners[0])
+
+    circle.guild.remove_member(circle.member)
+    await env.advance_time(1)
+
+    assert any("left the server" in m.content for m in circle.thread().history())
+
+
+async def test_either_side_can_report_and_block(env: simcord.Env, circle: Circle) -> None:
+    sam, lee = circle.listeners
+    await circle.ask(circle.member)
+    await circle.claim(sam)
+
+    reported = await sam.slash(circle.thread(), "support report", reason="they were abusive")
+    assert "told privately" in said(reported)
+    card_text = " ".join(fields(circle.alert_cards()[-1].embeds[0]).values())
+    assert "reported the other side" in card_text and "they were abusive" in card_text
+
+    blocked = await circle.member.user.slash("support block")
+    assert "has ended" in said(blocked)
+    await circle.ask(circle.member)
+    refused = await circle.claim(sam)
+    assert "can't take this request" in said(refused)
+    env.errors  # noqa: B018  (the refusal went through the error funnel)
+    await circle.claim(lee)
+    assert len(circle.support.threads) == 2

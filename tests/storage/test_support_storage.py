@@ -23,13 +23,17 @@ MEMBER = 100
 
 async def _service(database: Database, clock: FakeClock) -> SupportService:
     service = SupportService(
-        SupportRepository(database), CrisisService(shipped_lexicon(), CrisisRepository(database), clock), clock
+        SupportRepository(database),
+        CrisisService(shipped_lexicon(), CrisisRepository(database), clock),
+        clock,
     )
     await service.update_settings(GUILD, listener_role_id=5, channel_id=6)
     return service
 
 
-async def test_twenty_listeners_claiming_at_once_exactly_one_wins(database: Database, clock: FakeClock) -> None:
+async def test_twenty_listeners_claiming_at_once_exactly_one_wins(
+    database: Database, clock: FakeClock
+) -> None:
     service = await _service(database, clock)
     request = await service.request(GUILD, MEMBER, "Anxiety", "hi", anonymous=True)
 

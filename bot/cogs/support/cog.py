@@ -360,6 +360,8 @@ class SupportCog(commands.Cog):
             await self.claim(interaction, request)
         elif action in ("end", "cancel"):
             await self.finish(interaction, request)
+        elif action == "other":
+            await self.someone_else(interaction, request)
         elif action in ("helped", "nothelped"):
             counted = await self.support.give_feedback(request.id, interaction.user.id, action == "helped")
             key = "support.feedback.thanks" if counted else "support.feedback.already"
@@ -407,7 +409,10 @@ class SupportCog(commands.Cog):
         member = guild.get_member(request.member_id)
         loc = await self.bot.dm_locale(request.member_id, guild)
         view = buttons(
-            self.button, request.id, ("end", self.t(loc, "support.button.end"), discord.ButtonStyle.danger)
+            self.button,
+            request.id,
+            ("end", self.t(loc, "support.button.end"), discord.ButtonStyle.danger),
+            ("other", self.t(loc, "support.button.other"), discord.ButtonStyle.secondary),
         )
         try:
             if member is not None:
@@ -452,6 +457,103 @@ class SupportCog(commands.Cog):
                 await member.send(self.t(loc, "support.member.ended"), view=view)
             except discord.Forbidden:
                 log.info("Support request #%d ended; the member's DMs are closed", request.id)
+
+    async def someone_else(self, interaction: discord.Interaction[Any], request: SupportRequest) -> None:
+        """The member asks for a different listener: the request goes back to the queue with a fresh card."""
+        if interaction.user.id != request.member_id:
+            raise DomainError("support.error.not_yours")
+        if not await self.support.release(request):
+            raise DomainError("support.end.already")
+        await interaction.response.send_message(self.t(interaction, "support.member.requeued"))
+        await self.tell_thread(request, "support.thread.someone_else")
+        await self.engine.run_now(CARD, request.id)
+
+    async def tell_thread(self, request: SupportRequest, key: str) -> None:
+        guild = self.bot.get_guild(request.guild_id)
+        thread = guild.get_thread(request.thread_id or 0) if guild is not None else None
+        if guild is not None and thread is not None:
+            try:
+                await thread.send(self.t(guild.preferred_locale, key))
+            except discord.HTTPException as exc:
+                log.info(
+                    "Support request #%d: couldn't post in the thread (status %s)", request.id, exc.status
+                )
+
+    async def tell_member(self, request: SupportRequest, key: str) -> None:
+        guild = self.bot.get_guild(request.guild_id)
+        member = guild.get_member(request.member_id) if guild is not None else None
+        if member is None:
+            return
+        try:
+            await member.send(self.t(await self.bot.dm_locale(member.id, guild), key))
+        except discord.HTTPException as exc:
+            log.info("Support request #%d: couldn't tell the member (status %s)", request.id, exc.status)
+
+    @support_group.command(name="report")
+    @app_commands.describe(reason="What happened, for the moderators (the other side isn't told).")
+    async def report(
+        self, interaction: discord.Interaction[HavenBot], reason: app_commands.Range[str, 1, 700]
+    ) -> None:
+        """Report the other side of your conversation to the moderators."""
+        request = await self.current(interaction)
+        alert_id = await self.support.report(request, interaction.user.id, reason)
+        await interaction.response.send_message(self.t(interaction, "support.report.sent"), ephemeral=True)
+        await self.engine.run_now(ALERT_CARD, alert_id)
+
+    @support_group.command(name="block")
+    async def block(self, interaction: discord.Interaction[HavenBot]) -> None:
+        """End your conversation and never be matched with this person again."""
+        request = await self.current(interaction)
+        other = request.listener_id if interaction.user.id == request.member_id else request.member_id
+        if other is not None:
+            await self.support.block(request.guild_id, interaction.user.id, other)
+        await self.finish(interaction, request)
+
+    async def current(self, interaction: discord.Interaction[Any]) -> SupportRequest:
+        """The conversation the user is in: their own as a member, or the one of the thread they're in."""
+        request = None
+        if isinstance(interaction.channel, discord.Thread):
+            request = await self.support.by_thread(interaction.channel.id)
+        if request is None or request.status is not RequestStatus.CLAIMED:
+            request = await self.support.open_for_member(interaction.user.id)
+        if request is None or request.status is not RequestStatus.CLAIMED:
+            raise DomainError("support.error.nothing_open")
+        if interaction.user.id not in (request.member_id, request.listener_id):
+            raise DomainError("support.error.not_yours")
+        return request
+
+    # --- faults: a listener losing the role, members leaving
+
+    @commands.Cog.listener()
+    async def on_member_update(self, before: discord.Member, after: discord.Member) -> None:
+        settings = await self.support.settings(after.guild.id)
+        if settings.listener_role_id is None:
+            return
+        had = any(r.id == settings.listener_role_id for r in before.roles)
+        has = any(r.id == settings.listener_role_id for r in after.roles)
+        if had and not has:
+            await self.support.set_available(after.guild.id, after.id, False)
+            await self.hand_back(after.guild.id, after.id)
+
+    @commands.Cog.listener()
+    async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        await self.hand_back(payload.guild_id, payload.user.id)
+        request = await self.support.open_for_member(payload.user.id)
+        if request is not None and request.guild_id == payload.guild_id:
+            was_claimed = request.status is RequestStatus.CLAIMED
+            await self.support.end(
+                request.id, RequestStatus.ENDED if was_claimed else RequestStatus.CANCELLED
+            )
+            if was_claimed:
+                await self.tell_thread(request, "support.thread.member_left")
+
+    async def hand_back(self, guild_id: int, listener_id: int) -> None:
+        """A listener can't go on (lost the role, left): their conversations go back to the queue."""
+        for request in await self.support.claimed_by(guild_id, listener_id):
+            if await self.support.release(request):
+                await self.tell_thread(request, "support.thread.listener_gone")
+                await self.tell_member(request, "support.member.listener_gone")
+                await self.engine.run_now(CARD, request.id)
 
     # --- the bridge
 
