@@ -18,6 +18,7 @@ async def load_cogs(bot: HavenBot) -> None:
     from bot.cogs.privacy.cog import PrivacyCog
     from bot.cogs.resources.cog import ResourcesCog
     from bot.cogs.setup import SetupCog
+    from bot.cogs.support.admin import SupportAdminCog
     from bot.cogs.support.cog import SupportCog
     from bot.pacing import Pacer
 
@@ -31,7 +32,8 @@ async def load_cogs(bot: HavenBot) -> None:
     await bot.add_cog(CheckinCog(bot, bot.services.checkins, dms))
     await bot.add_cog(BuddyCog(bot, bot.services.buddies, dms))
     await bot.add_cog(PrivacyCog(bot, bot.services.privacy, bot.services.crisis))
+    await bot.add_cog(SupportCog(bot, bot.services.support, bot.services.delivery))
     await bot.add_cog(
-        SupportCog(bot, bot.services.support, bot.services.delivery, bot.services.guild_settings)
+        SupportAdminCog(bot, bot.services.support, bot.services.delivery, bot.services.guild_settings)
     )
     await bot.add_cog(DeliveryCog(bot, bot.services.delivery))
