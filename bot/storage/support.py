@@ -334,7 +334,11 @@ class SupportRepository:
             await conn.execute(update(support_messages).where(M.id == message_id).values(parts_sent=parts))
 
     async def finish_message(self, message_id: int, state: str, keep_text: bool, now: datetime) -> None:
-        values: dict[str, Any] = {"state": state, "sent_at": now}
+        values: dict[str, Any] = {
+            "state": state,
+            "sent_at": now,
+            "parts_sent": M.parts_sent + int(state == "sent"),
+        }
         if not keep_text:
             values["text"] = None
         async with self._db.transaction() as conn:

@@ -437,3 +437,24 @@ async def test_help_lists_the_support_commands_and_the_apps_menu(env: simcord.En
     assert moderator.response is not None
     moderator_text = " ".join(f.value for f in moderator.response.embeds[0].fields)
     assert "Check on this member" in moderator_text and "/support-admin" in moderator_text
+
+
+async def test_asking_by_dm_asks_which_server(env: simcord.Env, circle: Circle) -> None:
+    other = env.create_guild("Second Place")
+    general = other.create_text_channel("general")
+    listeners = other.create_text_channel("listeners")
+    role = other.create_role("Listeners")
+    admin = other.add_member(
+        env.create_user("admin"),
+        roles=[other.create_role("Mods", permissions=discord.Permissions(manage_guild=True))],
+    )
+    await admin.slash(general, "support-admin setup", listener_role=role, channel=listeners)
+    other.add_member(circle.member.user)
+
+    asked = await circle.member.user.slash("support request", topic="Anxiety", anonymous=True)
+    assert asked.response is not None and "Which server" in asked.response.content
+    notice = await circle.member.user.select(asked.response.message, [str(other.id)])
+    assert notice.response is not None and "alias" in notice.response.content
+    await circle.member.user.click(notice.response.message, label="Send my request")
+
+    assert [m for m in listeners.history() if m.embeds] and not circle.request_cards()

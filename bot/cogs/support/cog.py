@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot.cogs.support.admin import listener_guild
 from bot.cogs.support.delivery import SupportDelivery
-from bot.cogs.support.views import ConfirmRequest, button_class, buttons
+from bot.cogs.support.views import ConfirmRequest, ServerChoice, button_class, buttons
 from bot.delivery import DeliveryEngine
 from bot.domain.alerts import CARD as ALERT_CARD
 from bot.domain.support import CARD, RELAY, RequestStatus, SupportRequest
@@ -67,15 +67,21 @@ class SupportCog(commands.Cog):
 
     # --- members
 
+    async def support_servers(self, user_id: int, here: discord.Guild | None) -> list[discord.Guild]:
+        """Where the member can ask: this server, or (by DM) every server of theirs with support set up."""
+        candidates = [here] if here is not None else [g for g in self.bot.guilds if g.get_member(user_id)]
+        return [g for g in candidates if (await self.support.settings(g.id)).configured]
+
     async def topic_choices(
         self, interaction: discord.Interaction[HavenBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        if interaction.guild is None:
-            return []
-        settings = await self.support.settings(interaction.guild.id)
+        topics: dict[str, str] = {}
+        for guild in await self.support_servers(interaction.user.id, interaction.guild):
+            for topic in (await self.support.settings(guild.id)).topics:
+                topics.setdefault(topic.casefold(), topic)
         return [
             app_commands.Choice(name=topic, value=topic)
-            for topic in settings.topics
+            for topic in topics.values()
             if current.casefold() in topic.casefold()
         ][:25]
 
@@ -93,15 +99,39 @@ class SupportCog(commands.Cog):
         anonymous: bool,
         message: app_commands.Range[str, 1, 1000] | None = None,
     ) -> None:
-        """Ask to talk with a trained listener, anonymously if you want."""
-        if interaction.guild is None:
-            raise DomainError("support.error.in_server")
-        guild = interaction.guild
-        settings = await self.support.settings(guild.id)
-        if not settings.configured:
-            raise DomainError("support.error.not_set_up")
+        """Ask to talk with a trained listener, anonymously if you want (in a server, or by DM to Haven)."""
+        servers = await self.support_servers(interaction.user.id, interaction.guild)
+        if not servers:
+            raise DomainError("support.error.not_set_up" if interaction.guild else "support.error.no_server")
         if await self.support.open_for_member(interaction.user.id) is not None:
             raise DomainError("support.error.already_open")
+        if len(servers) == 1:
+            await self.offer(interaction, servers[0], topic, anonymous, message)
+            return
+
+        async def chosen(done: discord.Interaction[Any], guild_id: int) -> None:
+            guild = next((g for g in servers if g.id == guild_id), None)
+            if guild is None:
+                raise DomainError("support.error.no_server")
+            await self.offer(done, guild, topic, anonymous, message)
+
+        view = ServerChoice([(g.name, g.id) for g in servers[:25]], chosen)
+        await interaction.response.send_message(
+            self.t(interaction, "support.request.which_server"), view=view
+        )
+
+    async def offer(
+        self,
+        interaction: discord.Interaction[Any],
+        guild: discord.Guild,
+        topic: str,
+        anonymous: bool,
+        message: str | None,
+    ) -> None:
+        """The honest notice, then the request goes out only when the member presses Send."""
+        settings = await self.support.settings(guild.id)
+        if not any(t.casefold() == topic.strip().casefold() for t in settings.topics):
+            raise DomainError("support.error.topic")
         notice = self.t(
             interaction, "support.request.notice_anonymous" if anonymous else "support.request.notice_named"
         )

@@ -184,7 +184,8 @@ class SupportDelivery:
         try:
             for index in range(message.parts_sent, len(parts)):
                 await target.send(parts[index], allowed_mentions=discord.AllowedMentions.none())
-                await self.support.part_sent(message.id, index + 1)
+                if index + 1 < len(parts):  # the last part is recorded with the message's end, in one write
+                    await self.support.part_sent(message.id, index + 1)
         except discord.Forbidden:
             log.info("Support request #%d: couldn't relay a message (DMs closed or thread gone)", request.id)
             await self.support.message_done(message, guild.id, sent=False)

@@ -108,3 +108,27 @@ class ConfirmRequest(BaseView):
     async def _stop(self, interaction: discord.Interaction[Any]) -> None:
         await interaction.response.edit_message(content=self._t("support.request.left"), view=None)
         self.stop()
+
+
+class ServerChoice(BaseView):
+    """By DM: which server's listeners the member would like to talk with."""
+
+    def __init__(
+        self,
+        servers: list[tuple[str, int]],
+        chosen: Callable[[discord.Interaction[Any], int], Awaitable[None]],
+    ) -> None:
+        super().__init__(timeout=600)
+        self._chosen = chosen
+        menu: discord.ui.Select[Any] = discord.ui.Select(
+            options=[
+                discord.SelectOption(label=name[:100], value=str(guild_id)) for name, guild_id in servers
+            ]
+        )
+        menu.callback = self._pick
+        self._menu = menu
+        self.add_item(menu)
+
+    async def _pick(self, interaction: discord.Interaction[Any]) -> None:
+        value = self._menu.values[0] if self._menu.values else ""
+        await self._chosen(interaction, int(value) if value.isdigit() else 0)
