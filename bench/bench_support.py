@@ -86,6 +86,8 @@ async def relay_latency(rounds: int) -> tuple[list[float], list[float], list[flo
             to_member: list[float] = []
             baseline: list[float] = []
             for n in range(rounds):
+                if n and n % 50 == 0:
+                    print(f"  ... {n} relays", flush=True)
                 t0 = time.perf_counter()
                 await member.send_dm(f"message {n}: today was a lot, thank you for listening")
                 to_listener.append((done_at[-1] - t0) * 1000)

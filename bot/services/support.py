@@ -7,6 +7,7 @@ import secrets
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.clock import Clock
 from bot.domain.crisis import Kind
@@ -23,6 +24,7 @@ from bot.domain.support import (
     SupportSettings,
     alias_for,
     flag_limit,
+    in_hours,
     median,
     parse_topics,
     reping_due,
@@ -73,12 +75,43 @@ class SupportService:
 
     # --- listeners
 
-    async def set_available(self, guild_id: int, user_id: int, available: bool) -> None:
-        await self._repo.set_listener(guild_id, user_id, {"available": available}, self._clock())
+    async def set_available(
+        self,
+        guild_id: int,
+        user_id: int,
+        available: bool,
+        *,
+        hours: tuple[int | None, int | None] = (None, None),
+        timezone: str | None = None,
+    ) -> None:
+        """Available (optionally only between two hours of the listener's own day) or away."""
+        values: dict[str, Any] = {"available": available}
+        if available:
+            if timezone is not None:
+                try:
+                    ZoneInfo(timezone.strip())
+                except (ZoneInfoNotFoundError, ValueError) as error:
+                    raise InvalidInput("support.error.timezone") from error
+            start, end = hours
+            both = start is not None and end is not None
+            values |= {
+                "hours_from": start if both else None,
+                "hours_to": end if both else None,
+                "timezone": timezone.strip() if both and timezone else None,
+            }
+        await self._repo.set_listener(guild_id, user_id, values, self._clock())
 
     async def available_listeners(self, guild_id: int) -> list[int]:
-        """Listeners who said they are available (the cog keeps only those who still hold the role)."""
-        return [row.user_id for row in await self._repo.listeners(guild_id) if row.available]
+        """Listeners available now: said so, and inside their hours (the cog keeps those who hold the role)."""
+        now = self._clock()
+        found: list[int] = []
+        for row in await self._repo.listeners(guild_id):
+            if not row.available:
+                continue
+            local = now.astimezone(ZoneInfo(row.timezone)) if row.timezone else now
+            if in_hours(local.hour, row.hours_from, row.hours_to):
+                found.append(row.user_id)
+        return found
 
     async def waiting(self, guild_id: int) -> list[SupportRequest]:
         return await self._repo.waiting(guild_id)

@@ -458,3 +458,24 @@ async def test_asking_by_dm_asks_which_server(env: simcord.Env, circle: Circle) 
     await circle.member.user.click(notice.response.message, label="Send my request")
 
     assert [m for m in listeners.history() if m.embeds] and not circle.request_cards()
+
+
+async def test_listeners_are_pinged_only_within_their_hours(env: simcord.Env, circle: Circle) -> None:
+    sam, lee = circle.listeners
+    said_sam = await sam.slash(
+        circle.general, "listener available", from_hour=22, to_hour=6, timezone="Europe/Berlin"
+    )
+    assert "from 22:00 to 6:00 (Europe/Berlin)" in said(said_sam)
+    await lee.slash(
+        circle.general, "listener available", from_hour=9, to_hour=17
+    )  # UTC; the test clock is 12:00
+    wrong = await lee.slash(
+        circle.general, "listener available", from_hour=9, to_hour=17, timezone="Mars/Olympus"
+    )
+    assert "don't know that timezone" in said(wrong)
+    env.errors  # noqa: B018  (the refusal went through the error funnel)
+
+    await circle.ask(circle.member)
+
+    [card] = circle.request_cards()
+    assert lee.mention in card.content and sam.mention not in card.content

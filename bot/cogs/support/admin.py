@@ -234,12 +234,28 @@ class SupportAdminCog(commands.Cog):
         return await listener_guild(self.support, interaction)
 
     @listener_group.command(name="available")
-    async def available(self, interaction: discord.Interaction[HavenBot]) -> None:
-        """Say you're available: you'll be pinged for new requests."""
+    @app_commands.describe(
+        from_hour="Only ping me from this hour (0-23, your time); leave out for any time.",
+        to_hour="Only ping me until this hour (0-23, your time; 22 to 6 runs overnight).",
+        timezone="Your timezone for those hours, e.g. Europe/Berlin (UTC if left out).",
+    )
+    async def available(
+        self,
+        interaction: discord.Interaction[HavenBot],
+        from_hour: app_commands.Range[int, 0, 23] | None = None,
+        to_hour: app_commands.Range[int, 0, 23] | None = None,
+        timezone: app_commands.Range[str, 1, 64] | None = None,
+    ) -> None:
+        """Say you're available: you'll be pinged for new requests (within your hours, if you give them)."""
         guild = await self.require_listener(interaction)
-        await self.support.set_available(guild.id, interaction.user.id, True)
+        await self.support.set_available(
+            guild.id, interaction.user.id, True, hours=(from_hour, to_hour), timezone=timezone
+        )
+        key = "support.listener.available"
+        if from_hour is not None and to_hour is not None:
+            key = "support.listener.available_hours"
         await interaction.response.send_message(
-            self.t(interaction, "support.listener.available"), ephemeral=True
+            self.t(interaction, key, start=from_hour, end=to_hour, zone=timezone or "UTC"), ephemeral=True
         )
 
     @listener_group.command(name="away")
