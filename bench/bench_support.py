@@ -85,7 +85,10 @@ async def relay_latency(rounds: int) -> tuple[list[float], list[float], list[flo
             to_listener: list[float] = []
             to_member: list[float] = []
             baseline: list[float] = []
+            progress = [time.monotonic()]
+            watchdog = asyncio.get_running_loop().create_task(_watchdog(progress))
             for n in range(rounds):
+                progress[0] = time.monotonic()
                 if n and n % 50 == 0:
                     print(f"  ... {n} relays", flush=True)
                 t0 = time.perf_counter()
@@ -97,10 +100,22 @@ async def relay_latency(rounds: int) -> tuple[list[float], list[float], list[flo
                 t0 = time.perf_counter()
                 await stranger.send_dm(f"hello {n}")
                 baseline.append((time.perf_counter() - t0) * 1000)
+            watchdog.cancel()
             relayed = sum(1 for m in thread.history() if "today was a lot" in m.content)
             assert relayed == rounds, f"{relayed} of {rounds} relayed"
         await bot.close_resources()
     return to_listener, to_member, baseline
+
+
+async def _watchdog(progress: list[float]) -> None:
+    """If a round takes over a minute of real time, print where every task is waiting (once)."""
+    while True:
+        await asyncio.sleep(10)
+        if time.monotonic() - progress[0] > 60:
+            for task in asyncio.all_tasks():
+                task.print_stack(limit=6, file=sys.stdout)
+            sys.stdout.flush()
+            return
 
 
 async def claim_race(url: str, rounds: int) -> tuple[int, int, list[float]]:
@@ -165,7 +180,7 @@ def main() -> None:
         f"{statistics.median(baseline):.1f} / {_p(baseline, 0.95):.1f} ms"
     )
     races = 10 if quick else 50
-    engines = {"sqlite": None}
+    engines: dict[str, str | None] = {"sqlite": None}
     if os.environ.get("BENCH_DATABASE_URL"):
         engines["postgresql"] = os.environ["BENCH_DATABASE_URL"]
     for name, url in engines.items():

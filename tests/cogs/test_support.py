@@ -429,13 +429,13 @@ async def test_either_side_can_report_and_block(env: simcord.Env, circle: Circle
 async def test_help_lists_the_support_commands_and_the_apps_menu(env: simcord.Env, circle: Circle) -> None:
     shown = await circle.member.slash(circle.general, "help")
     assert shown.response is not None
-    text = " ".join(f.value for f in shown.response.embeds[0].fields)
+    text = " ".join(str(f.value) for f in shown.response.embeds[0].fields)
     assert "/support" in text and "request" in text
     assert "Worried about this person" in text and "Check on this member" not in text
 
     moderator = await circle.moderator.slash(circle.general, "help")
     assert moderator.response is not None
-    moderator_text = " ".join(f.value for f in moderator.response.embeds[0].fields)
+    moderator_text = " ".join(str(f.value) for f in moderator.response.embeds[0].fields)
     assert "Check on this member" in moderator_text and "/support-admin" in moderator_text
 
 
