@@ -265,6 +265,8 @@ class SupportService:
             settings = await self._repo.settings(guild_id)
             keep = timedelta(days=settings.retention_days) if settings.store_text else timedelta(0)
             wiped += await self._repo.purge_text(guild_id, self._clock() - keep)
+            retention = timedelta(days=settings.retention_days)
+            wiped += await self._repo.purge_first_messages(guild_id, self._clock() - retention)
         return wiped
 
     # --- peer flags and check-ons

@@ -357,7 +357,28 @@ class SupportRepository:
             )
             return result.rowcount or 0
 
+    async def purge_first_messages(self, guild_id: int, before: datetime) -> int:
+        """Clear the first message of requests that ended before ``before``."""
+        async with self._db.transaction() as conn:
+            result = await conn.execute(
+                update(support_requests)
+                .where(
+                    R.guild_id == guild_id,
+                    R.status.in_(("ended", "cancelled")),
+                    R.ended_at < before,
+                    R.first_message.is_not(None),
+                )
+                .values(first_message=None)
+            )
+            return result.rowcount or 0
+
     async def guilds_with_text(self) -> list[int]:
+        firsts = select(R.guild_id).where(R.first_message.is_not(None)).distinct()
+        async with self._db.read() as conn:
+            found = {int(row[0]) for row in await conn.execute(firsts)}
+        return sorted(found | set(await self._guilds_with_relayed_text()))
+
+    async def _guilds_with_relayed_text(self) -> list[int]:
         query = (
             select(R.guild_id)
             .join(support_messages, M.request_id == R.id)

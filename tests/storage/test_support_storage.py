@@ -111,3 +111,30 @@ async def test_export_and_delete_cover_requests_messages_flags_and_check_ons(
     assert all(not rows for rows in after.values())
     async with database.read() as conn:
         assert (await conn.execute(select(support_messages))).first() is None
+
+
+async def test_the_purge_clears_first_messages_and_relayed_text_after_the_retention_period(
+    database: Database, clock: FakeClock
+) -> None:
+    service = await _service(database, clock)
+    await service.update_settings(GUILD, store_text=True, retention_days=30)
+    request = await service.request(GUILD, MEMBER, "Stress", "my first words", anonymous=True)
+    await service.claim(request.id, GUILD, 200)
+    claimed = await service.get(request.id)
+    assert claimed is not None
+    kept = await service.relay(claimed, True, 9, "kept for a while", 0)
+    assert kept is not None
+    message = await service.message(kept)
+    assert message is not None
+    await service.message_done(message, GUILD, sent=True)
+    await service.end(request.id)
+
+    clock.advance(days=29)
+    await service.purge_relayed_text()
+    assert (await service.get(request.id)).first_message == "my first words"  # type: ignore[union-attr]
+    assert (await service.message(kept)).text == "kept for a while"  # type: ignore[union-attr]
+
+    clock.advance(days=2)
+    await service.purge_relayed_text()
+    assert (await service.get(request.id)).first_message is None  # type: ignore[union-attr]
+    assert (await service.message(kept)).text is None  # type: ignore[union-attr]
