@@ -28,6 +28,7 @@ from bot.services.member_locale import MemberLocaleService
 from bot.services.privacy import PrivacyService
 from bot.services.resources import ResourceService
 from bot.services.retention import RetentionService
+from bot.services.support import SupportService
 from bot.storage.engine import Database
 from bot.tree import HavenTree, send_private
 from bot.ui.base import has_component_handler
@@ -73,6 +74,7 @@ class Services:
     clock: Clock
     locales: MemberLocaleService
     retention: RetentionService
+    support: SupportService
 
 
 class HavenBot(commands.Bot):

@@ -23,6 +23,8 @@ from bot.cogs.privacy.collaborators import PrivacyCollaborators
 from bot.cogs.resources.cog import ResourcesCog
 from bot.cogs.resources.collaborators import ResourceCollaborators
 from bot.cogs.setup import SetupCog
+from bot.cogs.support.admin import SupportAdminCog
+from bot.cogs.support.cog import SupportCog
 from bot.pacing import Pacer
 from bot.services.follow_up import FollowUpService
 
@@ -91,4 +93,6 @@ async def load_cogs(bot: HavenBot) -> None:
     await bot.add_cog(CheckinCog(bot, checkins, dms))
     await bot.add_cog(buddy_cog)
     await bot.add_cog(PrivacyCog(bot, privacy))
+    await bot.add_cog(SupportCog(bot, services.support, services.delivery))
+    await bot.add_cog(SupportAdminCog(bot, services.support, services.delivery, services.guild_settings))
     await bot.add_cog(DeliveryCog(bot, services.delivery))

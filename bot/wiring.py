@@ -29,6 +29,7 @@ from bot.services.member_locale import MemberLocaleService
 from bot.services.privacy import PrivacyService
 from bot.services.resources import ResourceService, load_directory
 from bot.services.retention import RetentionService
+from bot.services.support import SupportService
 from bot.storage import migrate
 from bot.storage.backup import backup_before_migration
 from bot.storage.bot_state import BotStateRepository
@@ -46,6 +47,7 @@ from bot.storage.member_data import MemberDataRepository
 from bot.storage.member_locale import MemberLocaleRepository
 from bot.storage.resources import ResourcesRepository
 from bot.storage.retention import RetentionRepository
+from bot.storage.support import SupportRepository
 
 log = logging.getLogger("bot")
 
@@ -82,6 +84,7 @@ def build_services(db: Database, clock: Clock = system_clock, directory: Directo
         clock=clock,
         locales=MemberLocaleService(MemberLocaleRepository(db), clock),
         retention=RetentionService(RetentionRepository(db), crisis, clock),
+        support=SupportService(SupportRepository(db), crisis, clock),
     )
 
 

@@ -6,6 +6,7 @@ import ast
 import re
 from pathlib import Path
 
+import discord
 import pytest
 from discord import app_commands
 
@@ -143,7 +144,8 @@ async def commands_tree(tmp_path: Path):
 
 
 def _walk(tree: app_commands.CommandTree):  # type: ignore[type-arg]
-    for command in tree.get_commands():
+    # Slash commands only: Discord gives context-menu commands a name and no description.
+    for command in tree.get_commands(type=discord.AppCommandType.chat_input):
         yield command
         if isinstance(command, app_commands.Group):
             yield from command.walk_commands()

@@ -78,8 +78,27 @@ class GeneralCog(commands.Cog):
             embed.add_field(
                 name=t("help.moderator_commands", locale), value=_join(moderator_lines), inline=False
             )
+        menus = self._menu_lines(locale, permissions)
+        if menus:
+            embed.add_field(name=t("help.apps_menu", locale), value=_join(menus), inline=False)
         embed.set_footer(text=t("help.footer", locale))
         return embed
+
+    def _menu_lines(self, locale: discord.Locale, permissions: discord.Permissions | None) -> list[str]:
+        """The Apps menu entries (right-click a message or a member) this member can use."""
+        lines: list[str] = []
+        for kind in (discord.AppCommandType.message, discord.AppCommandType.user):
+            for menu in self.bot.tree.get_commands(type=kind):
+                needs = menu.default_permissions
+                if (
+                    needs is not None
+                    and needs.value != 0
+                    and (permissions is None or not needs <= permissions)
+                ):
+                    continue
+                where = self.bot.i18n.text(f"help.menu_on_{kind.name}", locale)
+                lines.append(f"**{_menu_name(self.bot, menu, locale)}** ({where})")  # type: ignore[arg-type]
+        return lines
 
     def _command_lines(self, locale: discord.Locale) -> list[tuple[str, str, discord.Permissions | None]]:
         """One line per top-level command, with the permissions it needs (None for everyone); a group lists its
@@ -102,6 +121,10 @@ class GeneralCog(commands.Cog):
                     description = f"{description} ({', '.join(dict.fromkeys(s.split(' ')[0] for s in subs))})"
             lines.append((name, description, moderator_only))
         return sorted(lines, key=lambda line: (line[0], line[1]))
+
+
+def _menu_name(bot: HavenBot, menu: app_commands.ContextMenu, locale: discord.Locale) -> str:
+    return bot.i18n.lookup(f"menu.{menu.name.lower().replace(' ', '_')}.name", locale) or menu.name
 
 
 def _member_permissions(interaction: discord.Interaction[Any]) -> discord.Permissions | None:

@@ -44,6 +44,11 @@ class HavenTranslator(app_commands.Translator):
         """The catalog key for a command text, or ``None`` for texts that aren't translated."""
         data = context.data
         location = context.location
+        if isinstance(
+            data, app_commands.ContextMenu
+        ):  # "Worried about this person": spaces and capitals allowed
+            slug = data.name.lower().replace(" ", "_")
+            return f"menu.{slug}.name" if location is Where.command_name else None
         if location in (Where.command_name, Where.group_name):
             return command_key(data.qualified_name) + ".name"  # type: ignore[union-attr]
         if location in (Where.command_description, Where.group_description):

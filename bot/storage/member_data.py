@@ -34,6 +34,7 @@ from bot.storage.schema import (
     member_locale,
     scan_optout,
 )
+from bot.storage.support_data import delete_support, export_support, support_servers
 
 Handling = Literal["deleted", "scrubbed", "kept"]
 Servers = Sequence[int] | None  # None: every server
@@ -113,6 +114,41 @@ REGISTRY: tuple[Coverage, ...] = (
         ),
     ),
     Coverage("buddy_outbox", "buddies", False, (_col("user_id"), _col("about_id"))),
+    Coverage("support_listeners", "support", False, (_col("user_id"),)),
+    Coverage(
+        "support_requests",
+        "support",
+        False,
+        (
+            _col("member_id"),
+            _col(
+                "listener_user_id",
+                "scrubbed",
+                "the listener's name is taken off; the request stays the member's",
+            ),
+        ),
+    ),
+    Coverage("support_messages", "support", False, via="support_requests"),
+    Coverage(
+        "support_flags",
+        "support",
+        False,
+        (
+            _col("reporter_id"),
+            _col("subject_id", "kept", "another member's flag to the moderators stays in their record"),
+            _col("marked_by", "kept", MODERATOR),
+        ),
+    ),
+    Coverage("support_checkons", "support", False, (_col("member_id"), _col("sent_by", "kept", MODERATOR))),
+    Coverage(
+        "support_blocks",
+        "support",
+        False,
+        (
+            _col("user_id"),
+            _col("blocked_id", "kept", "another member's block: it keeps them from being matched with you"),
+        ),
+    ),
 )
 
 SCHEDULE = checkin_schedules.c
@@ -315,6 +351,7 @@ class MemberDataRepository:
                 "checkins": await export_checkins(conn, user_id, servers),
                 "buddies": await export_buddies(conn, user_id, servers),
                 "crisis": await export_crisis(conn, user_id, servers),
+                "support": await export_support(conn, user_id, servers),
             }
 
     async def delete(self, user_id: int, servers: Servers) -> dict[str, int]:
@@ -324,6 +361,7 @@ class MemberDataRepository:
                 "checkins": await delete_checkins(conn, user_id, servers),
                 "buddies": await delete_buddies(conn, user_id, servers),
                 "alerts_scrubbed": await delete_crisis(conn, user_id, servers),
+                "support": await delete_support(conn, user_id, servers),
             }
             if servers is None:
                 counts["across_servers"] = await delete_per_user(conn, user_id)
@@ -340,6 +378,7 @@ class MemberDataRepository:
             select(buddy_blocks.c.guild_id).where(buddy_blocks.c.user_id == user_id),
             select(buddy_reports.c.guild_id).where(buddy_reports.c.reporter_id == user_id),
             select(ALERT.guild_id).where(ALERT.member_id == user_id),
+            *support_servers(user_id),
         ]
         found: set[int] = set()
         async with self._db.read() as conn:

@@ -187,7 +187,14 @@ async def test_every_command_subcommand_and_option_is_registered_with_valid_loca
         r"^[-_\w]{1,32}$"
     )  # Discord's pattern for Latin-script names (\w: letters, digits, _)
     put = next(r for r in env.http_requests if r.method == "PUT" and r.path.endswith("/commands"))
-    commands: list[dict[str, Any]] = put.json or []
+    registered: list[dict[str, Any]] = put.json or []
+    # Slash commands follow the name pattern below; Apps-menu entries (types 2 and 3) may hold spaces and capitals.
+    commands = [c for c in registered if c.get("type", 1) == 1]
+    menus = [c for c in registered if c.get("type", 1) != 1]
+    assert {m["name"] for m in menus} == {"Worried about this person", "Check on this member"}
+    for menu in menus:
+        assert set(menu.get("name_localizations") or {}) == {"es-ES", "es-419", "de"}, menu["name"]
+        assert all(1 <= len(name) <= 32 for name in menu["name_localizations"].values())
     by_name = {c["name"]: c for c in commands}
     checkin = by_name["checkin"]
     export = next(o for o in checkin["options"] if o["name"] == "export")

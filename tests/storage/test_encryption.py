@@ -101,6 +101,9 @@ def test_every_column_of_member_free_text_is_encrypted() -> None:
         ("checkins", "note"),
         ("buddy_members", "intro"),
         ("buddy_reports", "text"),
+        ("support_requests", "first_message"),
+        ("support_messages", "text"),
+        ("support_flags", "note"),
     }
 
 

@@ -214,21 +214,30 @@ class CrisisService(AlertWorkflow):
         )
 
     async def request_moderator(
-        self, guild_id: int, member_id: int, request_key: int, reason: str, kind: Kind
+        self,
+        guild_id: int,
+        member_id: int,
+        request_key: int,
+        reason: str,
+        kind: Kind,
+        *,
+        channel_id: int | None = None,
     ) -> int:
         """A card for moderators that a member asked for (no detection, no ping, no message text).
 
         ``request_key`` stands where a message id would be: positive for check-in requests, negative for buddy
-        reports, so the two never collide. The card follows the same claim workflow as crisis alerts.
+        reports, so the two never collide. The card follows the same claim workflow as crisis alerts. With
+        ``channel_id``, ``request_key`` is a message in that channel (a peer's flag) and the card links to it;
+        every flag of one message shares one card.
         """
         now = self._clock()
         alert_id, _ = await self._repo.insert_alert(
             {
                 "guild_id": guild_id,
                 "member_id": member_id,
-                "channel_id": None,
+                "channel_id": channel_id,
                 "message_id": request_key,
-                "from_dm": True,
+                "from_dm": channel_id is None,
                 "kind": kind.value,
                 "severity": Severity.MODERATE.label,
                 "excerpt": None,

@@ -1,0 +1,236 @@
+"""What the delivery engine sends for support: request cards and re-pings, relayed messages, check-on DMs.
+
+Every send is a work item written in the same transaction as the change that causes it (bot/storage/support.py),
+so a restart loses nothing; a relayed message records each part it sent, so nothing is relayed twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.delivery import DeliveryEngine
+from bot.domain.delivery import DeliveryItem, Outcome
+from bot.domain.support import CARD, CHECKON, RELAY, REPING, RequestStatus, SupportRequest, split_message
+from bot.services.support import SupportService
+from bot.ui.input import member_text
+
+if TYPE_CHECKING:
+    from bot.app import HavenBot
+
+log = logging.getLogger(__name__)
+COLOUR = discord.Colour(0x5B8DEF)
+
+
+class SupportDelivery:
+    """The handlers the support cog registers with the delivery engine."""
+
+    def __init__(
+        self, bot: HavenBot, support: SupportService, engine: DeliveryEngine, card_view: Callable[..., Any]
+    ) -> None:
+        self.bot = bot
+        self.support = support
+        self.engine = engine
+        self.card_view = card_view
+
+    def register(self) -> None:
+        self.engine.register(CARD, self.handle_card)
+        self.engine.register(REPING, self.handle_reping)
+        self.engine.register(RELAY, self.handle_relay)
+        self.engine.register(CHECKON, self.handle_checkon)
+
+    def t(self, key: str, locale: Any, **params: Any) -> str:
+        return self.bot.i18n.text(key, locale, **params)
+
+    # --- places
+
+    async def channel(self, guild: discord.Guild) -> discord.TextChannel | None:
+        settings = await self.support.settings(guild.id)
+        found = guild.get_channel(settings.channel_id) if settings.channel_id else None
+        return found if isinstance(found, discord.TextChannel) else None
+
+    async def listener_mentions(self, guild: discord.Guild, request: SupportRequest) -> list[str]:
+        """Available listeners who still hold the listener role (never the member themselves)."""
+        settings = await self.support.settings(guild.id)
+        found: list[str] = []
+        for user_id in await self.support.available_listeners(guild.id):
+            member = guild.get_member(user_id)
+            if member is None or user_id == request.member_id:
+                continue
+            if any(role.id == settings.listener_role_id for role in member.roles):
+                found.append(member.mention)
+        return found
+
+    def who(self, guild: discord.Guild, request: SupportRequest) -> str:
+        if request.anonymous:
+            return request.alias_name
+        member = guild.get_member(request.member_id)
+        return member.display_name if member is not None else request.alias_name
+
+    def card(self, guild: discord.Guild, request: SupportRequest) -> discord.Embed:
+        loc = guild.preferred_locale
+        embed = discord.Embed(title=self.t("support.card.title", loc), colour=COLOUR)
+        embed.add_field(name=self.t("support.card.topic", loc), value=member_text(request.topic, 100))
+        who = request.alias_name if request.anonymous else f"<@{request.member_id}>"
+        embed.add_field(name=self.t("support.card.who", loc), value=who)
+        embed.add_field(
+            name=self.t("support.card.waiting", loc), value=f"<t:{int(request.created_at.timestamp())}:R>"
+        )
+        first = (
+            f">>> {member_text(request.first_message, 1000)}"
+            if request.first_message
+            else self.t("support.card.no_message", loc)
+        )
+        embed.add_field(name=self.t("support.card.first_message", loc), value=first[:1024], inline=False)
+        if request.status is RequestStatus.CLAIMED and request.listener_id is not None:
+            status = self.t("support.card.claimed", loc, listener=f"<@{request.listener_id}>")
+        elif request.status is RequestStatus.WAITING:
+            status = self.t("support.card.open", loc)
+        else:
+            status = self.t("support.card.closed", loc)
+        embed.add_field(name=self.t("support.card.status", loc), value=status, inline=False)
+        embed.set_footer(text=f"Request #{request.id}")
+        return embed
+
+    # --- handlers
+
+    async def handle_card(self, item: DeliveryItem) -> Outcome:
+        request = await self.support.get(item.ref)
+        if request is None or request.status is not RequestStatus.WAITING:
+            return Outcome.DONE
+        guild = self.bot.get_guild(request.guild_id)
+        channel = await self.channel(guild) if guild is not None else None
+        if guild is None or channel is None:
+            log.warning("Support request #%d: the support channel is missing; will retry", request.id)
+            return Outcome.RETRY
+        mentions = await self.listener_mentions(guild, request)
+        content = self.t("support.card.ping", guild.preferred_locale, listeners=" ".join(mentions))
+        message = await channel.send(
+            content=content if mentions else None,
+            embed=self.card(guild, request),
+            view=self.card_view(request, guild.preferred_locale),
+            allowed_mentions=discord.AllowedMentions(users=True),
+        )
+        await self.support.card_sent(request, message.id)
+        return Outcome.DONE
+
+    async def handle_reping(self, item: DeliveryItem) -> Outcome:
+        """Nobody claimed it: ping listeners once more; the next time, tell the member honestly."""
+        request = await self.support.get(item.ref)
+        if request is None or request.status is not RequestStatus.WAITING:
+            return Outcome.DONE
+        guild = self.bot.get_guild(request.guild_id)
+        if guild is None:
+            return Outcome.RETRY
+        if not await self.support.record_ping(request):
+            return Outcome.DONE
+        if request.pings == 0:
+            channel = await self.channel(guild)
+            mentions = await self.listener_mentions(guild, request)
+            if channel is not None:
+                text = self.t("support.card.reping", guild.preferred_locale, listeners=" ".join(mentions))
+                await channel.send(text, allowed_mentions=discord.AllowedMentions(users=True))
+            return Outcome.DONE
+        await self.tell_member_waiting(guild, request)
+        return Outcome.DONE
+
+    async def tell_member_waiting(self, guild: discord.Guild, request: SupportRequest) -> None:
+        member = guild.get_member(request.member_id)
+        if member is None:
+            return
+        loc = await self.bot.dm_locale(member.id, guild)
+        view = self.card_view(request, loc, member_side=True)
+        try:
+            await member.send(self.t("support.member.still_waiting", loc, server=guild.name), view=view)
+        except discord.Forbidden:
+            log.info(
+                "Support request #%d: the member's DMs are closed; couldn't say it is still waiting",
+                request.id,
+            )
+
+    async def handle_relay(self, item: DeliveryItem) -> Outcome:
+        message = await self.support.message(item.ref)
+        if message is None or message.state != "pending":
+            return Outcome.DONE
+        request = await self.support.get(message.request_id)
+        guild = self.bot.get_guild(request.guild_id) if request is not None else None
+        if request is None or request.status is not RequestStatus.CLAIMED or guild is None:
+            if request is not None:
+                await self.support.message_done(
+                    message, request.guild_id, sent=False
+                )  # nothing after the end
+            return Outcome.DONE
+        target = await self._relay_target(guild, request, message.from_member)
+        if target is None:
+            await self.support.message_done(message, guild.id, sent=False)
+            return Outcome.DONE
+        loc = (
+            guild.preferred_locale
+            if message.from_member
+            else await self.bot.dm_locale(request.member_id, guild)
+        )
+        body = message.text or ""
+        if message.images:
+            body = f"{body}\n{self.t('support.relay.image', loc)}".strip()
+        if message.from_member:
+            speaker = self.who(guild, request)
+        else:
+            listener = guild.get_member(request.listener_id or 0)
+            speaker = self.t("support.relay.listener", loc, name=listener.display_name if listener else "-")
+        parts = split_message(f"**{discord.utils.escape_markdown(speaker)}:** {body}")
+        try:
+            for index in range(message.parts_sent, len(parts)):
+                await target.send(parts[index], allowed_mentions=discord.AllowedMentions.none())
+                if index + 1 < len(parts):  # the last part is recorded with the message's end, in one write
+                    await self.support.part_sent(message.id, index + 1)
+        except discord.Forbidden:
+            log.info("Support request #%d: couldn't relay a message (DMs closed or thread gone)", request.id)
+            await self.support.message_done(message, guild.id, sent=False)
+            return Outcome.DONE
+        await self.support.message_done(message, guild.id, sent=True)
+        return Outcome.DONE
+
+    async def _relay_target(
+        self, guild: discord.Guild, request: SupportRequest, from_member: bool
+    ) -> discord.abc.Messageable | None:
+        if from_member:
+            thread = guild.get_thread(request.thread_id or 0)
+            if thread is None and request.thread_id:
+                try:
+                    fetched = await self.bot.fetch_channel(request.thread_id)
+                except discord.NotFound:
+                    return None
+                thread = fetched if isinstance(fetched, discord.Thread) else None
+            return thread
+        member = guild.get_member(request.member_id)
+        return member
+
+    async def handle_checkon(self, item: DeliveryItem) -> Outcome:
+        """The moderator's kind DM with the server's support options, sent once."""
+        row = await self.support.checkon(item.ref)
+        if row is None or row.state != "pending":
+            return Outcome.DONE
+        guild = self.bot.get_guild(row.guild_id)
+        if guild is None:
+            return Outcome.RETRY
+        member = guild.get_member(row.member_id)
+        if member is None:
+            await self.support.checkon_done(row.id, delivered=False)
+            return Outcome.DONE
+        loc = await self.bot.dm_locale(member.id, guild)
+        settings = await self.support.settings(guild.id)
+        lines = [self.t("support.checkon.dm", loc, server=guild.name)]
+        if settings.configured:
+            lines.append(self.t("support.checkon.listener", loc))
+        lines.append(self.t("support.checkon.resources", loc))
+        lines.append(self.t("support.checkon.no_reply", loc))
+        try:
+            await member.send("\n\n".join(lines))
+        except discord.Forbidden:
+            await self.support.checkon_done(row.id, delivered=False)
+            return Outcome.DONE
+        await self.support.checkon_done(row.id, delivered=True)
+        return Outcome.DONE
