@@ -269,6 +269,29 @@ def test_crisis_eval_json_has_the_documented_keys(tmp_path: Path) -> None:
     assert data["n"] == sum(1 for _ in CORPUS.open(encoding="utf-8")) - 1
 
 
+def test_crisis_eval_reports_pinged_cards_apart_from_any_card(tmp_path: Path) -> None:
+    import json
+
+    corpus = tmp_path / "two.csv"
+    corpus.write_text(
+        "text,label,category\n"
+        "i want to kill myself tonight,crisis,explicit\n"  # high or above: a card that pings
+        "everyone would be better off without me,crisis,burden\n"  # moderate: a quiet card
+        "good morning everyone,not_crisis,everyday\n",
+        encoding="utf-8",
+    )
+
+    data = json.loads(run_cli(tmp_path, "crisis-eval", str(corpus), "--json").stdout)
+    text = run_cli(tmp_path, "crisis-eval", str(corpus)).stdout
+
+    assert (data["recall"], data["false_positive_rate"]) == (1.0, 0.0)
+    ping = data["ping"]
+    assert {"recall", "precision", "false_positive_rate", "n", "by_category"} <= set(ping)
+    assert (ping["recall"], ping["precision"], ping["n"]) == (0.5, 1.0, 3)
+    assert ping["by_category"]["burden"]["recall"] == 0.0
+    assert "pinged cards" in text and "by category (pinged cards)" in text
+
+
 def test_crisis_eval_explains_a_bad_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("text,label\nhello,maybe\n")

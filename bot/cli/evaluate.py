@@ -24,6 +24,7 @@ def crisis_eval(path: str, *, as_json: bool) -> int:
     """Evaluate the detector with default server settings on a labelled CSV. Needs no settings or database."""
     import json
 
+    from bot.domain.alerts import should_ping
     from bot.domain.crisis import Detector
     from bot.domain.crisis_eval import evaluate, format_report, read_examples
 
@@ -45,9 +46,10 @@ def crisis_eval(path: str, *, as_json: bool) -> int:
         return EXIT_CONFIG
     detector = Detector(shipped_lexicon())
 
-    def predict(message: str) -> tuple[bool, str]:
+    def predict(message: str) -> tuple[bool, str, bool]:
         detection = detector.detect(message)
-        return detection.is_crisis, "; ".join(detection.explain())
+        pinged = detection.severity is not None and should_ping(detection.severity)
+        return detection.is_crisis, "; ".join(detection.explain()), pinged
 
     report = evaluate(examples, predict)
     print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) if as_json else format_report(report))

@@ -86,16 +86,26 @@ class Report:
     by_severity: dict[str, Counts] = field(default_factory=lambda: {})
     misses: list[Example] = field(default_factory=lambda: [])
     false_alarms: list[tuple[Example, str]] = field(default_factory=lambda: [])
+    # The same figures counting only cards that ping the moderator role (when the predictor says which do).
+    ping: Counts | None = None
+    ping_by_category: dict[str, Counts] = field(default_factory=lambda: {})
 
     def as_dict(self) -> dict[str, Any]:
-        """One JSON-ready object; ``recall``, ``precision``, ``false_positive_rate`` and ``n`` at the top."""
-        return {
+        """One JSON-ready object; ``recall``, ``precision``, ``false_positive_rate`` and ``n`` at the top (any card),
+        and a ``ping`` object with the same figures for pinged cards."""
+        out: dict[str, Any] = {
             **self.overall.as_dict(),
             "by_category": {k: v.as_dict() for k, v in sorted(self.by_category.items())},
             "by_severity": {k: v.as_dict() for k, v in sorted(self.by_severity.items())},
-            "misses": [e.text for e in self.misses],
-            "false_alarms": [{"text": e.text, "why": why} for e, why in self.false_alarms],
         }
+        if self.ping is not None:
+            out["ping"] = {
+                **self.ping.as_dict(),
+                "by_category": {k: v.as_dict() for k, v in sorted(self.ping_by_category.items())},
+            }
+        out["misses"] = [e.text for e in self.misses]
+        out["false_alarms"] = [{"text": e.text, "why": why} for e, why in self.false_alarms]
+        return out
 
 
 def read_examples(text: str) -> list[Example]:
@@ -120,11 +130,22 @@ def read_examples(text: str) -> list[Example]:
     return examples
 
 
-def evaluate(examples: Iterable[Example], predict: Callable[[str], tuple[bool, str]]) -> Report:
-    """Run ``predict`` (returns whether it alerts and why) over ``examples``."""
+Prediction = tuple[bool, str] | tuple[bool, str, bool]
+
+
+def evaluate(examples: Iterable[Example], predict: Callable[[str], Prediction]) -> Report:
+    """Run ``predict`` over ``examples``: it returns whether a card is raised and why, and optionally (a third value)
+    whether that card pings the moderator role, which fills ``Report.ping``."""
     report = Report()
     for example in examples:
-        predicted, why = predict(example.text)
+        result = predict(example.text)
+        predicted, why = result[0], result[1]
+        if len(result) == 3:
+            pinged = predicted and result[2]
+            report.ping = report.ping or Counts()
+            report.ping.add(example.crisis, pinged)
+            if example.category:
+                report.ping_by_category.setdefault(example.category, Counts()).add(example.crisis, pinged)
         report.overall.add(example.crisis, predicted)
         if example.category:
             report.by_category.setdefault(example.category, Counts()).add(example.crisis, predicted)
@@ -147,8 +168,14 @@ def format_report(report: Report) -> str:
         return f"{name:<24} {c.n:>5}  {pct(c.recall)}  {pct(c.precision)}  {pct(c.false_positive_rate)}"
 
     header = f"{'group':<24} {'n':>5}  recall  precision  false-positive rate"
-    lines = [header, row("overall", report.overall), "", "by category"]
+    lines = [header, row("overall (any card)", report.overall)]
+    if report.ping is not None:
+        lines.append(row("pinged cards", report.ping))
+    lines += ["", "by category (any card)"]
     lines += [row(k, v) for k, v in sorted(report.by_category.items())]
+    if report.ping is not None and report.ping_by_category:
+        lines += ["", "by category (pinged cards)"]
+        lines += [row(k, v) for k, v in sorted(report.ping_by_category.items())]
     lines += ["", "by severity (crisis texts)"] + [row(k, v) for k, v in sorted(report.by_severity.items())]
     lines += ["", f"misses ({len(report.misses)})"] + [
         f"  [{e.category or '-'}] {e.text}" for e in report.misses

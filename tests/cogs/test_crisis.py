@@ -108,6 +108,46 @@ async def test_moderate_alert_gets_a_card_without_a_ping(env: simcord.Env, world
 
 
 @pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        (
+            "goodbye forever everyone, thanks for everything",
+            "a warning sign without a first-person statement",
+        ),
+        (
+            "someone in this server just said they want to kill themselves",
+            "concern about nobody in particular",
+        ),
+    ],
+)
+async def test_a_lower_confidence_signal_gets_a_quiet_card_that_never_pings(
+    env: simcord.Env, world: World, clock: FakeClock, text: str, why: str
+) -> None:
+    await world.member.send(world.general, text)
+    clock.advance(minutes=6)
+    await env.advance_time(6)
+
+    card = world.card()
+    assert card.content == ""
+    assert world.mods.mention not in str(card.embeds[0].to_dict())
+    assert card.embeds[0].title is not None and card.embeds[0].title.startswith("Moderate alert")
+    assert why in world.card_fields()["What matched"]
+    [request] = sent_to(env, world.alerts.id)
+    assert not request.json.get("allowed_mentions", {}).get("roles")
+    assert not [m for m in world.alerts.history() if "still unclaimed" in m.content]  # no re-ping either
+
+
+async def test_a_statement_of_intent_after_a_quiet_card_gets_a_card_that_pings(
+    env: simcord.Env, world: World
+) -> None:
+    await world.member.send(world.general, "goodbye everyone, it was nice knowing you all")
+    await world.member.send(world.general, "i'm going to kill myself tonight")
+
+    quiet, loud = sorted(world.cards(), key=lambda m: m.id)
+    assert quiet.content == "" and loud.content == world.mods.mention
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "this exam will kill me lol",

@@ -11,6 +11,13 @@ from bot.domain.crisis.lexicon import Lexicon
 from bot.domain.crisis.model import FIRST_PERSON, KIND_PRIORITY, Detection, Hit, Kind, Severity
 from bot.domain.crisis.normalise import tokens_of
 
+_MEANS = ("plan_means",)
+_ABSENCE = ("preparation_goodbye", "hopelessness")
+# Methods and means ("how many pills would it take") are the strongest signal even without "I"; algospeak ("kms")
+# is first-person by itself; a server's own phrases are the moderators' choice.
+_SOMEONE_NAMED = frozenset({"he", "she", "hes", "shes", "his", "her", "him", "hers"})
+_PINGS_WITHOUT_I = ("plan_means", "algospeak", "harsh words in one's own thoughts", "server phrase")
+
 
 class ContextRules:
     """The lexicon's context rules, plus a server's allow-list."""
@@ -40,8 +47,10 @@ class ContextRules:
         past: bool,
         gaming: bool,
         lyrics: bool,
+        everyday: Markers | None = None,
     ) -> str | None:
-        """Why ``hit`` is set aside (allow-list, lyrics, idiom, negation, the past, gaming), or ``None``."""
+        """Why ``hit`` is set aside (allow-list, lyrics, idiom, negation, the past, gaming, and, given the message's
+        ``everyday`` markers, everyday talk), or ``None``."""
         ctx = self.lexicon.context
         phrase_toks = tokens[hit.start : hit.end]
         for allowed in self._allow:
@@ -56,10 +65,21 @@ class ContextRules:
             return "an idiom or hyperbole"
         if self._negated(tokens, hit.start):
             return "negated"
-        if past and hit.kind is Kind.SELF:
+        if past and hit.kind in (Kind.SELF, Kind.CONCERN):
             return "about the past, not now"
         if gaming and phrase_toks in ctx.game_weak:
             return "gaming talk"
+        return None if everyday is None else self.everyday(hit, everyday)
+
+    def everyday(self, hit: Hit, has: Markers) -> str | None:
+        """Why a weak signal reads as everyday talk: said laughing, an absence with a reason, a medicine in use."""
+        ctx = self.lexicon.context
+        if hit.rule.startswith(_MEANS) and has.any(ctx.everyday_use):
+            return "a medicine, tool or place in everyday use"
+        if hit.rule.startswith(_ABSENCE) and has.any(ctx.everyday_reasons):
+            return "an everyday reason for going or being away"
+        if hit.severity <= Severity.MODERATE and hit.kind is Kind.SELF and has.any(ctx.laughter):
+            return "a weak signal said laughing"
         return None
 
     def _negated(self, tokens: tuple[str, ...], start: int) -> bool:
@@ -125,6 +145,10 @@ class ContextRules:
         ctx = self.lexicon.context
         tokens = has.tokens
         means, goodbye, finality = has.any(ctx.means), has.any(ctx.goodbye), has.any(ctx.finality)
+        if has.any(ctx.everyday_use):
+            means = False  # "how many ibuprofen for a headache"
+        if has.any(ctx.everyday_reasons) or has.any(ctx.laughter):
+            goodbye = finality = False  # "logging off for good, moving to a new server lol"
 
         def hit(name: str, rule: str, severity: Severity, markers: tuple[tuple[str, ...], ...]) -> Hit | None:
             position = has.position(markers)
@@ -153,6 +177,7 @@ class ContextRules:
         if (
             has.any(ctx.self_harm)
             and has.any(ctx.self_harm_intent)
+            and not has.any(ctx.everyday_use)
             and not any(h.kind is Kind.SELF and h.severity >= Severity.MODERATE for h in active)
         ):
             candidates.append(
@@ -208,14 +233,37 @@ class ContextRules:
             if severity == Severity.HIGH and signals:
                 severity = Severity.IMMINENT
                 escalated.append(f"ideation with {', '.join(signals)}")
-            elif severity == Severity.MODERATE and ("a method" in signals or "a goodbye" in signals):
-                severity = Severity.HIGH
-                escalated.append(f"ideation with {', '.join(s for s in signals if s != 'a time')}")
+            elif severity == Severity.MODERATE and "a method" in signals:
+                severity = (
+                    Severity.HIGH
+                )  # a goodbye alone doesn't make a weak signal ping ("bye everyone, ...")
+                escalated.append("ideation with a method")
+        quiet = self._quiet(severity, kind, active, has)
+        if quiet is not None:
+            severity = Severity.MODERATE
         unique: dict[str, Hit] = {}
         for hit in sorted(active, key=lambda h: (-h.severity, h.start)):
             unique.setdefault(hit.phrase, hit)
         ordered = list(unique.values())
-        return Detection(severity, kind, tuple(ordered), tuple(suppressed), tuple(escalated))
+        return Detection(severity, kind, tuple(ordered), tuple(suppressed), tuple(escalated), quiet)
+
+    def _quiet(self, severity: Severity, kind: Kind, active: list[Hit], has: Markers) -> str | None:
+        """Why a detection that would ping is lower-confidence and gets a quiet card (moderate) instead, or ``None``.
+
+        With no first-person word anywhere in the message, a warning sign about the writer ("goodbye everyone, it
+        was nice knowing you all") or concern about nobody in particular ("experts say talking about suicide...")
+        is worth a card, not a ping. Methods and means, algospeak, and concern for a named person ("she said she
+        wants to end her life") still ping.
+        """
+        if severity < Severity.HIGH or not FIRST_PERSON.isdisjoint(has.tokens):
+            return None
+        if kind is Kind.CONCERN:
+            return None if not _SOMEONE_NAMED.isdisjoint(has.tokens) else "concern about nobody in particular"
+        if kind is not Kind.SELF:
+            return None
+        if any(h.rule.startswith(_PINGS_WITHOUT_I) for h in active if h.severity >= Severity.HIGH):
+            return None
+        return "a warning sign without a first-person statement"
 
 
 _FIRST_WORDS: dict[int, tuple[object, frozenset[str]]] = {}

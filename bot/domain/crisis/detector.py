@@ -107,14 +107,18 @@ class Detector:
             if norm.leet_tokens is not None:
                 idiom_spans += rules.idiom_spans(norm.unsqueezed.translate(LEET))
         has = Markers(tokens)
-        past = has.any(ctx.past) and not has.any(ctx.present)
+        # "2 years ago today i tried...; today i graduated": a recovery story stays in the past despite "today"
+        recovered = has.any(ctx.recovery) and not has.any(ctx.relapse)
+        past = has.any(ctx.past) and (recovered or not has.any(ctx.present))
         gaming = has.any(ctx.game)
         lyrics = has.any(ctx.lyric) and not has.any(
             ctx.sincerity
         )  # "this song is literally me" is not a quote
         for hit in hits:
             toks = token_of.get((hit.phrase, hit.start), tokens)
-            reason = rules.suppression(hit, toks, idiom_spans, past=past, gaming=gaming, lyrics=lyrics)
+            reason = rules.suppression(
+                hit, toks, idiom_spans, past=past, gaming=gaming, lyrics=lyrics, everyday=has
+            )
             if reason:
                 suppressed.append(replace_hit(hit, suppressed_by=reason))
                 continue

@@ -43,6 +43,14 @@ class Context:
     giving_away: tuple[tuple[str, ...], ...] = ()
     imperative_you: tuple[tuple[str, ...], ...] = ()
     imperative_start: tuple[tuple[str, ...], ...] = ()
+    # Everyday talk: "lol" (weak signals said laughing), "moving" or "wedding" (an absence or goodbye with a
+    # reason), "headache" or "cleaning" (a medicine or place in daily use).
+    laughter: tuple[tuple[str, ...], ...] = ()
+    everyday_reasons: tuple[tuple[str, ...], ...] = ()
+    everyday_use: tuple[tuple[str, ...], ...] = ()
+    # "clean for", "graduated": a recovery story stays in the past despite "today", unless "again" or "relapsed".
+    recovery: tuple[tuple[str, ...], ...] = ()
+    relapse: tuple[tuple[str, ...], ...] = ()
     idiom_needs: tuple[
         Needs, ...
     ] = ()  # per idiom: strings one of which every match holds (a cheap test first)
@@ -111,6 +119,11 @@ def parse_lexicon(data: Mapping[str, Any]) -> Lexicon:
         giving_away=tok(ctx.get("giving_away_markers", ())),
         imperative_you=tok(ctx.get("imperative_you", ())),
         imperative_start=tok(ctx.get("imperative_start", ())),
+        laughter=tok(ctx.get("laughter_markers", ())),
+        everyday_reasons=tok(ctx.get("everyday_reason_markers", ())),
+        everyday_use=tok(ctx.get("everyday_use_markers", ())),
+        recovery=tok(ctx.get("recovery_markers", ())),
+        relapse=tok(ctx.get("relapse_markers", ())),
         idiom_needs=tuple(idiom_needs(p) for p in ctx["idioms"]),
     )
     return Lexicon(entries, context, normaliser, str(data.get("version", "")), dict(data.get("sources", {})))

@@ -72,6 +72,7 @@ class Detection:
     hits: tuple[Hit, ...] = ()
     suppressed: tuple[Hit, ...] = ()
     escalated_by: tuple[str, ...] = ()
+    quiet_because: str | None = None  # why a card that would ping was kept quiet (the lower-confidence tier)
 
     @property
     def alert(self) -> bool:
@@ -90,6 +91,8 @@ class Detection:
             for h in self.hits
         ]
         lines += [f"escalated: {reason}" for reason in self.escalated_by]
+        if self.quiet_because:
+            lines.append(f"kept quiet (a card without a ping): {self.quiet_because}")
         lines += [f"set aside \u201c{h.phrase}\u201d: {h.suppressed_by}" for h in self.suppressed]
         return lines
 
