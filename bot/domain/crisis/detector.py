@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from bot.domain.crisis.context import ContextRules, Markers, drop_contained, replace_hit
 from bot.domain.crisis.index import index_for
 from bot.domain.crisis.lexicon import CustomPhrase, Lexicon
+from bot.domain.crisis.literal import Found
 from bot.domain.crisis.model import KIND_PRIORITY, MAX_TEXT, NO_DETECTION, Detection, Entry, Hit, Kind
 from bot.domain.crisis.normalise import Normalised, tokens_of
 from bot.domain.crisis.screen import Screen
@@ -35,6 +36,8 @@ class Detector:
         self._rules = ServerRules(custom, allow, self._n) if custom or allow else None
         self._allow = self._rules.allow if self._rules else ()
         self._screen = Screen(self._base, self._rules, self._n)
+        # The screen's literal scan, called directly for short ASCII text (the common case); see ``detect``.
+        self._literal = self._base.literal if self._rules is None else None
         self._context = ContextRules(lexicon, self._allow)
 
     def _quick_reject(self, text: str) -> bool:
@@ -52,6 +55,15 @@ class Detector:
         """The verdict on ``text`` (``NO_DETECTION`` when nothing matched)."""
         if len(text) > LONG_TEXT:
             return self._detect_long(text[:MAX_TEXT])
+        literal = self._literal
+        if (
+            literal is not None and text.isascii()
+        ):  # what ``Screen.screen`` does first, without the calls around it
+            found = literal.scan(text)
+            if found is Found.NOTHING:
+                return NO_DETECTION
+            if found is Found.PHRASE:
+                return self._full(text)
         if not self.screen(text):
             return NO_DETECTION
         return self._full(text)
