@@ -74,9 +74,11 @@ class Detector:
         Windows are whole sentences (or lines) of about ``WINDOW`` characters, so context rules look at the sentences
         around a phrase rather than at the whole message.
         """
-        if self._screen.dismisses_whole(text) or self._screen.no_key_word(
-            plain_text(text, self._n.screen_table)
-        ):
+        scanned = self._screen.scan_whole(text)
+        if scanned is Found.NOTHING:
+            return NO_DETECTION
+        # A phrase in order holds its key word, so the key-word look-up can only dismiss text the scan left open.
+        if scanned is not Found.PHRASE and self._screen.no_key_word(plain_text(text, self._n.screen_table)):
             return NO_DETECTION
         found: list[Detection] = []
         for window in _windows(text):
