@@ -38,6 +38,10 @@ class Detector:
         self._screen = Screen(self._base, self._rules, self._n)
         # The screen's literal scan, called directly for short ASCII text (the common case); see ``detect``.
         self._literal = self._base.literal if self._rules is None else None
+        # Curly apostrophes ("it’s", common in chat) are the only characters outside ASCII that the screen's table
+        # deletes outright; text with no other such character is then plain ASCII for the literal scan.
+        table = self._n.screen_table
+        self._curly_deleted = all(c in table and table[c] is None for c in (0x2019, 0x2018))
         self._context = ContextRules(lexicon, self._allow)
 
     def _quick_reject(self, text: str) -> bool:
@@ -56,10 +60,11 @@ class Detector:
         if len(text) > LONG_TEXT:
             return self._detect_long(text[:MAX_TEXT])
         literal = self._literal
-        if (
-            literal is not None and text.isascii()
-        ):  # what ``Screen.screen`` does first, without the calls around it
-            found = literal.scan(text)
+        if literal is not None:  # what ``Screen.screen`` does first, without the calls around it
+            plain = text
+            if not text.isascii() and self._curly_deleted:
+                plain = text.replace("\u2019", "").replace("\u2018", "")
+            found = literal.scan(plain) if plain.isascii() else Found.UNKNOWN
             if found is Found.NOTHING:
                 return NO_DETECTION
             if found is Found.PHRASE:
