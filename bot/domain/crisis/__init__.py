@@ -10,7 +10,9 @@ The package's modules, in the order a message meets them:
 - ``normalise``: the full normalisation of a text into tokens (case, look-alikes, leetspeak, split letters, quotes).
 - ``index``: the lexicon indexed for matching and for the early screen, built once and shared by every server.
 - ``server_rules``: one server's own phrases and allow-list, stored compactly.
-- ``screen``: the early screen (a literal scan on a cheap fold, ``bot/domain/crisis_screen.py``).
+- ``literal``: the screen's first step, one Aho-Corasick pass for whole phrases in order on a cheap fold.
+- ``screen``: the early screen (the literal scan, then the word-set steps of ``bot/domain/crisis_screen.py``).
+- ``idioms``: the strings an idiom pattern can't match without, so most idiom regexes are skipped.
 - ``context``: the context rules around a matched phrase, and the verdict.
 - ``detector``: ``Detector``, which puts these together.
 """

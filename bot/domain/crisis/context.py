@@ -266,16 +266,23 @@ class ContextRules:
         return "a warning sign without a first-person statement"
 
 
-_FIRST_WORDS: dict[int, tuple[object, frozenset[str]]] = {}
+_FIRST_WORDS: dict[int, tuple[object, frozenset[str], dict[str, list[tuple[str, ...]]]]] = {}
 
 
-def _first_words(markers: Iterable[tuple[str, ...]]) -> frozenset[str]:
-    """The first words of a marker group (the groups live as long as their lexicon; remembered by identity)."""
+def _by_first_word(
+    markers: Iterable[tuple[str, ...]],
+) -> tuple[frozenset[str], dict[str, list[tuple[str, ...]]]]:
+    """The first words of a marker group, and its markers by first word (the groups live as long as their lexicon;
+    remembered by identity)."""
     entry = _FIRST_WORDS.get(id(markers))
     if entry is None or entry[0] is not markers:
-        entry = (markers, frozenset(m[0] for m in markers if m))
+        by_first: dict[str, list[tuple[str, ...]]] = {}
+        for marker in markers:
+            if marker:
+                by_first.setdefault(marker[0], []).append(marker)
+        entry = (markers, frozenset(by_first), by_first)
         _FIRST_WORDS[id(markers)] = entry
-    return entry[1]
+    return entry[1], entry[2]
 
 
 class Markers:
@@ -288,12 +295,11 @@ class Markers:
 
     def position(self, markers: Iterable[tuple[str, ...]]) -> int | None:
         """Where the first of ``markers`` occurs (token index), or ``None``."""
-        if _first_words(markers).isdisjoint(self._set):
+        firsts, by_first = _by_first_word(markers)
+        if firsts.isdisjoint(self._set):
             return None
         best: int | None = None
-        for marker in markers:
-            if marker[0] not in self._set:
-                continue
+        for marker in (m for w in firsts & self._set for m in by_first[w]):
             n = len(marker)
             for i in range(len(self.tokens) - n + 1):
                 if self.tokens[i : i + n] == marker:
@@ -302,14 +308,13 @@ class Markers:
         return best
 
     def any(self, markers: Iterable[tuple[str, ...]]) -> bool:
-        if _first_words(markers).isdisjoint(self._set):
+        firsts, by_first = _by_first_word(markers)
+        if firsts.isdisjoint(self._set):
             return False  # no marker's first word: the common case, one set operation
-        for marker in markers:
-            if len(marker) == 1:
-                if marker[0] in self._set:
+        for word in firsts & self._set:  # only the markers that start with a word of the message
+            for marker in by_first[word]:
+                if len(marker) == 1 or f" {' '.join(marker)} " in self._text:
                     return True
-            elif marker[0] in self._set and f" {' '.join(marker)} " in self._text:
-                return True
         return False
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from bot.domain.crisis.context import ContextRules, Markers, drop_contained, replace_hit
 from bot.domain.crisis.index import index_for
 from bot.domain.crisis.lexicon import CustomPhrase, Lexicon
+from bot.domain.crisis.literal import Found
 from bot.domain.crisis.model import KIND_PRIORITY, MAX_TEXT, NO_DETECTION, Detection, Entry, Hit, Kind
 from bot.domain.crisis.normalise import Normalised, tokens_of
 from bot.domain.crisis.screen import Screen
@@ -35,6 +36,12 @@ class Detector:
         self._rules = ServerRules(custom, allow, self._n) if custom or allow else None
         self._allow = self._rules.allow if self._rules else ()
         self._screen = Screen(self._base, self._rules, self._n)
+        # The screen's literal scan, called directly for short ASCII text (the common case); see ``detect``.
+        self._literal = self._base.literal if self._rules is None else None
+        # Curly apostrophes ("it’s", common in chat) are the only characters outside ASCII that the screen's table
+        # deletes outright; text with no other such character is then plain ASCII for the literal scan.
+        table = self._n.screen_table
+        self._curly_deleted = all(c in table and table[c] is None for c in (0x2019, 0x2018))
         self._context = ContextRules(lexicon, self._allow)
 
     def _quick_reject(self, text: str) -> bool:
@@ -52,6 +59,16 @@ class Detector:
         """The verdict on ``text`` (``NO_DETECTION`` when nothing matched)."""
         if len(text) > LONG_TEXT:
             return self._detect_long(text[:MAX_TEXT])
+        literal = self._literal
+        if literal is not None:  # what ``Screen.screen`` does first, without the calls around it
+            plain = text
+            if not text.isascii() and self._curly_deleted:
+                plain = text.replace("\u2019", "").replace("\u2018", "")
+            found = literal.scan(plain) if plain.isascii() else Found.UNKNOWN
+            if found is Found.NOTHING:
+                return NO_DETECTION
+            if found is Found.PHRASE:
+                return self._full(text)
         if not self.screen(text):
             return NO_DETECTION
         return self._full(text)
@@ -62,9 +79,11 @@ class Detector:
         Windows are whole sentences (or lines) of about ``WINDOW`` characters, so context rules look at the sentences
         around a phrase rather than at the whole message.
         """
-        if self._screen.dismisses_whole(text) or self._screen.no_key_word(
-            plain_text(text, self._n.screen_table)
-        ):
+        scanned = self._screen.scan_whole(text)
+        if scanned is Found.NOTHING:
+            return NO_DETECTION
+        # A phrase in order holds its key word, so the key-word look-up can only dismiss text the scan left open.
+        if scanned is not Found.PHRASE and self._screen.no_key_word(plain_text(text, self._n.screen_table)):
             return NO_DETECTION
         found: list[Detection] = []
         for window in _windows(text):

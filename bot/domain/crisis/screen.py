@@ -67,6 +67,10 @@ class Screen:
         phrase either, since each window's words are a run of the message's words)."""
         return self._literal(text) is Found.NOTHING
 
+    def scan_whole(self, text: str) -> Found:
+        """The literal scan of all of ``text`` (see ``dismisses_whole``): ``PHRASE`` also means a key word is there."""
+        return self._literal(text)
+
     def _literal(self, text: str) -> Found:
         """The literal scan (``literal.py``), for text that is plain ASCII once its look-alikes and emoji are folded.
 
