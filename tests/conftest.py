@@ -43,8 +43,18 @@ class FakeClock:
         self.now += timedelta(**kwargs)
 
 
+# simcord waits this long in real time for the bot to go idle before it calls a wait a hang. Its default (5 s) is
+# tight when three test workers share each core of a 2-core CI machine: the bot there is slow, not stuck, and a test
+# failed on the wall clock says nothing about Haven. The assertions are the same; only the hang detector is patient.
+SETTLE_TIMEOUT = float(os.environ.get("SIMCORD_SETTLE_TIMEOUT", "20"))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Without a PostgreSQL server, its variants are left out and counted once in the summary."""
+    """Every simcord test gets the patient settle timeout; without a PostgreSQL server, its variants are left out
+    and counted once in the summary."""
+    for item in items:
+        if item.get_closest_marker("simcord") is None:
+            item.add_marker(pytest.mark.simcord(settle_timeout=SETTLE_TIMEOUT))
     if _pg_admin_url() is not None:
         return
     kept: list[pytest.Item] = []
