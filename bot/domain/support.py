@@ -16,6 +16,7 @@ RELAY = "support.relay"  # ref: a support_messages row
 CHECKON = "support.checkon"  # ref: a support_checkons row
 CARD = "support.card"  # ref: a support_requests row (the card in the listeners' channel, with the ping)
 REPING = "support.reping"  # ref: a support_requests row (nobody claimed it yet)
+REVEALED = "support.revealed"  # ref: a support_requests row (tell the listener: a moderator saw who it is)
 
 DISCORD_LIMIT = 2000
 TOPIC_LIMIT = 60
@@ -84,6 +85,8 @@ class SupportRequest:
     claimed_at: datetime | None = None
     ended_at: datetime | None = None
     feedback_given: bool = False
+    identity_revealed_by: int | None = None  # the moderator who revealed an anonymous member after an alert
+    identity_revealed_at: datetime | None = None
 
     @property
     def alias_name(self) -> str:

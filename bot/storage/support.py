@@ -15,6 +15,7 @@ from bot.domain.support import (
     DEFAULT_TOPICS,
     RELAY,
     REPING,
+    REVEALED,
     RelayMessage,
     RequestStatus,
     SupportRequest,
@@ -67,6 +68,8 @@ def _request(row: Any) -> SupportRequest:
         claimed_at=row.claimed_at,
         ended_at=row.ended_at,
         feedback_given=row.feedback_given,
+        identity_revealed_by=row.identity_revealed_by,
+        identity_revealed_at=row.identity_revealed_at,
     )
 
 
@@ -246,6 +249,40 @@ class SupportRepository:
                 .values(status=status.value, ended_at=now)
             )
             return bool(result.rowcount)
+
+    async def anonymous_during(
+        self, guild_id: int, member_id: int, start: datetime, end: datetime
+    ) -> SupportRequest | None:
+        """The member's anonymous conversation in this server that overlaps ``start``..``end``, if any."""
+        query = (
+            select(support_requests)
+            .where(
+                R.guild_id == guild_id,
+                R.member_id == member_id,
+                R.anonymous.is_(True),
+                R.claimed_at.is_not(None),
+                R.claimed_at <= end,
+                or_(R.ended_at.is_(None), R.ended_at >= start),
+            )
+            .order_by(R.id.desc())
+            .limit(1)
+        )
+        async with self._db.read() as conn:
+            row = (await conn.execute(query)).first()
+        return _request(row) if row is not None else None
+
+    async def reveal_identity(self, request_id: int, moderator_id: int, now: datetime) -> bool:
+        """Record who revealed the member and when (only once), and queue the listener's notice."""
+        async with self._db.transaction() as conn:
+            result = await conn.execute(
+                update(support_requests)
+                .where(R.id == request_id, R.identity_revealed_by.is_(None))
+                .values(identity_revealed_by=moderator_id, identity_revealed_at=now)
+            )
+            if not result.rowcount:
+                return False
+            await enqueue(conn, REVEALED, request_id, now, now)
+            return True
 
     async def give_feedback(self, request_id: int, member_id: int, helped: bool) -> bool:
         """Count one "Did this help?" answer per request; the answer itself is not kept with the request."""

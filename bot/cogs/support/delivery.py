@@ -14,7 +14,16 @@ import discord
 
 from bot.delivery import DeliveryEngine
 from bot.domain.delivery import DeliveryItem, Outcome
-from bot.domain.support import CARD, CHECKON, RELAY, REPING, RequestStatus, SupportRequest, split_message
+from bot.domain.support import (
+    CARD,
+    CHECKON,
+    RELAY,
+    REPING,
+    REVEALED,
+    RequestStatus,
+    SupportRequest,
+    split_message,
+)
 from bot.services.support import SupportService
 from bot.ui.input import member_text
 
@@ -41,6 +50,7 @@ class SupportDelivery:
         self.engine.register(REPING, self.handle_reping)
         self.engine.register(RELAY, self.handle_relay)
         self.engine.register(CHECKON, self.handle_checkon)
+        self.engine.register(REVEALED, self.handle_revealed)
 
     def t(self, key: str, locale: Any, **params: Any) -> str:
         return self.bot.i18n.text(key, locale, **params)
@@ -207,6 +217,20 @@ class SupportDelivery:
             return thread
         member = guild.get_member(request.member_id)
         return member
+
+    async def handle_revealed(self, item: DeliveryItem) -> Outcome:
+        """Tell the listener that a moderator saw who the anonymous member is (after a crisis alert)."""
+        request = await self.support.get(item.ref)
+        if request is None:
+            return Outcome.DONE
+        guild = self.bot.get_guild(request.guild_id)
+        if guild is None:
+            return Outcome.RETRY
+        thread = guild.get_thread(request.thread_id or 0)
+        if thread is None:
+            return Outcome.DONE
+        await thread.send(self.t("support.thread.identity_revealed", guild.preferred_locale))
+        return Outcome.DONE
 
     async def handle_checkon(self, item: DeliveryItem) -> Outcome:
         """The moderator's kind DM with the server's support options, sent once."""
