@@ -87,6 +87,7 @@ class SupportRequest:
     feedback_given: bool = False
     identity_revealed_by: int | None = None  # the moderator who revealed an anonymous member after an alert
     identity_revealed_at: datetime | None = None
+    origin_channel_id: int | None = None  # the server channel the member asked in (None: asked by DM)
 
     @property
     def alias_name(self) -> str:

@@ -121,7 +121,13 @@ class SupportService:
     # --- requests
 
     async def request(
-        self, guild_id: int, member_id: int, topic: str, first_message: str | None, anonymous: bool
+        self,
+        guild_id: int,
+        member_id: int,
+        topic: str,
+        first_message: str | None,
+        anonymous: bool,
+        origin_channel_id: int | None = None,
     ) -> SupportRequest:
         """Open a request (and queue its card). Raises a kind DomainError when it can't be taken."""
         settings = await self._repo.settings(guild_id)
@@ -148,6 +154,7 @@ class SupportService:
                 "first_message": text,
                 "status": RequestStatus.WAITING.value,
                 "created_at": now,
+                "origin_channel_id": origin_channel_id,
             },
             self._alias,
         )
@@ -218,6 +225,9 @@ class SupportService:
     ) -> SupportRequest | None:
         """The member's anonymous conversation here overlapping ``start``..``end`` (an alert about the relay)."""
         return await self._repo.anonymous_during(guild_id, member_id, start, end)
+
+    async def set_fallback_thread(self, request_id: int, thread_id: int) -> bool:
+        return await self._repo.set_fallback_thread(request_id, thread_id)
 
     async def reveal_identity(self, request_id: int, moderator_id: int) -> bool:
         """A moderator reveals an anonymous member from an alert: recorded once, and the listener is told."""

@@ -70,6 +70,7 @@ def _request(row: Any) -> SupportRequest:
         feedback_given=row.feedback_given,
         identity_revealed_by=row.identity_revealed_by,
         identity_revealed_at=row.identity_revealed_at,
+        origin_channel_id=row.origin_channel_id,
     )
 
 
@@ -270,6 +271,16 @@ class SupportRepository:
         async with self._db.read() as conn:
             row = (await conn.execute(query)).first()
         return _request(row) if row is not None else None
+
+    async def set_fallback_thread(self, request_id: int, thread_id: int) -> bool:
+        """The member's private thread (their DMs are closed); False if another was set first."""
+        async with self._db.transaction() as conn:
+            result = await conn.execute(
+                update(support_requests)
+                .where(R.id == request_id, R.fallback_thread_id.is_(None))
+                .values(fallback_thread_id=thread_id)
+            )
+            return bool(result.rowcount)
 
     async def reveal_identity(self, request_id: int, moderator_id: int, now: datetime) -> bool:
         """Record who revealed the member and when (only once), and queue the listener's notice."""

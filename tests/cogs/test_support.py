@@ -409,7 +409,7 @@ async def test_a_restart_mid_conversation_loses_nothing_and_relays_nothing_twice
     assert sum("after the restart" in c for c in history) == 1
 
 
-async def test_closed_dms_tell_the_listener(env: simcord.Env, circle: Circle) -> None:
+def close_dms(env: simcord.Env, circle: Circle) -> None:
     env.inject_error(
         "POST",
         f"/channels/{circle.member.user.dm_channel.id}/messages",
@@ -418,9 +418,55 @@ async def test_closed_dms_tell_the_listener(env: simcord.Env, circle: Circle) ->
         times=None,
         message="Cannot send messages to this user",
     )
-    await circle.ask(circle.member)
+
+
+async def test_closed_dms_of_a_member_who_asked_by_dm_tell_the_listener(
+    env: simcord.Env, circle: Circle
+) -> None:
+    close_dms(env, circle)
+    shown = await circle.member.user.slash("support request", topic="Anxiety", anonymous=True, message="hi")
+    assert shown.response is not None
+    await circle.member.user.click(shown.response.message, label="Send my request")
     await circle.claim(circle.listeners[0])
     assert any("couldn't reach them by DM" in m.content for m in circle.thread().history())
+    assert not circle.general.threads  # asked by DM: no server channel to open a thread in
+
+
+async def test_closed_dms_move_the_member_to_a_private_thread_where_they_asked(
+    env: simcord.Env, circle: Circle
+) -> None:
+    close_dms(env, circle)
+    sam = circle.listeners[0]
+    await circle.ask(circle.member, anonymous=True)
+    await circle.claim(sam)
+    listener_thread = circle.thread()
+    [member_thread] = circle.general.threads
+    welcome = "\n".join(m.content for m in member_thread.history())
+    assert circle.member.mention in welcome and "is here" in welcome and "isn't anonymous" in welcome
+    told = "\n".join(m.content for m in listener_thread.history())
+    assert "private thread" in told and "isn't anonymous there" in told
+    assert "couldn't reach them by DM" not in told and "robin" not in told
+
+    await circle.member.send(member_thread, "thanks for being here")
+    relayed = [m.content for m in listener_thread.history() if "thanks for being here" in m.content]
+    assert len(relayed) == 1 and relayed[0].startswith("**Member ") and "robin" not in relayed[0]
+    await sam.send(listener_thread, "take your time")
+    assert sum("take your time" in m.content for m in member_thread.history()) == 1
+
+
+async def test_dms_closing_mid_conversation_move_the_member_to_a_private_thread(
+    env: simcord.Env, circle: Circle
+) -> None:
+    sam = circle.listeners[0]
+    await circle.ask(circle.member, anonymous=False)
+    await circle.claim(sam)
+    close_dms(env, circle)
+    await sam.send(circle.thread(), "are you still there?")
+
+    [member_thread] = circle.general.threads
+    assert sum("are you still there?" in m.content for m in member_thread.history()) == 1
+    told = "\n".join(m.content for m in circle.thread().history())
+    assert "private thread" in told and "isn't anonymous" not in told  # they asked by name
 
 
 async def test_someone_else_puts_the_request_back_with_a_fresh_card(env: simcord.Env, circle: Circle) -> None:
