@@ -6,6 +6,7 @@ conversation both ways. Peers can flag a worrying message to the moderators, and
 
 from __future__ import annotations
 
+import hashlib
 import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -182,3 +183,11 @@ def reping_due(created: datetime, reping_seconds: int, pings: int) -> datetime |
     if pings >= 2:
         return None
     return created + timedelta(seconds=reping_seconds * (pings + 1))
+
+
+def part_nonce(nonce: str, index: int) -> str:
+    """The nonce for one part of a relayed message: the work item's for the first, derived for the others (so a
+    retry after a crash repeats each part's own nonce, and Discord refuses a second create of that part)."""
+    if index == 0:
+        return nonce
+    return hashlib.sha256(f"{nonce}:{index}".encode()).hexdigest()[: len(nonce)]

@@ -24,6 +24,7 @@ from bot.domain.support import (
     RelayMessage,
     RequestStatus,
     SupportRequest,
+    part_nonce,
     split_message,
 )
 from bot.services.support import SupportService
@@ -207,6 +208,7 @@ class SupportDelivery:
             embed=self.card(guild, request),
             view=self.card_view(request, guild.preferred_locale),
             allowed_mentions=discord.AllowedMentions(users=True),
+            nonce=item.nonce,
         )
         await self.support.card_sent(request, message.id)
         return Outcome.DONE
@@ -276,7 +278,7 @@ class SupportDelivery:
             speaker = self.t("support.relay.listener", loc, name=listener.display_name if listener else "-")
         parts = split_message(f"**{discord.utils.escape_markdown(speaker)}:** {body}")
         try:
-            await self._send_parts(target, message, parts)
+            await self._send_parts(target, message, parts, item.nonce)
         except discord.Forbidden:
             fallback = None
             if not message.from_member and not request.fallback_thread_id:
@@ -288,15 +290,18 @@ class SupportDelivery:
                 await self.support.message_done(message, guild.id, sent=False)
                 return Outcome.DONE
             fresh = await self.support.message(message.id) or message
-            await self._send_parts(fallback, fresh, parts)
+            await self._send_parts(fallback, fresh, parts, item.nonce)
         await self.support.message_done(message, guild.id, sent=True)
         return Outcome.DONE
 
     async def _send_parts(
-        self, target: discord.abc.Messageable, message: RelayMessage, parts: list[str]
+        self, target: discord.abc.Messageable, message: RelayMessage, parts: list[str], nonce: str
     ) -> None:
+        """Each part not sent yet, each with its own nonce (Discord refuses a repeat create after a crash)."""
         for index in range(message.parts_sent, len(parts)):
-            await target.send(parts[index], allowed_mentions=discord.AllowedMentions.none())
+            await target.send(
+                parts[index], allowed_mentions=discord.AllowedMentions.none(), nonce=part_nonce(nonce, index)
+            )
             if index + 1 < len(parts):  # the last part is recorded with the message's end, in one write
                 await self.support.part_sent(message.id, index + 1)
 
@@ -318,7 +323,9 @@ class SupportDelivery:
         thread = await self.thread(guild, request.thread_id)
         if thread is None:
             return Outcome.DONE
-        await thread.send(self.t("support.thread.identity_revealed", guild.preferred_locale))
+        await thread.send(
+            self.t("support.thread.identity_revealed", guild.preferred_locale), nonce=item.nonce
+        )
         return Outcome.DONE
 
     async def handle_checkon(self, item: DeliveryItem) -> Outcome:
@@ -341,7 +348,7 @@ class SupportDelivery:
         lines.append(self.t("support.checkon.resources", loc))
         lines.append(self.t("support.checkon.no_reply", loc))
         try:
-            await member.send("\n\n".join(lines))
+            await member.send("\n\n".join(lines), nonce=item.nonce)
         except discord.Forbidden:
             await self.support.checkon_done(row.id, delivered=False)
             return Outcome.DONE
