@@ -1,6 +1,6 @@
 """What the delivery engine sends for support: request cards and re-pings, relayed messages, check-on DMs.
 
-Every send is a work item written in the same transaction as the change that causes it (bot/storage/support.py),
+Every send is a work item written in the same transaction as the change that causes it (bot/storage/support/),
 so a restart loses nothing; a relayed message records each part it sent, so nothing is relayed twice.
 """
 
