@@ -25,6 +25,7 @@ from bot.cogs.resources.collaborators import ResourceCollaborators
 from bot.cogs.setup import SetupCog
 from bot.cogs.support.admin import SupportAdminCog
 from bot.cogs.support.cog import SupportCog
+from bot.cogs.support.masks import SupportMasks
 from bot.pacing import Pacer
 from bot.services.follow_up import FollowUpService
 
@@ -42,6 +43,7 @@ async def load_cogs(bot: HavenBot) -> None:
         engine=services.delivery,
         clock=services.clock,
         i18n=bot.i18n,
+        masks=SupportMasks(services.support, services.delivery),  # anonymous support members stay so on cards
     )
     alerts = Delivery(bot, crisis)  # sends an alert's card and replies; other features hand it alert ids
     dms = Pacer(

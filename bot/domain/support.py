@@ -6,6 +6,7 @@ conversation both ways. Peers can flag a worrying message to the moderators, and
 
 from __future__ import annotations
 
+import hashlib
 import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,6 +17,7 @@ RELAY = "support.relay"  # ref: a support_messages row
 CHECKON = "support.checkon"  # ref: a support_checkons row
 CARD = "support.card"  # ref: a support_requests row (the card in the listeners' channel, with the ping)
 REPING = "support.reping"  # ref: a support_requests row (nobody claimed it yet)
+REVEALED = "support.revealed"  # ref: a support_requests row (tell the listener: a moderator saw who it is)
 
 DISCORD_LIMIT = 2000
 TOPIC_LIMIT = 60
@@ -84,6 +86,9 @@ class SupportRequest:
     claimed_at: datetime | None = None
     ended_at: datetime | None = None
     feedback_given: bool = False
+    identity_revealed_by: int | None = None  # the moderator who revealed an anonymous member after an alert
+    identity_revealed_at: datetime | None = None
+    origin_channel_id: int | None = None  # the server channel the member asked in (None: asked by DM)
 
     @property
     def alias_name(self) -> str:
@@ -178,3 +183,11 @@ def reping_due(created: datetime, reping_seconds: int, pings: int) -> datetime |
     if pings >= 2:
         return None
     return created + timedelta(seconds=reping_seconds * (pings + 1))
+
+
+def part_nonce(nonce: str, index: int) -> str:
+    """The nonce for one part of a relayed message: the work item's for the first, derived for the others (so a
+    retry after a crash repeats each part's own nonce, and Discord refuses a second create of that part)."""
+    if index == 0:
+        return nonce
+    return hashlib.sha256(f"{nonce}:{index}".encode()).hexdigest()[: len(nonce)]

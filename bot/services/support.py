@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -121,7 +121,13 @@ class SupportService:
     # --- requests
 
     async def request(
-        self, guild_id: int, member_id: int, topic: str, first_message: str | None, anonymous: bool
+        self,
+        guild_id: int,
+        member_id: int,
+        topic: str,
+        first_message: str | None,
+        anonymous: bool,
+        origin_channel_id: int | None = None,
     ) -> SupportRequest:
         """Open a request (and queue its card). Raises a kind DomainError when it can't be taken."""
         settings = await self._repo.settings(guild_id)
@@ -148,6 +154,7 @@ class SupportService:
                 "first_message": text,
                 "status": RequestStatus.WAITING.value,
                 "created_at": now,
+                "origin_channel_id": origin_channel_id,
             },
             self._alias,
         )
@@ -212,6 +219,19 @@ class SupportService:
         text = f"Support request #{request.id}: {who} <@{reporter_id}> reported the other side. {reason.strip()[:700]}"
         key = -(REPORT_KEY_BASE + request.id * 2 + (0 if reporter_is_member else 1))
         return await self._crisis.request_moderator(request.guild_id, subject, key, text, Kind.HARASSMENT)
+
+    async def anonymous_during(
+        self, guild_id: int, member_id: int, start: datetime, end: datetime
+    ) -> SupportRequest | None:
+        """The member's anonymous conversation here overlapping ``start``..``end`` (an alert about the relay)."""
+        return await self._repo.anonymous_during(guild_id, member_id, start, end)
+
+    async def set_fallback_thread(self, request_id: int, thread_id: int) -> bool:
+        return await self._repo.set_fallback_thread(request_id, thread_id)
+
+    async def reveal_identity(self, request_id: int, moderator_id: int) -> bool:
+        """A moderator reveals an anonymous member from an alert: recorded once, and the listener is told."""
+        return await self._repo.reveal_identity(request_id, moderator_id, self._clock())
 
     async def end(self, request_id: int, status: RequestStatus = RequestStatus.ENDED) -> bool:
         return await self._repo.end(request_id, status, self._clock())

@@ -126,6 +126,7 @@ REGISTRY: tuple[Coverage, ...] = (
                 "scrubbed",
                 "the listener's name is taken off; the request stays the member's",
             ),
+            _col("identity_revealed_by", "kept", MODERATOR),
         ),
     ),
     Coverage("support_messages", "support", False, via="support_requests"),

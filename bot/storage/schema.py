@@ -486,6 +486,11 @@ support_requests = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("claimed_at", UTCDateTime(), nullable=True),
     Column("ended_at", UTCDateTime(), nullable=True),
+    # A moderator revealed who an anonymous member is, from a crisis alert about the relay (who, when).
+    Column("identity_revealed_by", BigInteger, nullable=True),
+    Column("identity_revealed_at", UTCDateTime(), nullable=True),
+    # Where the member asked (a server channel): a member with closed DMs gets a private thread there.
+    Column("origin_channel_id", BigInteger, nullable=True),
     Index("ix_support_requests_guild_status", "guild_id", "status"),
     Index("ix_support_requests_member", "member_id", "status"),
     Index("ix_support_requests_thread", "thread_id"),

@@ -31,6 +31,7 @@ REQUEST_EXPORT = (
     "created_at",
     "claimed_at",
     "ended_at",
+    "identity_revealed_at",
 )
 
 

@@ -8,9 +8,12 @@ from typing import Any
 import discord
 import pytest
 import simcord
+from sqlalchemy import select
 
 from bot.errors import DomainError
 from bot.storage.engine import Database
+from bot.storage.member_data import MemberDataRepository
+from bot.storage.schema import support_requests
 from bot.wiring import build_bot
 from tests.conftest import FakeClock
 from tests.helpers import fields
@@ -72,6 +75,10 @@ def said(result: Any) -> str:
     """Everything the bot answered to one interaction (a deferred answer is edited in place)."""
     texts = [result.response.content] if result.response is not None else []
     return "\n".join(texts + [f.content for f in result.followups])
+
+
+def labels(message: Any) -> list[str | None]:
+    return [getattr(c, "label", None) for row in message.components for c in row.children]
 
 
 def dms(actor: Any) -> list[discord.Message]:
@@ -320,6 +327,59 @@ async def test_a_crisis_phrase_in_the_relay_raises_the_usual_card(env: simcord.E
     assert any("end my life" in m.content for m in circle.thread().history())
 
 
+async def test_an_anonymous_members_alert_shows_the_alias_until_a_moderator_reveals_them(
+    env: simcord.Env, circle: Circle, database: Database
+) -> None:
+    sam = circle.listeners[0]
+    await circle.ask(circle.member, anonymous=True)
+    await circle.claim(sam)
+    thread = circle.thread()
+    [request_card] = circle.request_cards()
+    alias = next(v for v in fields(request_card.embeds[0]).values() if v.startswith("Member "))
+
+    await circle.member.send_dm("i want to end my life")
+
+    [card] = circle.alert_cards()
+    shown = " ".join(fields(card.embeds[0]).values()) + card.content
+    assert alias in shown
+    member = circle.member
+    assert str(member.id) not in shown and member.mention not in shown and "robin" not in shown
+    listing = await circle.moderator.slash(circle.general, "crisis alerts")
+    assert listing.response is not None
+    listed = " ".join(fields(listing.response.embeds[0]).values())
+    assert alias in listed and str(member.id) not in listed
+
+    pressed = await circle.moderator.click(card, label="Reveal identity")
+    assert pressed.response is not None
+    [card] = circle.alert_cards()
+    shown = " ".join(fields(card.embeds[0]).values())
+    assert str(member.id) in shown and alias not in shown
+    assert "Reveal identity" not in labels(card)
+    notices = [m.content for m in thread.history() if "has seen who this member is" in m.content]
+    assert len(notices) == 1 and str(member.id) not in notices[0] and "robin" not in notices[0]
+
+    exported = (await MemberDataRepository(database).export(member.id, None))["support"]
+    assert exported["requests"][0]["identity_revealed_at"] is not None
+    async with database.read() as conn:
+        row = (await conn.execute(select(support_requests))).one()
+    assert row.identity_revealed_by == circle.moderator.id and row.identity_revealed_at is not None
+
+    await circle.moderator.click(card, label="Resolved")  # later edits keep naming the member
+    [card] = circle.alert_cards()
+    assert str(member.id) in " ".join(fields(card.embeds[0]).values())
+
+
+async def test_a_named_members_alert_names_them_with_no_reveal_button(
+    env: simcord.Env, circle: Circle
+) -> None:
+    await circle.ask(circle.member, anonymous=False)
+    await circle.claim(circle.listeners[0])
+    await circle.member.send_dm("i want to end my life")
+    [card] = circle.alert_cards()
+    assert str(circle.member.id) in " ".join(fields(card.embeds[0]).values())
+    assert "Reveal identity" not in labels(card)
+
+
 async def test_a_restart_mid_conversation_loses_nothing_and_relays_nothing_twice(
     env: simcord.Env, circle: Circle, database: Database, clock: FakeClock
 ) -> None:
@@ -349,7 +409,7 @@ async def test_a_restart_mid_conversation_loses_nothing_and_relays_nothing_twice
     assert sum("after the restart" in c for c in history) == 1
 
 
-async def test_closed_dms_tell_the_listener(env: simcord.Env, circle: Circle) -> None:
+def close_dms(env: simcord.Env, circle: Circle) -> None:
     env.inject_error(
         "POST",
         f"/channels/{circle.member.user.dm_channel.id}/messages",
@@ -358,9 +418,55 @@ async def test_closed_dms_tell_the_listener(env: simcord.Env, circle: Circle) ->
         times=None,
         message="Cannot send messages to this user",
     )
-    await circle.ask(circle.member)
+
+
+async def test_closed_dms_of_a_member_who_asked_by_dm_tell_the_listener(
+    env: simcord.Env, circle: Circle
+) -> None:
+    close_dms(env, circle)
+    shown = await circle.member.user.slash("support request", topic="Anxiety", anonymous=True, message="hi")
+    assert shown.response is not None
+    await circle.member.user.click(shown.response.message, label="Send my request")
     await circle.claim(circle.listeners[0])
     assert any("couldn't reach them by DM" in m.content for m in circle.thread().history())
+    assert not circle.general.threads  # asked by DM: no server channel to open a thread in
+
+
+async def test_closed_dms_move_the_member_to_a_private_thread_where_they_asked(
+    env: simcord.Env, circle: Circle
+) -> None:
+    close_dms(env, circle)
+    sam = circle.listeners[0]
+    await circle.ask(circle.member, anonymous=True)
+    await circle.claim(sam)
+    listener_thread = circle.thread()
+    [member_thread] = circle.general.threads
+    welcome = "\n".join(m.content for m in member_thread.history())
+    assert circle.member.mention in welcome and "is here" in welcome and "isn't anonymous" in welcome
+    told = "\n".join(m.content for m in listener_thread.history())
+    assert "private thread" in told and "isn't anonymous there" in told
+    assert "couldn't reach them by DM" not in told and "robin" not in told
+
+    await circle.member.send(member_thread, "thanks for being here")
+    relayed = [m.content for m in listener_thread.history() if "thanks for being here" in m.content]
+    assert len(relayed) == 1 and relayed[0].startswith("**Member ") and "robin" not in relayed[0]
+    await sam.send(listener_thread, "take your time")
+    assert sum("take your time" in m.content for m in member_thread.history()) == 1
+
+
+async def test_dms_closing_mid_conversation_move_the_member_to_a_private_thread(
+    env: simcord.Env, circle: Circle
+) -> None:
+    sam = circle.listeners[0]
+    await circle.ask(circle.member, anonymous=False)
+    await circle.claim(sam)
+    close_dms(env, circle)
+    await sam.send(circle.thread(), "are you still there?")
+
+    [member_thread] = circle.general.threads
+    assert sum("are you still there?" in m.content for m in member_thread.history()) == 1
+    told = "\n".join(m.content for m in circle.thread().history())
+    assert "private thread" in told and "isn't anonymous" not in told  # they asked by name
 
 
 async def test_someone_else_puts_the_request_back_with_a_fresh_card(env: simcord.Env, circle: Circle) -> None:

@@ -37,15 +37,26 @@ def reason_text(bot: HavenBot, matched: str, locale: Any) -> str:
 
 
 def render_card(
-    bot: HavenBot, alert: Alert, locale: Any, *, recent: int, revealed: bool = False
+    bot: HavenBot,
+    alert: Alert,
+    locale: Any,
+    *,
+    recent: int,
+    revealed: bool = False,
+    masked: str | None = None,
 ) -> discord.Embed:
-    """The alert card for moderators."""
+    """The alert card for moderators (``masked``: an anonymous member's alias, shown instead of them)."""
     t = bot.i18n.text
     severity = t(f"crisis.severity.{alert.severity.label}", locale)
     kind = t(f"crisis.kind.{alert.kind.value}", locale)
     colour = CLOSED_COLOUR if not alert.status.active else COLOURS[alert.severity]
     embed = discord.Embed(title=t("crisis.card.title", locale, severity=severity, kind=kind), colour=colour)
-    embed.add_field(name=t("crisis.card.member", locale), value=f"<@{alert.member_id}> (`{alert.member_id}`)")
+    member = (
+        t("crisis.card.member_masked", locale, alias=masked)
+        if masked
+        else f"<@{alert.member_id}> (`{alert.member_id}`)"
+    )
+    embed.add_field(name=t("crisis.card.member", locale), value=member)
     if alert.from_dm:
         where = t("crisis.card.where_dm", locale)
     else:

@@ -186,9 +186,10 @@ class CrisisCog(commands.Cog):
             )
             status = self._t(interaction, f"crisis.status.{alert.status.value}")
             severity = self._t(interaction, f"crisis.severity.{alert.severity.label}")
+            who = await self.parts.masks.alias(alert) or f"<@{alert.member_id}>"
             embed.add_field(
                 name=f"#{alert.id} · {severity} · {status}",
-                value=f"<@{alert.member_id}> · <t:{int(alert.created_at.timestamp())}:R> · {link}"[:1024],
+                value=f"{who} · <t:{int(alert.created_at.timestamp())}:R> · {link}"[:1024],
                 inline=False,
             )
         await interaction.response.send_message(embed=embed, ephemeral=True)

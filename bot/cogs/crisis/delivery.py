@@ -121,7 +121,11 @@ class Delivery:
     async def _card(self, alert: Alert, guild: discord.Guild) -> tuple[discord.Embed, discord.ui.View]:
         recent = await self.crisis.recent_alert_count(alert.guild_id, alert.member_id, exclude=alert.id)
         locale = guild.preferred_locale
-        return render_card(self.bot, alert, locale, recent=recent), card_view(self.bot, alert, locale)
+        masked = await self.parts.masks.alias(alert)
+        return (
+            render_card(self.bot, alert, locale, recent=recent, masked=masked),
+            card_view(self.bot, alert, locale, masked=masked),
+        )
 
     async def _send_card(self, alert: Alert, guild: discord.Guild, item: DeliveryItem) -> Outcome:
         recovering = alert.card_state is CardState.SENDING or item.recovering

@@ -18,7 +18,7 @@ from bot.ui.input import code_text, component_id, member_text
 if TYPE_CHECKING:
     from bot.app import HavenBot
 
-ACTIONS = ("claim", "resolve", "false", "reveal", "allow")
+ACTIONS = ("claim", "resolve", "false", "reveal", "allow", "identity")
 
 
 def _bot(interaction: discord.Interaction[Any]) -> HavenBot:
@@ -29,8 +29,8 @@ def _parts(interaction: discord.Interaction[Any]) -> CrisisCollaborators:
     return CrisisCollaborators.of(interaction.client)
 
 
-def card_view(bot: HavenBot, alert: Alert, locale: Any) -> discord.ui.View:
-    """The buttons under a card: I'm on it, Resolved, False alarm, and Reveal for DMs."""
+def card_view(bot: HavenBot, alert: Alert, locale: Any, *, masked: str | None = None) -> discord.ui.View:
+    """The buttons under a card: I'm on it, Resolved, False alarm, Reveal for DMs, Reveal identity for an alias."""
     t = bot.i18n.text
     view = discord.ui.View(timeout=None)
     active = alert.status.active
@@ -64,6 +64,12 @@ def card_view(bot: HavenBot, alert: Alert, locale: Any) -> discord.ui.View:
     if alert.from_dm and alert.excerpt is not None:
         view.add_item(
             AlertButton("reveal", alert.id, t("crisis.button.reveal", locale), discord.ButtonStyle.danger)
+        )
+    if masked:
+        view.add_item(
+            AlertButton(
+                "identity", alert.id, t("crisis.button.reveal_identity", locale), discord.ButtonStyle.danger
+            )
         )
     return view
 
@@ -128,6 +134,9 @@ class AlertButton(
         if self.action == "allow":
             await interaction.response.send_modal(AllowModal(bot, loc))
             return
+        if self.action == "identity":
+            await _reveal_identity(interaction, self.alert_id, guild)
+            return
         if self.action == "reveal":
             alert = await crisis.alert(self.alert_id)
             if alert is None or alert.guild_id != guild.id or alert.excerpt is None:
@@ -153,18 +162,41 @@ class AlertButton(
         if not changed:
             await interaction.response.send_message(t("crisis.button.too_late", loc), ephemeral=True)
             return
-        await crisis.take_card_edit(alert.id)
-        recent = await crisis.recent_alert_count(alert.guild_id, alert.member_id, exclude=alert.id)
-        await interaction.response.edit_message(
-            embed=render_card(bot, alert, guild.preferred_locale, recent=recent),
-            view=card_view(bot, alert, guild.preferred_locale),
-        )
+        await _edit_card(interaction, alert, guild)
         if self.action == "false":
             offer = discord.ui.View(timeout=None)
             offer.add_item(
                 AlertButton("allow", alert.id, t("crisis.button.allow", loc), discord.ButtonStyle.secondary)
             )
             await interaction.followup.send(t("crisis.false_alarm.offer", loc), view=offer, ephemeral=True)
+
+
+async def _edit_card(interaction: discord.Interaction[Any], alert: Alert, guild: discord.Guild) -> None:
+    """Show the card as it is now, in place of the one whose button was pressed."""
+    bot = _bot(interaction)
+    parts = _parts(interaction)
+    await parts.crisis.take_card_edit(alert.id)
+    recent = await parts.crisis.recent_alert_count(alert.guild_id, alert.member_id, exclude=alert.id)
+    masked = await parts.masks.alias(alert)
+    locale = guild.preferred_locale
+    await interaction.response.edit_message(
+        embed=render_card(bot, alert, locale, recent=recent, masked=masked),
+        view=card_view(bot, alert, locale, masked=masked),
+    )
+
+
+async def _reveal_identity(
+    interaction: discord.Interaction[Any], alert_id: int, guild: discord.Guild
+) -> None:
+    """Reveal Identity: recorded, the listener told; the card then names the member."""
+    parts = _parts(interaction)
+    alert = await parts.crisis.alert(alert_id)
+    if alert is None or alert.guild_id != guild.id:
+        text = _bot(interaction).i18n.text("error.stale_component", interaction.locale)
+        await interaction.response.send_message(text, ephemeral=True)
+        return
+    await parts.masks.reveal(alert, interaction.user.id)  # False: someone revealed them already
+    await _edit_card(interaction, alert, guild)
 
 
 class AllowModal(BaseModal):

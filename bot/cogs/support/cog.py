@@ -137,7 +137,8 @@ class SupportCog(commands.Cog):
         )
 
         async def send(done: discord.Interaction[Any]) -> None:
-            created = await self.support.request(guild.id, done.user.id, topic, message, anonymous)
+            origin = interaction.channel_id if interaction.guild is not None else None
+            created = await self.support.request(guild.id, done.user.id, topic, message, anonymous, origin)
             await self.engine.run_now(CARD, created.id)
             fresh = await self.support.get(created.id) or created
             mentions = await self.delivery.listener_mentions(guild, fresh)
@@ -216,7 +217,7 @@ class SupportCog(commands.Cog):
     async def tell_member_claimed(
         self, guild: discord.Guild, request: SupportRequest, listener: Any, thread: discord.Thread
     ) -> None:
-        member = guild.get_member(request.member_id)
+        """By DM; if the member's DMs are closed, in a private thread for them (when they asked in a server)."""
         loc = await self.bot.dm_locale(request.member_id, guild)
         view = buttons(
             self.button,
@@ -224,16 +225,12 @@ class SupportCog(commands.Cog):
             ("end", self.t(loc, "support.button.end"), discord.ButtonStyle.danger),
             ("other", self.t(loc, "support.button.other"), discord.ButtonStyle.secondary),
         )
-        try:
-            if member is not None:
-                await member.send(
-                    self.t(loc, "support.member.claimed", name=listener.display_name, server=guild.name),
-                    view=view,
-                )
-                return
-        except discord.Forbidden:
-            log.info("Support request #%d: the member's DMs are closed", request.id)
-        await thread.send(self.t(guild.preferred_locale, "support.thread.member_unreachable"))
+        text = self.t(loc, "support.member.claimed", name=listener.display_name, server=guild.name)
+        if not await self.delivery.send_to_member(guild, request, text, view=view):
+            log.info(
+                "Support request #%d: the member's DMs are closed and no thread could be opened", request.id
+            )
+            await thread.send(self.t(guild.preferred_locale, "support.thread.member_unreachable"))
 
     async def finish(self, interaction: discord.Interaction[Any], request: SupportRequest) -> None:
         """Either side ends it (or the member stops waiting); the other side is told, nothing relays after."""
@@ -254,9 +251,9 @@ class SupportCog(commands.Cog):
         thread = guild.get_thread(request.thread_id or 0)
         if thread is not None:
             await thread.send(self.t(guild.preferred_locale, "support.thread.ended"))
-        member = guild.get_member(request.member_id)
-        if member is not None:
-            loc = await self.bot.dm_locale(member.id, guild)
+        place = await self.delivery.member_place(guild, request)
+        if place is not None:
+            loc = await self.bot.dm_locale(request.member_id, guild)
             view = buttons(
                 self.button,
                 request.id,
@@ -264,7 +261,7 @@ class SupportCog(commands.Cog):
                 ("nothelped", self.t(loc, "support.button.not_helped"), discord.ButtonStyle.secondary),
             )
             try:
-                await member.send(self.t(loc, "support.member.ended"), view=view)
+                await place.send(self.t(loc, "support.member.ended"), view=view)
             except discord.Forbidden:
                 log.info("Support request #%d ended; the member's DMs are closed", request.id)
 
@@ -291,11 +288,11 @@ class SupportCog(commands.Cog):
 
     async def tell_member(self, request: SupportRequest, key: str) -> None:
         guild = self.bot.get_guild(request.guild_id)
-        member = guild.get_member(request.member_id) if guild is not None else None
-        if member is None:
+        place = await self.delivery.member_place(guild, request) if guild is not None else None
+        if guild is None or place is None:
             return
         try:
-            await member.send(self.t(await self.bot.dm_locale(member.id, guild), key))
+            await place.send(self.t(await self.bot.dm_locale(request.member_id, guild), key))
         except discord.HTTPException as exc:
             log.info("Support request #%d: couldn't tell the member (status %s)", request.id, exc.status)
 
@@ -376,8 +373,11 @@ class SupportCog(commands.Cog):
             from_member = True
         elif isinstance(message.channel, discord.Thread):
             request = await self.support.by_thread(message.channel.id)
-            from_member = False
-            if request is not None and message.author.id != request.listener_id:
+            # the listener's thread, or the member's own thread when their DMs are closed
+            from_member = request is not None and message.channel.id == request.fallback_thread_id
+            if request is not None and message.author.id != (
+                request.member_id if from_member else request.listener_id
+            ):
                 return
         else:
             return

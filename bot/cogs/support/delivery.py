@@ -1,11 +1,12 @@
 """What the delivery engine sends for support: request cards and re-pings, relayed messages, check-on DMs.
 
-Every send is a work item written in the same transaction as the change that causes it (bot/storage/support.py),
+Every send is a work item written in the same transaction as the change that causes it (bot/storage/support/),
 so a restart loses nothing; a relayed message records each part it sent, so nothing is relayed twice.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -14,7 +15,18 @@ import discord
 
 from bot.delivery import DeliveryEngine
 from bot.domain.delivery import DeliveryItem, Outcome
-from bot.domain.support import CARD, CHECKON, RELAY, REPING, RequestStatus, SupportRequest, split_message
+from bot.domain.support import (
+    CARD,
+    CHECKON,
+    RELAY,
+    REPING,
+    REVEALED,
+    RelayMessage,
+    RequestStatus,
+    SupportRequest,
+    part_nonce,
+    split_message,
+)
 from bot.services.support import SupportService
 from bot.ui.input import member_text
 
@@ -35,12 +47,16 @@ class SupportDelivery:
         self.support = support
         self.engine = engine
         self.card_view = card_view
+        self._fallback_lock = (
+            asyncio.Lock()
+        )  # one private thread per member, however many sends find DMs closed
 
     def register(self) -> None:
         self.engine.register(CARD, self.handle_card)
         self.engine.register(REPING, self.handle_reping)
         self.engine.register(RELAY, self.handle_relay)
         self.engine.register(CHECKON, self.handle_checkon)
+        self.engine.register(REVEALED, self.handle_revealed)
 
     def t(self, key: str, locale: Any, **params: Any) -> str:
         return self.bot.i18n.text(key, locale, **params)
@@ -51,6 +67,85 @@ class SupportDelivery:
         settings = await self.support.settings(guild.id)
         found = guild.get_channel(settings.channel_id) if settings.channel_id else None
         return found if isinstance(found, discord.TextChannel) else None
+
+    async def thread(self, guild: discord.Guild, thread_id: int | None) -> discord.Thread | None:
+        """A thread of the server by id (cached, or fetched if it was archived); None if it is gone."""
+        if not thread_id:
+            return None
+        found = guild.get_thread(thread_id)
+        if found is not None:
+            return found
+        try:
+            fetched = await self.bot.fetch_channel(thread_id)
+        except (discord.NotFound, discord.Forbidden):
+            return None
+        return fetched if isinstance(fetched, discord.Thread) else None
+
+    async def member_place(
+        self, guild: discord.Guild, request: SupportRequest
+    ) -> discord.abc.Messageable | None:
+        """Where the member reads Haven: their private thread if their DMs were closed, else their DMs."""
+        if request.fallback_thread_id:
+            return await self.thread(guild, request.fallback_thread_id)
+        return guild.get_member(request.member_id)
+
+    async def open_fallback(self, guild: discord.Guild, request: SupportRequest) -> discord.Thread | None:
+        """The member's DMs are closed: a private thread for them in the channel they asked in (only if they asked
+        in a server); the listener is told, and told it isn't anonymous there if the member asked anonymously."""
+        async with self._fallback_lock:
+            fresh = await self.support.get(request.id) or request
+            if fresh.fallback_thread_id:
+                return await self.thread(guild, fresh.fallback_thread_id)
+            channel = guild.get_channel(request.origin_channel_id or 0)
+            member = guild.get_member(request.member_id)
+            if not isinstance(channel, discord.TextChannel) or member is None:
+                return None
+            try:
+                thread = await channel.create_thread(
+                    name=f"Support #{request.id}", type=discord.ChannelType.private_thread, invitable=False
+                )
+                await thread.add_user(member)
+            except discord.HTTPException as exc:
+                log.info(
+                    "Support request #%d: couldn't open the member's thread (status %s)",
+                    request.id,
+                    exc.status,
+                )
+                return None
+            await self.support.set_fallback_thread(request.id, thread.id)
+        loc = await self.bot.dm_locale(member.id, guild)
+        key = "support.member.in_thread_anonymous" if request.anonymous else "support.member.in_thread"
+        await thread.send(
+            self.t(key, loc, member=member.mention), allowed_mentions=discord.AllowedMentions(users=[member])
+        )
+        listener_thread = await self.thread(guild, request.thread_id)
+        if listener_thread is not None:
+            key = (
+                "support.thread.member_in_thread_anonymous"
+                if request.anonymous
+                else "support.thread.member_in_thread"
+            )
+            await listener_thread.send(self.t(key, guild.preferred_locale))
+        return thread
+
+    async def send_to_member(
+        self, guild: discord.Guild, request: SupportRequest, content: str, **options: Any
+    ) -> bool:
+        """Send the member something from the bridge: by DM, or in their private thread if DMs are closed."""
+        target = await self.member_place(guild, request)
+        if target is None:
+            return False
+        try:
+            await target.send(content, **options)
+            return True
+        except discord.Forbidden:
+            if request.fallback_thread_id:
+                return False
+        thread = await self.open_fallback(guild, request)
+        if thread is None:
+            return False
+        await thread.send(content, **options)
+        return True
 
     async def listener_mentions(self, guild: discord.Guild, request: SupportRequest) -> list[str]:
         """Available listeners who still hold the listener role (never the member themselves)."""
@@ -113,6 +208,7 @@ class SupportDelivery:
             embed=self.card(guild, request),
             view=self.card_view(request, guild.preferred_locale),
             allowed_mentions=discord.AllowedMentions(users=True),
+            nonce=item.nonce,
         )
         await self.support.card_sent(request, message.id)
         return Outcome.DONE
@@ -182,31 +278,55 @@ class SupportDelivery:
             speaker = self.t("support.relay.listener", loc, name=listener.display_name if listener else "-")
         parts = split_message(f"**{discord.utils.escape_markdown(speaker)}:** {body}")
         try:
-            for index in range(message.parts_sent, len(parts)):
-                await target.send(parts[index], allowed_mentions=discord.AllowedMentions.none())
-                if index + 1 < len(parts):  # the last part is recorded with the message's end, in one write
-                    await self.support.part_sent(message.id, index + 1)
+            await self._send_parts(target, message, parts, item.nonce)
         except discord.Forbidden:
-            log.info("Support request #%d: couldn't relay a message (DMs closed or thread gone)", request.id)
-            await self.support.message_done(message, guild.id, sent=False)
-            return Outcome.DONE
+            fallback = None
+            if not message.from_member and not request.fallback_thread_id:
+                fallback = await self.open_fallback(guild, request)  # the member's DMs are closed
+            if fallback is None:
+                log.info(
+                    "Support request #%d: couldn't relay a message (DMs closed or thread gone)", request.id
+                )
+                await self.support.message_done(message, guild.id, sent=False)
+                return Outcome.DONE
+            fresh = await self.support.message(message.id) or message
+            await self._send_parts(fallback, fresh, parts, item.nonce)
         await self.support.message_done(message, guild.id, sent=True)
         return Outcome.DONE
+
+    async def _send_parts(
+        self, target: discord.abc.Messageable, message: RelayMessage, parts: list[str], nonce: str
+    ) -> None:
+        """Each part not sent yet, each with its own nonce (Discord refuses a repeat create after a crash)."""
+        for index in range(message.parts_sent, len(parts)):
+            await target.send(
+                parts[index], allowed_mentions=discord.AllowedMentions.none(), nonce=part_nonce(nonce, index)
+            )
+            if index + 1 < len(parts):  # the last part is recorded with the message's end, in one write
+                await self.support.part_sent(message.id, index + 1)
 
     async def _relay_target(
         self, guild: discord.Guild, request: SupportRequest, from_member: bool
     ) -> discord.abc.Messageable | None:
         if from_member:
-            thread = guild.get_thread(request.thread_id or 0)
-            if thread is None and request.thread_id:
-                try:
-                    fetched = await self.bot.fetch_channel(request.thread_id)
-                except discord.NotFound:
-                    return None
-                thread = fetched if isinstance(fetched, discord.Thread) else None
-            return thread
-        member = guild.get_member(request.member_id)
-        return member
+            return await self.thread(guild, request.thread_id)
+        return await self.member_place(guild, request)
+
+    async def handle_revealed(self, item: DeliveryItem) -> Outcome:
+        """Tell the listener that a moderator saw who the anonymous member is (after a crisis alert)."""
+        request = await self.support.get(item.ref)
+        if request is None:
+            return Outcome.DONE
+        guild = self.bot.get_guild(request.guild_id)
+        if guild is None:
+            return Outcome.RETRY
+        thread = await self.thread(guild, request.thread_id)
+        if thread is None:
+            return Outcome.DONE
+        await thread.send(
+            self.t("support.thread.identity_revealed", guild.preferred_locale), nonce=item.nonce
+        )
+        return Outcome.DONE
 
     async def handle_checkon(self, item: DeliveryItem) -> Outcome:
         """The moderator's kind DM with the server's support options, sent once."""
@@ -228,7 +348,7 @@ class SupportDelivery:
         lines.append(self.t("support.checkon.resources", loc))
         lines.append(self.t("support.checkon.no_reply", loc))
         try:
-            await member.send("\n\n".join(lines))
+            await member.send("\n\n".join(lines), nonce=item.nonce)
         except discord.Forbidden:
             await self.support.checkon_done(row.id, delivered=False)
             return Outcome.DONE
