@@ -22,7 +22,6 @@ from bot.domain.pairing import INTRO_MAX, LookingFor, clean_intro
 from bot.domain.timezones import resolve_timezone, timezone_choices
 from bot.errors import InvalidInput
 from bot.pacing import Pacer
-from bot.services.buddies import NeedListenerRole
 
 if TYPE_CHECKING:
     from bot.app import HavenBot
@@ -115,12 +114,8 @@ class BuddyCog(commands.Cog):
         zone = resolve_timezone(timezone, self.parts.checkins.now())
         intro = clean_intro(intro)
         settings = await self.buddies.settings(guild_id)
-        roles = getattr(interaction.user, "roles", [])
-        is_listener = settings.listener_role_id is not None and any(
-            r.id == settings.listener_role_id for r in roles
-        )
-        if looking_for == LookingFor.SUPPORT and settings.listener_role_id is not None and not is_listener:
-            raise NeedListenerRole()  # say so now, before the topic picker
+        roles = [r.id for r in getattr(interaction.user, "roles", [])]
+        is_listener = self.buddies.listener_check(settings, LookingFor(looking_for), roles)
         view = JoinView(
             self.bot,
             interaction.locale,

@@ -55,9 +55,7 @@ class BuddyDelivery:
         locale = await self.bot.dm_locale(row.user_id, guild)
         pairing = await self.buddies.pairing(row.pairing_id) if row.pairing_id else None
         if guild is not None and guild.chunked and guild.get_member(row.user_id) is None:
-            # They left while Haven was offline (no member-remove event): end their pairings kindly instead.
-            await self.buddies.member_left_server(row.guild_id, row.user_id)
-            await self.buddies.message_cancelled(row.id)
+            await self.buddies.left_while_offline(row)  # no member-remove event reached Haven
             return Outcome.DONE
         if not self.buddies.deliverable(row, pairing):
             await self.buddies.message_cancelled(row.id)
