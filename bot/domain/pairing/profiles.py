@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.pairing.model import INTRO_MAX, TOPICS_MAX, LookingFor
+from bot.domain.pauses import latest_pause_day
 from bot.errors import InvalidInput
 
 
@@ -42,7 +43,7 @@ def parse_pause(text: str, today: date) -> date:
         until = date.fromisoformat(text.strip())
     except ValueError as exc:
         raise InvalidInput("buddy.error.date") from exc
-    if until < today or until > today + timedelta(days=366):
+    if until < today or until > latest_pause_day(today):
         raise InvalidInput("buddy.error.date")
     return until
 
