@@ -19,7 +19,6 @@ from bot.domain.checkins import (
 )
 from bot.services.checkins.model import (
     GRACE,
-    KEEP_PROMPTS,
     REMIND_AFTER,
     REMIND_WITHIN,
     SNOOZE,
@@ -49,41 +48,6 @@ class Scheduling:
         return next_due(after, time(hour, minute), ZoneInfo(row.timezone), mask_days(row.days_mask))
 
     # --- the scheduler's side
-
-    async def claim_due(self, limit: int = 500) -> list[PromptRow]:
-        """Advance every due schedule; make a prompt (and its delivery item) for those due within the grace window.
-
-        Overdue prompts older than the grace window (after downtime) are skipped, so a restart never sends a burst of
-        stale prompts. The delivery engine sends each prompt made here (``prompt_to_send``), retrying with its one
-        backoff policy; a prompt is made in the same transaction that advances the schedule, so it is made once.
-        Returns the prompts made.
-        """
-        now = self._clock()
-        for row in await self._repo.paused_to_resume(now, limit):
-            await self._repo.set_state(
-                row.id,
-                status=ScheduleStatus.ACTIVE,
-                next_due_at=self._next(row, now),
-                paused_until=None,
-                now=now,
-            )
-        if self._purged_at is None or now - self._purged_at >= timedelta(hours=1):
-            await self._repo.purge_prompts(now - KEEP_PROMPTS)
-            self._purged_at = now
-        made: list[PromptRow] = []
-        enabled: dict[int, bool] = {}
-        for row in await self._repo.due(now, limit):
-            assert row.next_due_at is not None
-            if row.guild_id not in enabled:
-                enabled[row.guild_id] = (await self.server_settings(row.guild_id)).enabled
-            # Too late (after downtime), or check-ins are off in that server: move on without a prompt.
-            send = now - row.next_due_at <= GRACE and enabled[row.guild_id]
-            prompt_id = await self._repo.claim(row, self._next(row, now), now, send=send)
-            if prompt_id is not None:
-                prompt = await self._repo.prompt(prompt_id)
-                if prompt is not None:
-                    made.append(prompt)
-        return made
 
     async def prompt_to_send(self, prompt_id: int) -> PromptRow | None:
         """The prompt the delivery engine is to send now, or None when it is no longer wanted.
