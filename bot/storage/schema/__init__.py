@@ -24,7 +24,7 @@ from bot.storage.schema.crisis import (
     crisis_settings,
     scan_optout,
 )
-from bot.storage.schema.checkins import (
+from bot.storage.schema.checkin import (
     checkin_members,
     checkin_prompts,
     checkin_schedules,

@@ -1,4 +1,6 @@
-"""Check-ins: schedules, prompts (claimed before sent), the check-ins themselves, settings and choices."""
+"""Check-ins: schedules, prompts (claimed before sent), the check-ins themselves, settings and choices.
+
+Named ``checkin``: ``checkins`` is the name of a table the package exports."""
 
 from __future__ import annotations
 
