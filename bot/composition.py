@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.cogs.buddies.admin import BuddyAdminCog
 from bot.cogs.buddies.cog import BuddyCog
 from bot.cogs.buddies.collaborators import BuddyCollaborators
 from bot.cogs.checkins.cog import CheckinCog
@@ -57,17 +58,14 @@ async def load_cogs(bot: HavenBot) -> None:
         if buddy_cog is not None:
             buddy_cog.wake()
 
-    buddy_cog = BuddyCog(
-        bot,
-        BuddyCollaborators(
-            buddies=services.buddies,
-            checkins=services.checkins,
-            deliver_alert=alerts.deliver,
-            wake=wake_buddies,
-            engine=services.delivery,
-        ),
-        dms,
+    buddy_parts = BuddyCollaborators(
+        buddies=services.buddies,
+        checkins=services.checkins,
+        deliver_alert=alerts.deliver,
+        wake=wake_buddies,
+        engine=services.delivery,
     )
+    buddy_cog = BuddyCog(bot, buddy_parts, dms)
     checkins = CheckinCollaborators(
         checkins=services.checkins,
         follow_up=FollowUpService(services.checkins, services.guild_settings, services.buddies),
@@ -94,6 +92,7 @@ async def load_cogs(bot: HavenBot) -> None:
     await bot.add_cog(CrisisCog(bot, crisis, alerts))
     await bot.add_cog(CheckinCog(bot, checkins, dms))
     await bot.add_cog(buddy_cog)
+    await bot.add_cog(BuddyAdminCog(bot, buddy_parts))
     await bot.add_cog(PrivacyCog(bot, privacy))
     await bot.add_cog(SupportCog(bot, services.support, services.delivery))
     await bot.add_cog(SupportAdminCog(bot, services.support, services.delivery, services.guild_settings))

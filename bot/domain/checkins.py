@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import IntEnum, StrEnum
 from zoneinfo import ZoneInfo
 
+from bot.domain.pauses import MAX_PAUSE as MAX_PAUSE  # one limit for check-ins and buddy pairing
+from bot.domain.pauses import latest_pause_day
 from bot.domain.timezones import resolve_timezone as resolve_timezone  # timezones have their own module now
 from bot.domain.timezones import search_timezones as search_timezones
 from bot.domain.timezones import timezone_choices as timezone_choices
@@ -33,7 +35,6 @@ TAGS = (
 )
 LOW = 2  # a mood at or below this is "low"
 LOW_STREAK = 3
-MAX_PAUSE = timedelta(days=365)  # a pause ends within a year; /checkin stop is there for longer
 
 
 class Mood(IntEnum):
@@ -205,7 +206,7 @@ def pause_resumes_at(until: date, zone: ZoneInfo, now: datetime) -> datetime:
         InvalidInput: for a day that has passed, or more than a year ahead.
     """
     today = now.astimezone(zone).date()
-    latest = today + MAX_PAUSE
+    latest = latest_pause_day(today)
     if until > latest:
         raise InvalidInput("checkin.error.pause_too_far", latest=latest.isoformat())
     resume_at = datetime.combine(until + timedelta(days=1), time(0), tzinfo=zone)

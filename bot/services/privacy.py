@@ -9,7 +9,9 @@ from datetime import timedelta
 from typing import Any
 
 from bot.clock import Clock
+from bot.domain.alerts import parse_reason
 from bot.domain.consent import Consent, scanning_state
+from bot.i18n import DEFAULT_LOCALE, Catalogs
 from bot.services.buddies import BuddyService
 from bot.services.checkins import CheckinService
 from bot.services.crisis import CrisisService
@@ -19,6 +21,9 @@ from bot.storage.guild_data import GuildDataRepository
 from bot.storage.member_data import MemberDataRepository
 
 log = logging.getLogger(__name__)
+EXPORT_REASON = (
+    "export.reason."  # + a moderator-facing reason's key: the member's wording, naming no one else
+)
 REMOVAL_GRACE = timedelta(days=7)  # a server's data stays this long after Haven is removed, in case it's back
 
 
@@ -36,6 +41,7 @@ class PrivacyService:
         buddies: BuddyService,
         resources: ResourceService,
         clock: Clock,
+        catalogs: Catalogs | None = None,
     ) -> None:
         self._members = members
         self._guilds = guilds
@@ -45,6 +51,9 @@ class PrivacyService:
         self._buddies = buddies
         self._resources = resources
         self._clock = clock
+        self._catalogs = (
+            catalogs  # the export's wording of reasons Haven wrote for moderators; loaded when needed
+        )
 
     # --- consent
 
@@ -117,7 +126,22 @@ class PrivacyService:
             "resource_reports": "Reports about a listed helpline are stored without who sent them.",
         }
         data.update(await self._members.export(user_id, servers))
+        for alert in data["crisis"]["alerts_about_you"]:
+            alert["matched"] = self._readable_reason(alert.get("matched") or "")
         return json.dumps(data, indent=2, ensure_ascii=False, default=str).encode()
+
+    def _readable_reason(self, matched: str) -> str:
+        """A reason Haven stored as a catalog key (``i18n:{...}``), as text. Where the catalog has the member's
+        own wording (``export.reason.<key>``) that is used: it never names who reported or worried about them."""
+        reason = parse_reason(matched)
+        if reason is None:
+            return matched
+        if self._catalogs is None:
+            self._catalogs = Catalogs.load()
+        key, params = reason
+        if EXPORT_REASON + key in self._catalogs.keys(DEFAULT_LOCALE):
+            return self._catalogs.text(EXPORT_REASON + key, DEFAULT_LOCALE)
+        return self._catalogs.text(key, DEFAULT_LOCALE, **params)
 
     async def delete(self, user_id: int, servers: Sequence[int] | None) -> dict[str, int]:
         """Delete everything about the member in ``servers`` (None: every server, and their per-person choices).

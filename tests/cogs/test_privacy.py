@@ -138,6 +138,25 @@ async def test_export_has_every_feature_privately(env: simcord.Env, places) -> N
     assert all(set(p) >= {"status", "response"} and "user_id" not in p for p in data["buddies"]["pairings"])
 
 
+async def test_a_reason_haven_wrote_for_moderators_reads_as_text_in_the_export_and_names_no_one(
+    env: simcord.Env, places
+) -> None:
+    here, _ = places
+    await fill(env, here)  # Robin reported Sam: a card for the moderators, an alert about Sam
+
+    result = await here.sam.slash(here.general, "privacy export")
+
+    assert result.response is not None
+    [attachment] = result.response.attachments
+    text = (await attachment.read()).decode()
+    [alert] = json.loads(text)["crisis"]["alerts_about_you"]
+    assert alert["matched"].startswith(
+        "Someone in buddy pairing told the moderators privately about a problem."
+    )
+    assert "i18n:" not in text and REPORT not in text  # what Robin wrote stays Robin's
+    assert str(here.robin.id) not in text  # and so does who reported
+
+
 async def test_delete_here_then_everywhere_leaves_nothing_but_scrubbed_alerts(
     env: simcord.Env, places, database: Database
 ) -> None:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.domain.alerts import help_topic, parse_reason, reason_ref
-from bot.domain.checkins import FollowUpOffer, follow_up_offer
+from bot.domain.checkins import FollowUpOffer, follow_up_offer, pause_resumes_at
 from bot.domain.cooldown import Cooldown
 from bot.domain.crisis import Kind
+from bot.domain.pairing import LookingFor, holds_listener_role, may_look_for, parse_pause
+from bot.domain.pauses import latest_pause_day
 from bot.domain.resources import Topic
+from bot.errors import InvalidInput
 
 T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 
@@ -70,3 +74,31 @@ def test_follow_up_buttons_only_for_members_who_chose_them(
         )
         == offer
     )
+
+
+@pytest.mark.parametrize(
+    ("looking_for", "role", "roles", "allowed", "listener"),
+    [
+        (LookingFor.SUPPORT, None, [], True, False),  # no listener role set: anyone may offer support
+        (LookingFor.SUPPORT, 7, [7, 8], True, True),
+        (LookingFor.SUPPORT, 7, [8], False, False),
+        (LookingFor.BOTH, 7, [], True, False),
+        (LookingFor.TALK, 7, [], True, False),
+    ],
+)
+def test_only_listeners_offer_support_once_a_server_sets_a_listener_role(
+    looking_for: LookingFor, role: int | None, roles: list[int], allowed: bool, listener: bool
+) -> None:
+    assert holds_listener_role(role, roles) is listener
+    assert may_look_for(looking_for, role, listener) is allowed
+
+
+def test_one_pause_limit_for_check_ins_and_buddy_pairing() -> None:
+    today = date(2026, 11, 22)
+    latest = latest_pause_day(today)
+    assert latest == date(2027, 11, 22)
+    assert parse_pause(latest.isoformat(), today) == latest
+    with pytest.raises(InvalidInput):
+        parse_pause((latest + timedelta(days=1)).isoformat(), today)
+    with pytest.raises(InvalidInput):
+        pause_resumes_at(latest + timedelta(days=1), ZoneInfo("UTC"), datetime(2026, 11, 22, 12, tzinfo=UTC))

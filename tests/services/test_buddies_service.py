@@ -233,3 +233,18 @@ async def test_someone_alone_in_the_queue_is_told_once_not_every_round(
 
     told = [row for row in await buddies.due_messages() if row.kind == "left_over"]
     assert len(told) == 1
+
+
+async def test_someone_who_left_while_haven_was_offline_is_taken_out_and_their_dm_not_sent(
+    buddies: BuddyService,
+) -> None:
+    await join(buddies, 10, ["Stress"])
+    await join(buddies, 11, ["Stress"])
+    intro = next(m for m in await buddies.due_messages() if m.user_id == 10 and m.kind == "intro")
+
+    await buddies.left_while_offline(intro)
+
+    assert await buddies.member(1, 10) is None
+    assert await buddies.message(intro.id) is None  # cancelled, never sent
+    assert (await buddies.status(1, 11)).pairing is None  # their buddy goes back in the queue
+    assert any(m.user_id == 11 and m.kind == "ended_by_other" for m in await buddies.due_messages())

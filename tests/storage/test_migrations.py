@@ -115,7 +115,7 @@ async def test_database_newer_than_the_code_is_refused(database: Database) -> No
 
 
 def test_migrations_match_the_schema_module() -> None:
-    """Every table in bot/storage/schema.py is created by some migration (autogenerate finds no diff)."""
+    """Every table in bot/storage/schema/ is created by some migration (autogenerate finds no diff)."""
     import asyncio
 
     from alembic.autogenerate import compare_metadata

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.domain.pairing.model import INTRO_MAX, TOPICS_MAX
+from bot.domain.pairing.model import INTRO_MAX, TOPICS_MAX, LookingFor
+from bot.domain.pauses import latest_pause_day
 from bot.errors import InvalidInput
 
 
@@ -42,9 +43,19 @@ def parse_pause(text: str, today: date) -> date:
         until = date.fromisoformat(text.strip())
     except ValueError as exc:
         raise InvalidInput("buddy.error.date") from exc
-    if until < today or until > today + timedelta(days=366):
+    if until < today or until > latest_pause_day(today):
         raise InvalidInput("buddy.error.date")
     return until
+
+
+def holds_listener_role(listener_role_id: int | None, role_ids: Iterable[int]) -> bool:
+    """Whether a member holds the server's listener role (never, when the server set none)."""
+    return listener_role_id is not None and listener_role_id in set(role_ids)
+
+
+def may_look_for(looking_for: LookingFor, listener_role_id: int | None, is_listener: bool) -> bool:
+    """Only listeners may offer to support someone, once the server set a listener role; anyone may otherwise."""
+    return looking_for is not LookingFor.SUPPORT or listener_role_id is None or is_listener
 
 
 def clean_topics(server_topics: Sequence[str], chosen: Iterable[str]) -> frozenset[str]:

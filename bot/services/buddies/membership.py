@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
-from bot.domain.buddy_states import MemberStatus, PairingStatus
+from bot.domain.buddy_states import MemberStatus, OutboxState, PairingStatus
 from bot.domain.pairing import (
     LookingFor,
     clean_intro,
     clean_topics,
+    holds_listener_role,
+    may_look_for,
     parse_pause,
 )
 from bot.domain.timezones import resolve_timezone
@@ -18,11 +21,12 @@ from bot.services.buddies.model import (
     NeedListenerRole,
     NoPairing,
     NotInProgramme,
+    ServerSettings,
     Status,
     zone_of,
 )
 from bot.services.buddies.rounds import Rounds
-from bot.storage.buddies import MemberRow
+from bot.storage.buddies import MemberRow, OutboxRow
 
 
 class Membership(Rounds):
@@ -44,6 +48,15 @@ class Membership(Rounds):
         """A notice for the member (a DM that couldn't reach them), shown once."""
         return await self._repo.take_notice(guild_id, user_id)
 
+    @staticmethod
+    def listener_check(server: ServerSettings, looking_for: LookingFor, role_ids: Iterable[int]) -> bool:
+        """Whether the member holds the listener role; refuses "someone to support" without it (when one is set),
+        so /buddy join says so before the topic picker. ``join`` applies the same rule again."""
+        is_listener = holds_listener_role(server.listener_role_id, role_ids)
+        if not may_look_for(looking_for, server.listener_role_id, is_listener):
+            raise NeedListenerRole()
+        return is_listener
+
     async def join(
         self,
         guild_id: int,
@@ -61,7 +74,7 @@ class Membership(Rounds):
         if not chosen:
             raise InvalidInput("buddy.error.no_topics")
         zone = resolve_timezone(timezone, self._clock())
-        if looking_for is LookingFor.SUPPORT and server.listener_role_id is not None and not is_listener:
+        if not may_look_for(looking_for, server.listener_role_id, is_listener):
             raise NeedListenerRole()
         intro = clean_intro(intro)
         now = self._clock()
@@ -110,6 +123,12 @@ class Membership(Rounds):
     async def member_left_server(self, guild_id: int, user_id: int) -> None:
         """The member left the server: the others are told kindly and go back in the queue; the profile goes."""
         await self.remove(guild_id, user_id)
+
+    async def left_while_offline(self, row: OutboxRow) -> None:
+        """A DM's recipient is no longer in the server and Haven saw no member-remove event (it was offline):
+        end their pairings kindly as if it had, and that DM is not sent."""
+        await self.member_left_server(row.guild_id, row.user_id)
+        await self._repo.message_done(row.id, OutboxState.CANCELLED)
 
     async def remove(self, guild_id: int, user_id: int) -> bool:
         """Take a member out of pairing (they left, or a moderator removed them). False if they weren't in it."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.domain.alerts import reason_ref
 from bot.domain.buddy_states import PairingStatus
 from bot.domain.crisis import Kind
 from bot.errors import InvalidInput
@@ -49,7 +50,7 @@ class Safety(Consent):
             pairing.guild_id,
             buddies[0],
             -report_id,
-            f"<@{user_id}> is worried about their buddy {others}. Haven has not messaged the buddy.",
+            reason_ref("buddy.reason.worried", reporter=f"<@{user_id}>", buddies=others),
             Kind.CONCERN,
         )
         await self._repo.set_report_alert(report_id, alert_id)
@@ -100,7 +101,7 @@ class Safety(Consent):
             guild_id,
             subject_id,
             -report_id,
-            f"Buddy report from <@{user_id}>: {what}",
+            reason_ref("buddy.reason.report", reporter=f"<@{user_id}>", what=what),
             Kind.HARASSMENT,
         )
         await self._repo.set_report_alert(report_id, alert_id)
