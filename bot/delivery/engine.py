@@ -12,6 +12,7 @@ import logging
 import os
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
@@ -27,6 +28,15 @@ BATCH = 25
 STOP_GRACE_SECONDS = 5.0
 
 
+@dataclass
+class _Upkeep:
+    """One upkeep task the loop runs at most once per ``seconds`` (``last``: when it last ran, monotonic)."""
+
+    seconds: float
+    function: Periodic
+    last: float = float("-inf")
+
+
 class DeliveryEngine:
     """Runs work items through their handlers, each under a lease this process holds."""
 
@@ -35,7 +45,7 @@ class DeliveryEngine:
         self._clock = clock
         self.instance_id = instance_id
         self._handlers: dict[str, Handler] = {}
-        self._periodic: list[list[object]] = []  # [seconds, function, last run (monotonic)]
+        self._periodic: list[_Upkeep] = []
         self._busy = 0
         self._renewals: set[asyncio.Task[None]] = set()
         self._idle = asyncio.Event()
@@ -52,15 +62,14 @@ class DeliveryEngine:
 
     def every(self, seconds: float, function: Periodic) -> None:
         """Run ``function`` from the loop at most once per ``seconds`` (purges and other upkeep)."""
-        self._periodic.append([seconds, function, float("-inf")])
+        self._periodic.append(_Upkeep(float(seconds), function))
 
     def upkeep_periods(self) -> dict[str, float]:
         """Each upkeep function registered with ``every`` and its period in seconds (for health pages and tests)."""
-        periods: dict[str, float] = {}
-        for seconds, function, _last in self._periodic:
-            assert isinstance(seconds, float | int)
-            periods[getattr(function, "__qualname__", repr(function))] = float(seconds)
-        return periods
+        return {
+            getattr(task.function, "__qualname__", repr(task.function)): task.seconds
+            for task in self._periodic
+        }
 
     async def start(self) -> int:
         """Record this process and take back at once the leases its own previous run held. Returns how many."""
@@ -170,15 +179,12 @@ class DeliveryEngine:
             await self._repo.heartbeat(self.instance_id, now)
 
     async def _run_periodic(self) -> None:
-        for entry in self._periodic:
+        for task in self._periodic:
             if not self._accepting:
                 return  # stopping: upkeep waits for the next start
-            seconds, function, last = entry
-            assert isinstance(seconds, float | int)
-            assert isinstance(last, float)
-            if time.monotonic() - last >= seconds:
-                entry[2] = time.monotonic()
-                await function()  # type: ignore[operator]
+            if time.monotonic() - task.last >= task.seconds:
+                task.last = time.monotonic()
+                await task.function()
 
     # --- stopping
 
