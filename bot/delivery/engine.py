@@ -11,7 +11,7 @@ import asyncio
 import logging
 import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -35,6 +35,19 @@ class _Upkeep:
     seconds: float
     function: Periodic
     last: float = float("-inf")
+
+    @property
+    def name(self) -> str:
+        """How health pages and tests name it: the function's qualified name."""
+        return getattr(self.function, "__qualname__", repr(self.function))
+
+
+@dataclass
+class _Renewal:
+    """One send's lease renewer: whether the send has finished, and whether a renewal write is under way."""
+
+    finished: bool = False
+    writing: bool = False
 
 
 class DeliveryEngine:
@@ -66,10 +79,15 @@ class DeliveryEngine:
 
     def upkeep_periods(self) -> dict[str, float]:
         """Each upkeep function registered with ``every`` and its period in seconds (for health pages and tests)."""
-        return {
-            getattr(task.function, "__qualname__", repr(task.function)): task.seconds
-            for task in self._periodic
-        }
+        return {task.name: task.seconds for task in self._periodic}
+
+    def make_due(self, names: Iterable[str]) -> None:
+        """Let the named upkeep tasks (as ``upkeep_periods`` names them) run at the loop's next pass, whenever they
+        last ran: for tests, which would otherwise wait out each period in simulated time, loop pass by loop pass."""
+        wanted = set(names)
+        for task in self._periodic:
+            if task.name in wanted:
+                task.last = float("-inf")
 
     async def start(self) -> int:
         """Record this process and take back at once the leases its own previous run held. Returns how many."""
@@ -140,8 +158,8 @@ class DeliveryEngine:
 
     async def _run(self, item: DeliveryItem) -> None:
         handler = self._handlers.get(item.kind)
-        finished: list[bool] = []
-        renewing = asyncio.ensure_future(self._renew(item, finished))
+        lease = _Renewal()
+        renewing = asyncio.ensure_future(self._renew(item, lease))
         self._renewals.add(renewing)
         renewing.add_done_callback(self._renewals.discard)
         outcome = Outcome.RETRY
@@ -153,25 +171,30 @@ class DeliveryEngine:
         except Exception:
             log.exception("Delivery item #%d (%s) failed; will retry", item.id, item.kind)
         finally:
-            finished.append(True)  # the renewer stops at its next wake-up (never cut off mid-write)
+            lease.finished = True
+            if not lease.writing:
+                renewing.cancel()  # asleep between renewals: stop now (a renewal write is never cut off)
         now = self._clock()
         if outcome is Outcome.DONE:
             await self._repo.finish(item.id, self.instance_id, now)
         else:
             await self._repo.retry_at(item.id, self.instance_id, now + backoff(item.attempts), now)
 
-    async def _renew(self, item: DeliveryItem, finished: list[bool]) -> None:
+    async def _renew(self, item: DeliveryItem, lease: _Renewal) -> None:
         """Keep the lease while the send is in progress (a renewal write is never cut off half-way)."""
-        while True:
+        while not lease.finished:  # checked again after each write: a send that ended during it ends this too
             await asyncio.sleep(RENEW_SECONDS)
-            if finished:
+            if lease.finished:
                 return
+            lease.writing = True
             try:
                 if not await self._repo.renew(item.id, self.instance_id, self._clock()):
                     log.warning("Lost the lease on delivery item #%d (%s)", item.id, item.kind)
                     return
             except Exception:
                 log.warning("Couldn't renew the lease on delivery item #%d; will try again", item.id)
+            finally:
+                lease.writing = False
 
     async def _heartbeat(self, now: datetime) -> None:
         if self._last_heartbeat is None or now - self._last_heartbeat >= timedelta(seconds=HEARTBEAT_SECONDS):
