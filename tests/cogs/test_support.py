@@ -454,6 +454,20 @@ async def test_closed_dms_move_the_member_to_a_private_thread_where_they_asked(
     assert sum("take your time" in m.content for m in member_thread.history()) == 1
 
 
+async def test_a_member_with_closed_dms_hears_in_a_private_thread_that_nobody_answered_yet(
+    env: simcord.Env, circle: Circle, clock: FakeClock
+) -> None:
+    close_dms(env, circle)
+    await circle.listeners[0].slash(circle.general, "listener available")
+    await circle.ask(circle.member)
+    for _ in range(2):  # pinged once more, then the member is told
+        clock.advance(minutes=11)
+        await env.advance_time(2)
+    [member_thread] = circle.general.threads
+    text = "\n".join(m.content for m in member_thread.history())
+    assert "no listener" in text and "/resources" in text and "keep waiting" in text
+
+
 async def test_dms_closing_mid_conversation_move_the_member_to_a_private_thread(
     env: simcord.Env, circle: Circle
 ) -> None:

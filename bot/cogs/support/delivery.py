@@ -234,16 +234,15 @@ class SupportDelivery:
         return Outcome.DONE
 
     async def tell_member_waiting(self, guild: discord.Guild, request: SupportRequest) -> None:
-        member = guild.get_member(request.member_id)
-        if member is None:
+        """Nobody has answered yet: say so honestly, by DM or, with DMs closed, in the member's private thread."""
+        if guild.get_member(request.member_id) is None:
             return
-        loc = await self.bot.dm_locale(member.id, guild)
+        loc = await self.bot.dm_locale(request.member_id, guild)
         view = self.card_view(request, loc, member_side=True)
-        try:
-            await member.send(self.t("support.member.still_waiting", loc, server=guild.name), view=view)
-        except discord.Forbidden:
+        text = self.t("support.member.still_waiting", loc, server=guild.name)
+        if not await self.send_to_member(guild, request, text, view=view):
             log.info(
-                "Support request #%d: the member's DMs are closed; couldn't say it is still waiting",
+                "Support request #%d: DMs closed and no thread to use; couldn't say it is still waiting",
                 request.id,
             )
 
