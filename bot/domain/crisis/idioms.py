@@ -81,7 +81,7 @@ class IdiomFilter:
         self._automaton: Any = None
         try:
             module: Any = importlib.import_module("ahocorasick")
-        except ImportError:  # pragma: no cover - pyahocorasick is a dependency; without it each string is tested
+        except ImportError:  # pragma: no cover - a dependency; without it each string is tested with "in"
             return
         if by_string:
             automaton = module.Automaton()
