@@ -25,8 +25,12 @@ _CAPITAL_I_AS_L = CAPITAL_I_AS_L
 _SLANG = SLANG
 _SLANG_RE = re.compile(r"(?<![a-z0-9])(" + "|".join(_SLANG) + r")(?![a-z0-9])")
 _SLANG_KEYS = frozenset(_SLANG)
-if not all(re.fullmatch(r"[a-z0-9]+", k) and re.fullmatch(r"[a-z]+(?: [a-z]+)*", v) for k, v in _SLANG.items()):
-    raise ValueError("tokens_of spells out slang word by word: slang is lower-case letters and digits, words out")
+if not all(
+    re.fullmatch(r"[a-z0-9]+", k) and re.fullmatch(r"[a-z]+(?: [a-z]+)*", v) for k, v in _SLANG.items()
+):
+    raise ValueError(
+        "tokens_of spells out slang word by word: slang is lower-case letters and digits, words out"
+    )
 _SQUEEZE = SQUEEZE
 _APOSTROPHES = re.compile(r"['\u2019\u2018`]")
 _NON_WORD = re.compile(r"[^a-z0-9\s]+")
