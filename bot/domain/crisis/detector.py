@@ -200,7 +200,12 @@ class Detector:
     def _match(self, tokens: tuple[str, ...]) -> Iterable[Hit]:
         by_anchor = self._base.by_anchor
         rules = self._rules
+        anchors = by_anchor.keys() & set(tokens) if rules is None else None
+        if anchors is not None and not anchors:
+            return  # no phrase's anchor word: the common case for a window
         for i, token in enumerate(tokens):
+            if anchors is not None and token not in anchors:
+                continue
             bucket: Sequence[tuple[Entry, int]] = by_anchor.get(token, ())
             if rules is not None and token in rules.exact:
                 bucket = [*bucket, *rules.entries_at(token)]

@@ -63,7 +63,9 @@ class Normaliser:
 
     def prepare(self, text: str) -> str:
         """Lower-case, accent-free, look-alike-free text with emoji spelled out and markup removed."""
-        text = text[:MAX_TEXT].translate(_ZERO_WIDTH)
+        text = text[:MAX_TEXT]
+        if not text.isascii():  # every zero-width character is outside ASCII
+            text = text.translate(_ZERO_WIDTH)
         if "I" in text:
             text = _CAPITAL_I_AS_L.sub(lambda m: "l" * len(m.group(0)), text)
         if not text.isascii():
