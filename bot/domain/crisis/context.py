@@ -7,6 +7,7 @@ import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
+from bot.domain.crisis.idioms import idiom_filter
 from bot.domain.crisis.lexicon import Lexicon
 from bot.domain.crisis.model import FIRST_PERSON, KIND_PRIORITY, Detection, Hit, Kind, Severity
 from bot.domain.crisis.normalise import tokens_of
@@ -30,11 +31,12 @@ class ContextRules:
         """The idioms and hyperbole in ``text`` (lower-case, unsqueezed), as token spans."""
         spans: list[tuple[str, ...]] = []
         ctx = self.lexicon.context
-        needs = ctx.idiom_needs or (None,) * len(ctx.idioms)
-        for pattern, need in zip(ctx.idioms, needs, strict=True):
-            if need is not None and not any(s in text for s in need):
-                continue  # it can't match here (see ``bot/domain/crisis/idioms.py``)
-            for match in pattern.finditer(text):
+        idioms, needs = ctx.idioms, ctx.idiom_needs
+        if needs and len(needs) != len(idioms):
+            raise ValueError("one idiom_needs entry per idiom")
+        # Only the patterns whose needed strings are there can match (see ``bot/domain/crisis/idioms.py``).
+        for i in idiom_filter(needs).possible(text) if needs else range(len(idioms)):
+            for match in idioms[i].finditer(text):
                 spans.append(tokens_of(match.group(0)))
         return spans
 

@@ -79,15 +79,23 @@ class Detector:
         Windows are whole sentences (or lines) of about ``WINDOW`` characters, so context rules look at the sentences
         around a phrase rather than at the whole message.
         """
-        scanned = self._screen.scan_whole(text)
-        if scanned is Found.NOTHING:
-            return NO_DETECTION
-        # A phrase in order holds its key word, so the key-word look-up can only dismiss text the scan left open.
-        if scanned is not Found.PHRASE and self._screen.no_key_word(plain_text(text, self._n.screen_table)):
-            return NO_DETECTION
+        screen = self._screen
+        windows = _windows(text)
+        literal = [screen.literal(window) for window in windows]
+        if all(f is Found.NOTHING for f in literal):
+            return NO_DETECTION  # the screen dismisses every window
+        if not any(f is Found.PHRASE and _as_written(w) for f, w in zip(literal, windows, strict=True)):
+            # Unless a window holds a phrase as written (then the whole text does too, key word and all), the
+            # literal scan and the key-word look-up of the whole text may still dismiss it.
+            scanned = screen.scan_whole(text)
+            if scanned is Found.NOTHING:
+                return NO_DETECTION
+            # A phrase in order holds its key word, so the key-word look-up can only dismiss text the scan left open.
+            if scanned is not Found.PHRASE and screen.no_key_word(plain_text(text, self._n.screen_table)):
+                return NO_DETECTION
         found: list[Detection] = []
-        for window in _windows(text):
-            if self.screen(window):
+        for window, scan in zip(windows, literal, strict=True):
+            if screen.screen_found(window, scan):
                 detection = self._full(window)
                 if detection is not NO_DETECTION:
                     found.append(detection)
@@ -192,7 +200,12 @@ class Detector:
     def _match(self, tokens: tuple[str, ...]) -> Iterable[Hit]:
         by_anchor = self._base.by_anchor
         rules = self._rules
+        anchors = by_anchor.keys() & set(tokens) if rules is None else None
+        if anchors is not None and not anchors:
+            return  # no phrase's anchor word: the common case for a window
         for i, token in enumerate(tokens):
+            if anchors is not None and token not in anchors:
+                continue
             bucket: Sequence[tuple[Entry, int]] = by_anchor.get(token, ())
             if rules is not None and token in rules.exact:
                 bucket = [*bucket, *rules.entries_at(token)]
@@ -211,6 +224,12 @@ class Detector:
             for h in drop_contained(list(self._match(tokens_of(prepared))))
             if h.phrase not in seen
         ]
+
+
+def _as_written(window: str) -> bool:
+    """Whether the literal scan reads ``window`` only as written: plain ASCII without quotes (quotes set aside can
+    bring words together that the whole text, its quotes read differently, doesn't)."""
+    return window.isascii() and '"' not in window and ">" not in window
 
 
 def _windows(text: str) -> list[str]:

@@ -62,3 +62,51 @@ def _item_needs(op: Any, arg: Any) -> Needs:
     if op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and arg[0] >= 1:
         return _sequence_needs(list(arg[2]))
     return None
+
+
+class IdiomFilter:
+    """Which idiom patterns can match a text, from their ``Needs``, in one pass: the same answer as testing each
+    pattern's strings with ``in`` (an Aho-Corasick automaton reports every occurrence, overlapping ones too)."""
+
+    __slots__ = ("_always", "_automaton", "_needs")
+
+    def __init__(self, needs: tuple[Needs, ...]) -> None:
+        self._needs = needs
+        self._always = frozenset(i for i, need in enumerate(needs) if need is None or "" in need)
+        by_string: dict[str, set[int]] = {}
+        for i, need in enumerate(needs):
+            if i not in self._always and need is not None:
+                for s in need:
+                    by_string.setdefault(s, set()).add(i)
+        self._automaton: Any = None
+        try:
+            module: Any = importlib.import_module("ahocorasick")
+        except ImportError:  # pragma: no cover - a dependency; without it each string is tested with "in"
+            return
+        if by_string:
+            automaton = module.Automaton()
+            for s, indices in by_string.items():
+                automaton.add_word(s, frozenset(indices))
+            automaton.make_automaton()
+            self._automaton = automaton
+
+    def possible(self, text: str) -> list[int]:
+        """The indices (in order) of the patterns whose needed strings ``text`` holds, or that need none known."""
+        automaton = self._automaton
+        if automaton is None:
+            return [i for i, need in enumerate(self._needs) if need is None or any(s in text for s in need)]
+        found = set(self._always)
+        for _, indices in automaton.iter(text):
+            found |= indices
+        return sorted(found)
+
+
+_FILTERS: dict[int, tuple[tuple[Needs, ...], IdiomFilter]] = {}
+
+
+def idiom_filter(needs: tuple[Needs, ...]) -> IdiomFilter:
+    """The filter for a lexicon's idiom ``needs`` (built once per lexicon: remembered by identity)."""
+    entry = _FILTERS.get(id(needs))
+    if entry is None or entry[0] is not needs:
+        entry = _FILTERS[id(needs)] = (needs, IdiomFilter(needs))
+    return entry[1]

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.domain.crisis.model import MAX_TEXT
-from bot.domain.crisis_screen import CAPITAL_I_AS_L, LEET, LEET_CHARS, SLANG, SQUEEZE, screen_table
+from bot.domain.crisis_screen import CAPITAL_I_AS_L, LEET, LEET_CHARS, SLANG, SQUEEZE, screen_table, squeezed
 from bot.domain.lookalikes import lookalike_fold, lookalike_table
 
 _ZERO_WIDTH = dict.fromkeys(
@@ -24,6 +24,13 @@ _SEPARATORS = re.compile(r"[ .\-/]+")
 _CAPITAL_I_AS_L = CAPITAL_I_AS_L
 _SLANG = SLANG
 _SLANG_RE = re.compile(r"(?<![a-z0-9])(" + "|".join(_SLANG) + r")(?![a-z0-9])")
+_SLANG_KEYS = frozenset(_SLANG)
+if not all(
+    re.fullmatch(r"[a-z0-9]+", k) and re.fullmatch(r"[a-z]+(?: [a-z]+)*", v) for k, v in _SLANG.items()
+):
+    raise ValueError(
+        "tokens_of spells out slang word by word: slang is lower-case letters and digits, words out"
+    )
 _SQUEEZE = SQUEEZE
 _APOSTROPHES = re.compile(r"['\u2019\u2018`]")
 _NON_WORD = re.compile(r"[^a-z0-9\s]+")
@@ -56,7 +63,9 @@ class Normaliser:
 
     def prepare(self, text: str) -> str:
         """Lower-case, accent-free, look-alike-free text with emoji spelled out and markup removed."""
-        text = text[:MAX_TEXT].translate(_ZERO_WIDTH)
+        text = text[:MAX_TEXT]
+        if not text.isascii():  # every zero-width character is outside ASCII
+            text = text.translate(_ZERO_WIDTH)
         if "I" in text:
             text = _CAPITAL_I_AS_L.sub(lambda m: "l" * len(m.group(0)), text)
         if not text.isascii():
@@ -85,9 +94,16 @@ def _join_split_letters(text: str) -> str:
 
 
 def tokens_of(text: str) -> tuple[str, ...]:
-    text = _join_split_letters(text)
-    text = _SLANG_RE.sub(lambda m: _SLANG[m.group(1)], text)
-    return tuple(_SQUEEZE.sub(r"\1", _NON_WORD.sub(" ", text)).split())
+    """The words of ``text`` (letters spelled out joined, chat slang spelled out, repeated letters squeezed).
+
+    Word by word, which is what ``_SLANG_RE`` and ``_SQUEEZE`` on the whole text come to: every slang word is letters
+    and digits only, so the pattern matches exactly a whole word (a longest run of letters and digits, what is left
+    between the spaces once ``_NON_WORD`` has spaced everything else); and no repeat spans a space.
+    """
+    words = _NON_WORD.sub(" ", _join_split_letters(text)).split()
+    if not _SLANG_KEYS.isdisjoint(words):
+        words = " ".join([_SLANG.get(w, w) for w in words]).split()
+    return tuple(squeezed(words))
 
 
 def phrase_tokens(phrase: str, normaliser: Normaliser) -> tuple[str, ...]:

@@ -38,7 +38,16 @@ class Screen:
         if not text:
             return False
         text = text[:MAX_TEXT]
-        found = self._literal(text)
+        return self.screen_found(text, self._literal(text))
+
+    def literal(self, text: str) -> Found:
+        """The screen's first step alone (the literal scan) on ``text``, for ``screen_found``."""
+        return self._literal(text[:MAX_TEXT]) if text else Found.NOTHING
+
+    def screen_found(self, text: str, found: Found) -> bool:
+        """``screen`` for ``text`` (at most ``MAX_TEXT`` characters) given what its literal scan ``found``."""
+        if not text:
+            return False
         if found is Found.NOTHING:
             return False  # the common case for plain chat: no phrase in order, in C
         if found is Found.PHRASE:
