@@ -32,12 +32,28 @@ async def test_the_longest_callback_is_recorded_and_counted_as_a_stall() -> None
 
 
 async def test_short_callbacks_are_not_stalls() -> None:
-    with StallMonitor() as monitor:
-        for _ in range(100):
-            await asyncio.sleep(0)
+    # Wall time on purpose (see bot/looplag.py), so the operating system taking the core away for a few ms (six test
+    # workers on two cores) can make one trivial callback look long. A monitor that inflated callbacks would do it on
+    # every run; a busy machine doesn't three runs in a row.
+    runs: list[tuple[int, float]] = []
+    for _ in range(3):
+        with StallMonitor() as monitor:
+            for _ in range(100):
+                await asyncio.sleep(0)
+        runs.append((monitor.stalls_ever, monitor.longest_ever))
+        if monitor.stalls_ever == 0:
+            break
 
-    assert monitor.stalls_ever == 0
-    assert monitor.longest_ever < 0.005
+    assert any(stalls == 0 and longest < 0.005 for stalls, longest in runs), runs
+
+
+def test_the_threshold_separates_a_stall_from_a_short_callback() -> None:
+    monitor = StallMonitor()
+    monitor.record(0.0049)
+    assert monitor.take() == (0.0049, 0)
+    monitor.record(0.0051)
+    assert monitor.take() == (0.0051, 1)
+    assert (monitor.longest_ever, monitor.stalls_ever) == (0.0051, 1)
 
 
 async def test_a_monitor_only_measures_its_own_loop() -> None:
