@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.domain.crisis.model import MAX_TEXT
-from bot.domain.crisis_screen import CAPITAL_I_AS_L, LEET, LEET_CHARS, SLANG, SQUEEZE, screen_table, squeezed
+from bot.domain.crisis_screen import CAPITAL_I_AS_L, LEET, LEET_CHARS, SLANG, screen_table, squeezed
 from bot.domain.lookalikes import lookalike_fold, lookalike_table
 
 _ZERO_WIDTH = dict.fromkeys(
@@ -23,7 +23,6 @@ _SPLIT_LETTERS = re.compile(r"(?<![a-z0-9])(?:[a-z0-9@$][ .\-/]){1,}[a-z0-9@$](?
 _SEPARATORS = re.compile(r"[ .\-/]+")
 _CAPITAL_I_AS_L = CAPITAL_I_AS_L
 _SLANG = SLANG
-_SLANG_RE = re.compile(r"(?<![a-z0-9])(" + "|".join(_SLANG) + r")(?![a-z0-9])")
 _SLANG_KEYS = frozenset(_SLANG)
 if not all(
     re.fullmatch(r"[a-z0-9]+", k) and re.fullmatch(r"[a-z]+(?: [a-z]+)*", v) for k, v in _SLANG.items()
@@ -31,7 +30,6 @@ if not all(
     raise ValueError(
         "tokens_of spells out slang word by word: slang is lower-case letters and digits, words out"
     )
-_SQUEEZE = SQUEEZE
 _APOSTROPHES = re.compile(r"['\u2019\u2018`]")
 _NON_WORD = re.compile(r"[^a-z0-9\s]+")
 
@@ -96,9 +94,10 @@ def _join_split_letters(text: str) -> str:
 def tokens_of(text: str) -> tuple[str, ...]:
     """The words of ``text`` (letters spelled out joined, chat slang spelled out, repeated letters squeezed).
 
-    Word by word, which is what ``_SLANG_RE`` and ``_SQUEEZE`` on the whole text come to: every slang word is letters
-    and digits only, so the pattern matches exactly a whole word (a longest run of letters and digits, what is left
-    between the spaces once ``_NON_WORD`` has spaced everything else); and no repeat spans a space.
+    Word by word, which is what a slang pattern bounded by non-alphanumerics and a repeated-letter pattern over the
+    whole text come to: every slang word is letters and digits only, so such a pattern matches exactly a whole word
+    (a longest run of letters and digits, what is left between the spaces once ``_NON_WORD`` has spaced everything
+    else); and no repeat spans a space.
     """
     words = _NON_WORD.sub(" ", _join_split_letters(text)).split()
     if not _SLANG_KEYS.isdisjoint(words):
