@@ -7,7 +7,6 @@ import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
-from bot.domain.crisis.idioms import idiom_filter
 from bot.domain.crisis.lexicon import Lexicon
 from bot.domain.crisis.model import FIRST_PERSON, KIND_PRIORITY, Detection, Hit, Kind, Severity
 from bot.domain.crisis.normalise import tokens_of
@@ -31,11 +30,9 @@ class ContextRules:
         """The idioms and hyperbole in ``text`` (lower-case, unsqueezed), as token spans."""
         spans: list[tuple[str, ...]] = []
         ctx = self.lexicon.context
-        idioms, needs = ctx.idioms, ctx.idiom_needs
-        if needs and len(needs) != len(idioms):
-            raise ValueError("one idiom_needs entry per idiom")
+        idioms, possible = ctx.idioms, ctx.idiom_filter
         # Only the patterns whose needed strings are there can match (see ``bot/domain/crisis/idioms.py``).
-        for i in idiom_filter(needs).possible(text) if needs else range(len(idioms)):
+        for i in possible.possible(text) if possible is not None else range(len(idioms)):
             for match in idioms[i].finditer(text):
                 spans.append(tokens_of(match.group(0)))
         return spans

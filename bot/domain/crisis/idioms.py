@@ -99,14 +99,3 @@ class IdiomFilter:
         for _, indices in automaton.iter(text):
             found |= indices
         return sorted(found)
-
-
-_FILTERS: dict[int, tuple[tuple[Needs, ...], IdiomFilter]] = {}
-
-
-def idiom_filter(needs: tuple[Needs, ...]) -> IdiomFilter:
-    """The filter for a lexicon's idiom ``needs`` (built once per lexicon: remembered by identity)."""
-    entry = _FILTERS.get(id(needs))
-    if entry is None or entry[0] is not needs:
-        entry = _FILTERS[id(needs)] = (needs, IdiomFilter(needs))
-    return entry[1]

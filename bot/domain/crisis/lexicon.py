@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
-from bot.domain.crisis.idioms import Needs, idiom_needs
+from bot.domain.crisis.idioms import IdiomFilter, Needs, idiom_needs
 from bot.domain.crisis.model import Entry, Kind, Severity
 from bot.domain.crisis.normalise import Normaliser, phrase_tokens
 from bot.errors import InvalidInput
@@ -54,6 +55,15 @@ class Context:
     idiom_needs: tuple[
         Needs, ...
     ] = ()  # per idiom: strings one of which every match holds (a cheap test first)
+
+    @cached_property
+    def idiom_filter(self) -> IdiomFilter | None:
+        """Which idioms can match a text, from ``idiom_needs`` in one pass (None without them: try every idiom)."""
+        if not self.idiom_needs:
+            return None
+        if len(self.idiom_needs) != len(self.idioms):
+            raise ValueError("one idiom_needs entry per idiom")
+        return IdiomFilter(self.idiom_needs)
 
 
 NEGATION_FILLERS = (
